@@ -1,0 +1,8 @@
+//! tadqiq: review and correct the fields an extraction pipeline pulled out of Arabic news
+//! articles, in a terminal, and build a gold set from the corrections.
+//!
+//! Data flows one way: article text → [`text`] (sanitize, wrap, bidi, shape) → rows → the
+//! review screen; YAML → model → app state → edits → store → gold YAML → export and agreement.
+//! Only `tui` talks to the terminal; everything else is pure and testable without one.
+
+pub mod text;

@@ -1,0 +1,3 @@
+//! The `tadqiq` binary: parse the command line and run a command.
+
+fn main() {}

@@ -1,0 +1,1 @@
+//! Arabic contextual shaping (placeholder).
