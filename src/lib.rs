@@ -5,4 +5,5 @@
 //! review screen; YAML → model → app state → edits → store → gold YAML → export and agreement.
 //! Only `tui` talks to the terminal; everything else is pure and testable without one.
 
+pub mod cli;
 pub mod text;

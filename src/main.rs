@@ -1,3 +1,5 @@
-//! The `tadqiq` binary: parse the command line and run a command.
+//! The `tadqiq` binary: everything lives in the library; see [`tadqiq::cli`].
 
-fn main() {}
+fn main() -> std::process::ExitCode {
+    tadqiq::cli::main()
+}

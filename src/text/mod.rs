@@ -1,6 +1,15 @@
 //! The layout engine: from an article's logical text to terminal rows in visual order.
 //!
-//! No terminal here. Each step is its own module, in the order text flows through them.
+//! No terminal here: the same rows feed `tadqiq render`, the review screen and the tests. The
+//! modules follow the text through the pipeline:
+//! [`sanitize`] → [`bidi`] levels → [`shape`] → [`width`] → wrap and reorder in [`layout`].
 
+pub mod bidi;
+pub mod layout;
+pub mod sanitize;
 pub mod shape;
 mod shape_table;
+pub mod width;
+
+pub use bidi::Direction;
+pub use layout::{BidiMode, Cell, DirectionPolicy, Layout, LayoutCache, LayoutOptions, Row};

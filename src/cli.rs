@@ -1,0 +1,213 @@
+//! The command line: parse once, validate once, then hand plain values to a command.
+//!
+//! Errors a user can fix (a missing file, a width of 0) print one line on stderr and exit 2, as
+//! clap's own usage errors do; a broken pipe (`tadqiq render x | head`) is not an error.
+
+use std::io::{self, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, bail};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::text::layout::{Layouter, paragraphs};
+use crate::text::sanitize::{decode, sanitize_inline};
+use crate::text::{BidiMode, Direction, DirectionPolicy, LayoutOptions, bidi};
+
+/// The widest row `render` accepts: wider is surely a mistake, and would only waste memory.
+pub const MAX_WIDTH: u16 = 10_000;
+
+/// Review and correct what an extraction pipeline pulled out of Arabic news articles.
+#[derive(Debug, Parser)]
+#[command(name = "tadqiq", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Print an article laid out for a terminal: wrapped, in visual order, RTL rows
+    /// right-aligned.
+    Render(RenderArgs),
+}
+
+/// On or off.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Switch {
+    /// Enabled.
+    On,
+    /// Disabled.
+    Off,
+}
+
+/// A paragraph direction choice on the command line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum DirectionArg {
+    /// Each paragraph by its first strong character (UAX #9 P2–P3).
+    Auto,
+    /// Every paragraph right to left.
+    Rtl,
+    /// Every paragraph left to right.
+    Ltr,
+}
+
+/// Who reorders right-to-left text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum BidiArg {
+    /// tadqiq does (the default; right for xterm, Alacritty, Windows Terminal, tmux, and for
+    /// VTE, mintty and WezTerm, which tadqiq switches to explicit mode).
+    App,
+    /// The terminal does (Konsole, mlterm): text is sent in logical order.
+    Terminal,
+}
+
+/// Options shared by every command that lays text out.
+#[derive(Debug, Args)]
+struct TextArgs {
+    /// Arabic shaping into presentation forms.
+    #[arg(long, value_enum, default_value_t = Switch::On)]
+    shape: Switch,
+    /// Paragraph direction.
+    #[arg(long, value_enum, default_value_t = DirectionArg::Auto)]
+    direction: DirectionArg,
+    /// Who reorders right-to-left text.
+    #[arg(long, value_enum, default_value_t = BidiArg::App)]
+    bidi: BidiArg,
+}
+
+impl TextArgs {
+    fn options(&self, width: u16) -> LayoutOptions {
+        LayoutOptions {
+            width,
+            shape: self.shape == Switch::On,
+            direction: match self.direction {
+                DirectionArg::Auto => DirectionPolicy::Auto,
+                DirectionArg::Rtl => DirectionPolicy::Forced(Direction::Rtl),
+                DirectionArg::Ltr => DirectionPolicy::Forced(Direction::Ltr),
+            },
+            bidi: match self.bidi {
+                BidiArg::App => BidiMode::App,
+                BidiArg::Terminal => BidiMode::Terminal,
+            },
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+struct RenderArgs {
+    /// The article: a UTF-8 text file, one paragraph per line.
+    file: PathBuf,
+    /// Row width in terminal cells [default: the terminal's width, else 80].
+    #[arg(long, short, value_parser = clap::value_parser!(u16).range(1..=MAX_WIDTH as i64))]
+    width: Option<u16>,
+    #[command(flatten)]
+    text: TextArgs,
+}
+
+/// Runs the command line; the binary's `main` is only this.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // clap prints help and version on stdout with success, usage errors with code 2.
+            let _ = e.print();
+            return ExitCode::from(e.exit_code().clamp(0, 255) as u8);
+        }
+    };
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("tadqiq: {}", sanitize_inline(&format!("{e:#}")));
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<io::Error>()
+            .is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe)
+    })
+}
+
+fn run(cli: Cli) -> Result<ExitCode> {
+    match cli.command {
+        Some(Command::Render(args)) => render(&args),
+        None => render_first_sample(),
+    }
+}
+
+/// Until the review screen exists, a bare `tadqiq` shows the first bundled sample.
+fn render_first_sample() -> Result<ExitCode> {
+    let dir = Path::new("samples");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .with_context(|| format!("{}: cannot list the articles", dir.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "txt"))
+        .collect();
+    files.sort();
+    let Some(file) = files.into_iter().next() else {
+        bail!("{}: no .txt articles", dir.display());
+    };
+    render(&RenderArgs {
+        file,
+        width: None,
+        text: TextArgs {
+            shape: Switch::On,
+            direction: DirectionArg::Auto,
+            bidi: BidiArg::App,
+        },
+    })
+}
+
+fn render(args: &RenderArgs) -> Result<ExitCode> {
+    let bytes = read_article(&args.file)?;
+    let (text, warning) = decode(&bytes);
+    if let Some(w) = warning {
+        eprintln!("tadqiq: {}: {w}", args.file.display());
+    }
+    let stdout = io::stdout();
+    let tty = stdout.is_terminal();
+    let width = match args.width {
+        Some(w) => w,
+        None if tty => crossterm::terminal::size().map_or(80, |(w, _)| w.max(1)),
+        None => 80,
+    };
+    let options = args.text.options(width);
+    let mut out = io::BufWriter::with_capacity(1 << 16, stdout.lock());
+    // On a terminal that implements the BiDi recommendation (VTE, mintty, WezTerm), explicit
+    // mode stops it from reordering our visual rows a second time.
+    let explicit = tty && options.bidi == BidiMode::App;
+    if explicit {
+        out.write_all(b"\x1b[8l")?;
+    }
+    let mut layouter = Layouter::with_fallback(options, bidi::dominant_direction(&text));
+    let mut rows = Vec::new();
+    for p in paragraphs(&text) {
+        rows.clear();
+        layouter.paragraph(p, &mut rows);
+        for row in &rows {
+            for _ in 0..row.indent {
+                out.write_all(b" ")?;
+            }
+            out.write_all(row.text().as_bytes())?;
+            out.write_all(b"\n")?;
+        }
+    }
+    if explicit {
+        out.write_all(b"\x1b[8h")?;
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Reads an article file, with a message that says which file and what is wrong.
+fn read_article(path: &Path) -> Result<Vec<u8>> {
+    let meta = std::fs::metadata(path).with_context(|| format!("{}", path.display()))?;
+    if meta.is_dir() {
+        bail!("{}: is a directory, not an article file", path.display());
+    }
+    std::fs::read(path).with_context(|| format!("{}", path.display()))
+}

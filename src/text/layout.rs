@@ -1,0 +1,1007 @@
+//! From an article's logical text to screen rows in visual order: the bridge between the text
+//! and the terminal.
+//!
+//! Per paragraph (one source line), in this order:
+//! 1. [sanitize](super::sanitize) the line;
+//! 2. choose its direction (P2–P3, else the article's dominant one) and resolve its levels
+//!    (`unicode-bidi`), once for the whole paragraph;
+//! 3. [shape](super::shape) its Arabic letters in logical order and mirror brackets at RTL
+//!    levels (L4), per grapheme cluster, so that harakat stay on their letter (L3);
+//! 4. wrap the *logical* units at UAX #14 opportunities to the width, measuring each cluster as a
+//!    terminal draws it; a word is split only when it alone is wider than the row;
+//! 5. reorder each line with the paragraph's levels ([L1 and L2](super::bidi));
+//! 6. right-align RTL rows.
+//!
+//! Every cell keeps the source offsets (Unicode scalar values into the article text) it came
+//! from, so that the review screen can highlight an evidence span and place a cursor.
+
+use std::collections::{HashMap, VecDeque};
+use std::hash::Hash;
+use std::ops::Range;
+use std::sync::Arc;
+
+use unicode_bidi::{BidiClass, ParagraphBidiInfo};
+use unicode_linebreak::BreakOpportunity;
+use unicode_segmentation::UnicodeSegmentation;
+
+use super::bidi::{self, Direction};
+use super::sanitize::sanitize_line;
+use super::shape::{self, Shaped};
+use super::width::{cluster_width, extends_cluster, is_default_ignorable, is_invisible};
+
+/// The most chars one cell draws: a cluster of a letter and hundreds of marks ("zalgo" text)
+/// would otherwise reach the terminal whole.
+const MAX_CLUSTER_CHARS: usize = 16;
+
+/// Drawn in front of a mark that has no letter to sit on, as typographers do.
+const DOTTED_CIRCLE: char = '\u{25CC}';
+
+/// How a paragraph's base direction is chosen.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+pub enum DirectionPolicy {
+    /// UAX #9 P2–P3 per paragraph; paragraphs with no strong character take the article's
+    /// dominant direction.
+    #[default]
+    Auto,
+    /// Every paragraph in this direction.
+    Forced(Direction),
+}
+
+/// Who puts characters in visual order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+pub enum BidiMode {
+    /// tadqiq reorders and mirrors; the terminal must draw cells as given (the "explicit mode"
+    /// of the terminal-wg BiDi recommendation).
+    #[default]
+    App,
+    /// The terminal reorders by itself (Konsole, mlterm): cells stay in logical order.
+    Terminal,
+}
+
+/// Everything that changes a layout besides the text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct LayoutOptions {
+    /// Row width in terminal cells (at least 1).
+    pub width: u16,
+    /// Arabic contextual shaping into presentation forms.
+    pub shape: bool,
+    /// How each paragraph's direction is chosen.
+    pub direction: DirectionPolicy,
+    /// Who reorders.
+    pub bidi: BidiMode,
+}
+
+impl LayoutOptions {
+    /// Defaults for a row `width` cells wide: shaping on, automatic direction, app reordering.
+    pub fn new(width: u16) -> Self {
+        LayoutOptions {
+            width: width.max(1),
+            shape: true,
+            direction: DirectionPolicy::Auto,
+            bidi: BidiMode::App,
+        }
+    }
+}
+
+/// One drawn cluster: a terminal cell, or two for a wide character.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Cell {
+    /// Column of the cell's left edge within the row, padding included.
+    pub col: u16,
+    /// Cells taken: 1 or 2.
+    pub width: u8,
+    /// Whether the cluster sits at an odd (right-to-left) level.
+    pub rtl: bool,
+    /// The source chars it stands for, as offsets into the article text.
+    pub source: Range<u32>,
+    text: Range<u32>,
+}
+
+/// One screen row of a laid-out text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Row {
+    /// The cells' text in visual order, left to right, without the padding.
+    text: String,
+    cells: Vec<Cell>,
+    /// Blank columns on the left: right-to-left rows are right-aligned.
+    pub indent: u16,
+    /// Columns taken by the cells.
+    pub width: u16,
+    /// Index of the paragraph (source line) the row belongs to.
+    pub paragraph: u32,
+    /// The source chars of the row's line, in logical order, including whitespace that was not
+    /// drawn at its ends.
+    pub source: Range<u32>,
+    /// The paragraph's base direction.
+    pub direction: Direction,
+}
+
+impl Row {
+    /// The row's cells, in visual order.
+    pub fn cells(&self) -> &[Cell] {
+        &self.cells
+    }
+
+    /// What a cell draws.
+    pub fn cell_text(&self, cell: &Cell) -> &str {
+        &self.text[cell.text.start as usize..cell.text.end as usize]
+    }
+
+    /// The row's text in visual order, without padding.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// The row as a terminal line: padding, then the visual text.
+    pub fn to_line(&self) -> String {
+        let mut s = String::with_capacity(self.indent as usize + self.text.len());
+        s.extend(std::iter::repeat_n(' ', self.indent as usize));
+        s.push_str(&self.text);
+        s
+    }
+
+    /// The cell that covers column `col`, if any.
+    pub fn cell_at(&self, col: u16) -> Option<&Cell> {
+        let i = self
+            .cells
+            .partition_point(|c| c.col + c.width as u16 <= col);
+        self.cells.get(i).filter(|c| c.col <= col)
+    }
+
+    /// The column ranges covering the source range `span`, left to right: a span that crosses a
+    /// direction change shows as several pieces.
+    pub fn columns_of(&self, span: &Range<u32>) -> Vec<Range<u16>> {
+        let mut out: Vec<Range<u16>> = Vec::new();
+        for c in &self.cells {
+            if c.source.start < span.end && span.start < c.source.end {
+                let r = c.col..c.col + c.width as u16;
+                match out.last_mut() {
+                    Some(last) if last.end == r.start => last.end = r.end,
+                    _ => out.push(r),
+                }
+            }
+        }
+        out
+    }
+}
+
+/// A whole text laid out at one width.
+#[derive(Clone, Debug, Default)]
+pub struct Layout {
+    rows: Vec<Row>,
+}
+
+impl Layout {
+    /// Lays out `text` (an article: paragraphs separated by newlines).
+    pub fn new(text: &str, options: LayoutOptions) -> Layout {
+        let mut rows = Vec::new();
+        let mut layouter = Layouter::new(options, text);
+        for p in paragraphs(text) {
+            layouter.paragraph(p, &mut rows);
+        }
+        Layout { rows }
+    }
+
+    /// All rows, top to bottom.
+    pub fn rows(&self) -> &[Row] {
+        &self.rows
+    }
+
+    /// The row whose line holds the source offset, or, for an offset between lines (a newline),
+    /// the next row.
+    pub fn row_of(&self, offset: u32) -> Option<usize> {
+        let i = self
+            .rows
+            .partition_point(|r| r.source.end <= offset && r.source.start < offset);
+        (i < self.rows.len()).then_some(i)
+    }
+
+    /// Where the source range `span` shows: for each row it touches, the column ranges, left to
+    /// right. Empty when nothing of it is drawn.
+    pub fn spans(&self, span: Range<u32>) -> Vec<(usize, Vec<Range<u16>>)> {
+        if span.start >= span.end {
+            return Vec::new();
+        }
+        let first = self.rows.partition_point(|r| r.source.end <= span.start);
+        let mut out = Vec::new();
+        for (i, row) in self.rows.iter().enumerate().skip(first) {
+            if row.source.start >= span.end && !row.source.is_empty() {
+                break;
+            }
+            let cols = row.columns_of(&span);
+            if !cols.is_empty() {
+                out.push((i, cols));
+            }
+        }
+        out
+    }
+
+    /// The source offset drawn at a screen position, if any.
+    pub fn offset_at(&self, row: usize, col: u16) -> Option<u32> {
+        self.rows.get(row)?.cell_at(col).map(|c| c.source.start)
+    }
+}
+
+/// A source line and where it starts, in chars and in lines.
+#[derive(Clone, Copy, Debug)]
+pub struct Paragraph<'a> {
+    /// The line without its newline.
+    pub text: &'a str,
+    /// Char offset of its first char in the whole text.
+    pub start: u32,
+    /// Its index among the text's lines.
+    pub index: u32,
+}
+
+/// The paragraphs of a text: one per line, split at `\n` and U+2029 PARAGRAPH SEPARATOR.
+/// A final newline does not start an empty paragraph.
+pub fn paragraphs(text: &str) -> impl Iterator<Item = Paragraph<'_>> {
+    let mut rest = text;
+    let mut start = 0u32;
+    let mut index = 0u32;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let (line, sep_len) = match rest.find(['\n', '\u{2029}']) {
+            Some(i) => (
+                &rest[..i],
+                rest[i..].chars().next().map_or(0, char::len_utf8),
+            ),
+            None => (rest, 0),
+        };
+        let p = Paragraph {
+            text: line,
+            start,
+            index,
+        };
+        start += count_chars(line) as u32 + (sep_len > 0) as u32;
+        index += 1;
+        rest = &rest[line.len() + sep_len..];
+        Some(p)
+    })
+}
+
+/// Chars in a string, counting lead bytes (faster than `chars().count()` on long lines).
+fn count_chars(s: &str) -> usize {
+    s.bytes().filter(|&b| (b as i8) >= -0x40).count()
+}
+
+/// What a unit is to wrapping and drawing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    /// Drawn.
+    Visible,
+    /// Whitespace (bidi class WS): drawn between words, not at the ends of a row.
+    Space,
+    /// Takes part in L1–L2 (isolates, LRM/RLM/ALM, invisible format characters) but draws
+    /// nothing.
+    Hidden,
+    /// Removed by rule X9 (embeddings, overrides, boundary neutrals): takes part in nothing.
+    Removed,
+}
+
+/// A grapheme cluster of a paragraph, after shaping and mirroring, in logical order.
+#[derive(Clone, Debug)]
+struct Unit {
+    /// Byte offset of the cluster in the sanitized paragraph.
+    byte: u32,
+    /// What it draws: a range of `Layouter::display`.
+    text: Range<u32>,
+    source: Range<u32>,
+    level: u8,
+    class: BidiClass,
+    width: u8,
+    kind: Kind,
+    /// A line break is allowed (or required) before this unit.
+    break_before: Option<BreakOpportunity>,
+}
+
+/// Lays out paragraphs one at a time, reusing its buffers: `render` streams a text of any size
+/// through one of these with flat memory.
+pub struct Layouter {
+    options: LayoutOptions,
+    fallback: Direction,
+    chars: Vec<char>,
+    shaped: Vec<Shaped>,
+    units: Vec<Unit>,
+    display: String,
+    lines: Vec<Range<usize>>,
+    line_classes: Vec<BidiClass>,
+    line_levels: Vec<u8>,
+    line_units: Vec<usize>,
+    order: Vec<usize>,
+}
+
+impl Layouter {
+    /// A layouter for `text`, whose dominant direction serves paragraphs with no strong
+    /// character. `text` is only read for that.
+    pub fn new(options: LayoutOptions, text: &str) -> Self {
+        Self::with_fallback(options, bidi::dominant_direction(text))
+    }
+
+    /// A layouter whose paragraphs with no strong character take `fallback`.
+    pub fn with_fallback(options: LayoutOptions, fallback: Direction) -> Self {
+        Layouter {
+            options: LayoutOptions {
+                width: options.width.max(1),
+                ..options
+            },
+            fallback,
+            chars: Vec::new(),
+            shaped: Vec::new(),
+            units: Vec::new(),
+            display: String::new(),
+            lines: Vec::new(),
+            line_classes: Vec::new(),
+            line_levels: Vec::new(),
+            line_units: Vec::new(),
+            order: Vec::new(),
+        }
+    }
+
+    /// Lays out one paragraph and appends its rows (at least one) to `out`.
+    pub fn paragraph(&mut self, p: Paragraph<'_>, out: &mut Vec<Row>) {
+        let sanitized = sanitize_line(p.text);
+        let text: &str = &sanitized.text;
+        let direction = match self.options.direction {
+            DirectionPolicy::Forced(d) => d,
+            DirectionPolicy::Auto => bidi::first_strong_direction(text).unwrap_or(self.fallback),
+        };
+        let whole = p.start..p.start + count_chars(p.text) as u32;
+        let reorder = self.options.bidi == BidiMode::App;
+        let info = ParagraphBidiInfo::new(text, Some(unicode_bidi::Level::from(direction.level())));
+
+        self.chars.clear();
+        self.chars.extend(text.chars());
+        let shaping = self.options.shape && self.chars.iter().any(|&c| is_arabic(c));
+        self.shaped.clear();
+        if shaping {
+            self.shaped = shape::shape(&self.chars);
+        }
+
+        self.units.clear();
+        self.display.clear();
+        let mut char_index = 0usize;
+        for (byte, g) in text.grapheme_indices(true) {
+            let first_char = char_index;
+            char_index += g.chars().count();
+            let source = p.start + sanitized.source_of(first_char)
+                ..p.start + sanitized.source_of(char_index - 1) + 1;
+            if shaping && self.shaped[first_char] == Shaped::Absorbed {
+                if let Some(lam) = self.units.last_mut().filter(|u| u.kind == Kind::Visible) {
+                    // The alef of a lam-alef ligature: the lam's cell already draws it; only its
+                    // own marks (a madda, a hamza) are added there.
+                    lam.source.end = source.end;
+                    self.display
+                        .extend(g.chars().skip(1).take(MAX_CLUSTER_CHARS));
+                    lam.text.end = self.display.len() as u32;
+                    let merged = &self.display[lam.text.start as usize..];
+                    lam.width = cluster_width(merged);
+                    if lam.width as u16 > self.options.width {
+                        self.display.truncate(lam.text.start as usize);
+                        self.display.push('…');
+                        lam.text.end = self.display.len() as u32;
+                        lam.width = 1;
+                    }
+                    continue;
+                }
+            }
+            let class = info.original_classes[byte];
+            let level = if reorder {
+                info.levels[byte].number()
+            } else {
+                0
+            };
+            let first = g.chars().next().unwrap_or(' ');
+            let kind = if is_invisible(g) || first == '\u{2028}' {
+                if bidi::removed_by_x9(class) {
+                    Kind::Removed
+                } else {
+                    Kind::Hidden
+                }
+            } else if class == BidiClass::WS && g.chars().all(char::is_whitespace) {
+                Kind::Space
+            } else {
+                Kind::Visible
+            };
+            let start = self.display.len();
+            let width = match kind {
+                Kind::Visible => {
+                    // A cluster that does not start with a base (a mark at the start of a line
+                    // or after a control, or after a ZWJ) would draw on whatever cell precedes
+                    // it on screen. Only there can segmentation produce one.
+                    let lead = g.chars().take_while(|&c| is_default_ignorable(c)).count();
+                    let after_break = self.units.last().is_none_or(|u| u.kind != Kind::Visible);
+                    if lead > 0 || (after_break && extends_cluster(first)) {
+                        self.display.push(DOTTED_CIRCLE);
+                    }
+                    let shaped = &self.shaped;
+                    let mirror = reorder && level % 2 == 1;
+                    let drawn = g.chars().enumerate().skip(lead).filter_map(|(k, c)| {
+                        let c = if shaping {
+                            match shaped[first_char + k] {
+                                Shaped::Char(c) | Shaped::Ligature(c) => c,
+                                // An alef the shaper ligated but that has no lam cell before
+                                // it: draw it as it is rather than lose it.
+                                Shaped::Absorbed if k == 0 => c,
+                                Shaped::Absorbed => return None,
+                            }
+                        } else {
+                            c
+                        };
+                        if shaping && matches!(c, '\u{200C}' | '\u{200D}') && is_arabic(first) {
+                            // The joiner did its work in the shaping; a terminal needs no more.
+                            return None;
+                        }
+                        match unicode_bidi_mirroring::get_mirrored(c) {
+                            Some(m) if mirror => Some(m),
+                            _ => Some(c),
+                        }
+                    });
+                    self.display.extend(drawn.take(MAX_CLUSTER_CHARS));
+                    // A joiner at the end of a cluster joins across clusters, which in visual
+                    // order would glue the wrong neighbours (two emoji into one sequence).
+                    while self.display.len() > start
+                        && self.display.ends_with(['\u{200C}', '\u{200D}'])
+                    {
+                        self.display.pop();
+                    }
+                    cluster_width(&self.display[start..])
+                }
+                Kind::Space => {
+                    let w = cluster_width(g);
+                    self.display.extend(std::iter::repeat_n(' ', w as usize));
+                    w
+                }
+                Kind::Hidden | Kind::Removed => 0,
+            };
+            let width = if width as u16 > self.options.width {
+                // A wide character in a one-cell pane: show that something is there.
+                self.display.truncate(start);
+                self.display.push('…');
+                1
+            } else {
+                width
+            };
+            self.units.push(Unit {
+                byte: byte as u32,
+                text: start as u32..self.display.len() as u32,
+                source,
+                level,
+                class,
+                width,
+                kind,
+                break_before: None,
+            });
+        }
+        if !self.units.iter().any(|u| u.kind == Kind::Visible) {
+            out.push(empty_row(p, direction, whole));
+            return;
+        }
+
+        self.mark_breaks(text);
+        self.wrap();
+        let lines = std::mem::take(&mut self.lines);
+        for (i, line) in lines.iter().enumerate() {
+            // A row's source runs to the start of the next one, so that rows partition the
+            // paragraph and whitespace trimmed at a wrap still belongs somewhere.
+            let start = if i == 0 {
+                whole.start
+            } else {
+                self.units[line.start].source.start
+            };
+            let end = match lines.get(i + 1) {
+                Some(next) => self.units[next.start].source.start,
+                None => whole.end,
+            };
+            let row = self.line_row(p, direction, line.clone(), start..end);
+            out.push(row);
+        }
+        self.lines = lines;
+    }
+
+    /// Records the UAX #14 break opportunities on the units they precede.
+    fn mark_breaks(&mut self, text: &str) {
+        let mut u = 0;
+        for (byte, opportunity) in unicode_linebreak::linebreaks(text) {
+            let byte = byte as u32;
+            while u < self.units.len() && self.units[u].byte < byte {
+                u += 1;
+            }
+            match self.units.get_mut(u) {
+                // A break inside a cluster (or a merged lam-alef) is not a place to break.
+                Some(unit) if unit.byte == byte => unit.break_before = Some(opportunity),
+                Some(_) => {}
+                None => break,
+            }
+        }
+    }
+
+    /// Greedy first-fit wrapping of the logical units into `self.lines`.
+    ///
+    /// The text between two break opportunities is a word plus the whitespace after it; a word
+    /// goes to the next line when it does not fit after the words already there, and is split
+    /// cell by cell only when it alone is wider than a row. Whitespace at the ends of a line
+    /// takes no room (it is not drawn there).
+    fn wrap(&mut self) {
+        let width = self.options.width as usize;
+        let units = &self.units;
+        let lines = &mut self.lines;
+        lines.clear();
+        let mut line_start = 0;
+        let mut line_width = 0usize; // drawn width so far, without trailing whitespace
+        let mut pending_space = 0usize; // whitespace after the last word on the line
+        let mut seg_start = 0;
+        while seg_start < units.len() {
+            // One segment: up to the next break opportunity.
+            let mut seg_end = seg_start + 1;
+            while seg_end < units.len() && units[seg_end].break_before.is_none() {
+                seg_end += 1;
+            }
+            let mut word_end = seg_end;
+            while word_end > seg_start && units[word_end - 1].kind != Kind::Visible {
+                word_end -= 1;
+            }
+            let word: usize = units[seg_start..word_end]
+                .iter()
+                .map(|u| u.width as usize)
+                .sum();
+            let space: usize = units[word_end..seg_end]
+                .iter()
+                .map(|u| u.width as usize)
+                .sum();
+
+            if line_width > 0 && line_width + pending_space + word > width {
+                lines.push(line_start..seg_start);
+                line_start = seg_start;
+                line_width = 0;
+            }
+            if line_width == 0 && word > width {
+                // A word wider than a row: fill rows cell by cell.
+                let mut filled = 0usize;
+                for (i, unit) in units.iter().enumerate().take(word_end).skip(seg_start) {
+                    let w = unit.width as usize;
+                    if filled > 0 && filled + w > width {
+                        lines.push(line_start..i);
+                        line_start = i;
+                        filled = 0;
+                    }
+                    filled += w;
+                }
+                line_width = filled;
+            } else if line_width == 0 {
+                line_width = word;
+            } else {
+                line_width += pending_space + word;
+            }
+            pending_space = space;
+
+            if seg_end < units.len()
+                && units[seg_end].break_before == Some(BreakOpportunity::Mandatory)
+            {
+                lines.push(line_start..seg_end);
+                line_start = seg_end;
+                line_width = 0;
+                pending_space = 0;
+            }
+            seg_start = seg_end;
+        }
+        if line_start < units.len() {
+            lines.push(line_start..units.len());
+        }
+    }
+
+    /// Orders one line (L1, L2) and makes its row.
+    fn line_row(
+        &mut self,
+        p: Paragraph<'_>,
+        direction: Direction,
+        line: Range<usize>,
+        source: Range<u32>,
+    ) -> Row {
+        let units = &self.units[line.clone()];
+        // Whitespace at either end of the line is not drawn.
+        let first_drawn = units.iter().position(|u| u.kind == Kind::Visible);
+        let last_drawn = units.iter().rposition(|u| u.kind == Kind::Visible);
+        let (Some(first_drawn), Some(last_drawn)) = (first_drawn, last_drawn) else {
+            return empty_row(p, direction, source);
+        };
+
+        self.line_units.clear();
+        self.line_classes.clear();
+        self.line_levels.clear();
+        for (i, u) in units.iter().enumerate() {
+            if u.kind != Kind::Removed {
+                self.line_units.push(i);
+                self.line_classes.push(u.class);
+                self.line_levels.push(u.level);
+            }
+        }
+        if self.options.bidi == BidiMode::App {
+            bidi::reorder_line(
+                &self.line_classes,
+                &mut self.line_levels,
+                direction.level(),
+                &mut self.order,
+            );
+        } else {
+            self.order.clear();
+            self.order.extend(0..self.line_units.len());
+        }
+
+        let mut text = String::new();
+        let mut cells = Vec::new();
+        let mut col = 0u16;
+        for &k in &self.order {
+            let i = self.line_units[k];
+            let u = &units[i];
+            if u.kind == Kind::Hidden || i < first_drawn || i > last_drawn {
+                continue;
+            }
+            let start = text.len() as u32;
+            text.push_str(&self.display[u.text.start as usize..u.text.end as usize]);
+            cells.push(Cell {
+                col,
+                width: u.width,
+                rtl: self.line_levels[k] % 2 == 1,
+                source: u.source.clone(),
+                text: start..text.len() as u32,
+            });
+            col += u.width as u16;
+        }
+        let width = col;
+        let indent = if direction.is_rtl() && self.options.bidi == BidiMode::App {
+            self.options.width.saturating_sub(width)
+        } else {
+            0
+        };
+        if indent > 0 {
+            for c in &mut cells {
+                c.col += indent;
+            }
+        }
+        Row {
+            text,
+            cells,
+            indent,
+            width,
+            paragraph: p.index,
+            source,
+            direction,
+        }
+    }
+}
+
+fn empty_row(p: Paragraph<'_>, direction: Direction, source: Range<u32>) -> Row {
+    Row {
+        text: String::new(),
+        cells: Vec::new(),
+        indent: 0,
+        width: 0,
+        paragraph: p.index,
+        source,
+        direction,
+    }
+}
+
+/// Whether a char is in one of the Arabic blocks (shaping is skipped for paragraphs without).
+#[inline]
+fn is_arabic(c: char) -> bool {
+    matches!(c, '\u{0600}'..='\u{08FF}' | '\u{FB50}'..='\u{FDFF}' | '\u{FE70}'..='\u{FEFF}')
+}
+
+/// Keeps recent layouts, keyed by whatever identifies a text (an article id and its version),
+/// and the options: redrawing the review screen must not lay the article out again.
+pub struct LayoutCache<K> {
+    capacity: usize,
+    map: HashMap<(K, LayoutOptions), Arc<Layout>>,
+    order: VecDeque<(K, LayoutOptions)>,
+}
+
+impl<K: Clone + Eq + Hash> LayoutCache<K> {
+    /// A cache holding at most `capacity` layouts.
+    pub fn new(capacity: usize) -> Self {
+        LayoutCache {
+            capacity: capacity.max(1),
+            map: HashMap::new(),
+            order: VecDeque::new(),
+        }
+    }
+
+    /// The layout of `text` under `key` and `options`, computed on first use.
+    pub fn get(&mut self, key: &K, options: LayoutOptions, text: &str) -> Arc<Layout> {
+        let k = (key.clone(), options);
+        if let Some(l) = self.map.get(&k) {
+            let l = Arc::clone(l);
+            if let Some(pos) = self.order.iter().position(|o| o == &k) {
+                let o = self.order.remove(pos).expect("position is in range");
+                self.order.push_back(o);
+            }
+            return l;
+        }
+        let layout = Arc::new(Layout::new(text, options));
+        if self.map.len() >= self.capacity {
+            if let Some(old) = self.order.pop_front() {
+                self.map.remove(&old);
+            }
+        }
+        self.map.insert(k.clone(), Arc::clone(&layout));
+        self.order.push_back(k);
+        layout
+    }
+
+    /// Forgets every layout of `key` (its text changed).
+    pub fn invalidate(&mut self, key: &K) {
+        self.map.retain(|(k, _), _| k != key);
+        self.order.retain(|(k, _)| k != key);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn options(width: u16, shape: bool) -> LayoutOptions {
+        LayoutOptions {
+            shape,
+            ..LayoutOptions::new(width)
+        }
+    }
+
+    /// The rows' visual text, without padding.
+    fn visual(text: &str, width: u16) -> Vec<String> {
+        Layout::new(text, options(width, false))
+            .rows()
+            .iter()
+            .map(|r| r.text().to_string())
+            .collect()
+    }
+
+    /// The rows as a terminal shows them, padding included.
+    fn lines(text: &str, width: u16, shape: bool) -> Vec<String> {
+        Layout::new(text, options(width, shape))
+            .rows()
+            .iter()
+            .map(Row::to_line)
+            .collect()
+    }
+
+    #[track_caller]
+    fn assert_visual(text: &str, expected: &str) {
+        assert_eq!(visual(text, 200), [expected], "logical: {text:?}");
+    }
+
+    #[test]
+    fn latin_name_inside_arabic_keeps_its_order() {
+        assert_visual(
+            "استقبل نيكولا لورنر Nicolas Lerner اليوم",
+            "مويلا Nicolas Lerner رنرول الوكين لبقتسا",
+        );
+    }
+
+    #[test]
+    fn numbers_and_dates_read_left_to_right() {
+        assert_visual(
+            "في 2023/12/15 و ٢٠٢٣/١٢/١٥ تم",
+            "مت ٢٠٢٣/١٢/١٥ و 2023/12/15 يف",
+        );
+        // W2: after an Arabic letter, European digits are Arabic numbers, so the percent sign
+        // is not part of the number's run: it shows on the left, as FriBidi has it too.
+        assert_visual("بنسبة 50% من", "نم %50 ةبسنب");
+        assert_visual("rate 50% ok", "rate 50% ok");
+        assert_visual("درجة -5 تحت", "تحت 5- ةجرد");
+        assert_visual("ليصبح 132 مليار دولار", "رالود رايلم 132 حبصيل");
+    }
+
+    #[test]
+    fn brackets_and_guillemets_mirror_at_rtl_levels() {
+        assert_visual("قال (الوزير) «نعم» [هنا]", "[انه] «معن» (ريزولا) لاق");
+        assert_visual("Paris (France) «x»", "Paris (France) «x»");
+        assert_visual(
+            "He said «مرحبا (يا) عالم» ok",
+            "He said «ملاع (اي) ابحرم» ok",
+        );
+    }
+
+    #[test]
+    fn urls_stay_whole_inside_arabic() {
+        assert_visual(
+            "الموقع https://example.com/a?b=1 هنا",
+            "انه https://example.com/a?b=1 عقوملا",
+        );
+    }
+
+    #[test]
+    fn harakat_stay_on_their_letter() {
+        // L3: the fatha follows its beh in the output, so the terminal draws it on the beh.
+        assert_visual("بَاب", "بابَ");
+        let rows = Layout::new("بَاب", options(10, false));
+        let row = &rows.rows()[0];
+        assert_eq!(row.cells().len(), 3);
+        assert_eq!(row.cell_text(&row.cells()[2]), "بَ");
+        assert_eq!(row.cells()[2].source, 0..2);
+    }
+
+    #[test]
+    fn a_line_that_starts_with_a_mark_gets_a_dotted_circle() {
+        let rows = visual("\u{064E}باب", 10);
+        assert_eq!(rows, ["باب\u{25CC}\u{064E}"]);
+    }
+
+    #[test]
+    fn wide_characters_take_two_cells_at_rtl_levels() {
+        let layout = Layout::new("مرحبا 😀 中文", options(20, false));
+        let row = &layout.rows()[0];
+        assert_eq!(row.text(), "中文 😀 ابحرم");
+        assert_eq!(row.width, 4 + 1 + 2 + 1 + 5);
+        assert_eq!(row.indent, 20 - 13);
+        let emoji = &row.cells()[3];
+        assert_eq!((emoji.col, emoji.width, emoji.rtl), (12, 2, true));
+    }
+
+    #[test]
+    fn neutral_only_lines_take_the_articles_direction() {
+        let text = "خبر عاجل\n2023/12/15 - 15:57\nالرباط";
+        let layout = Layout::new(text, options(30, false));
+        let row = &layout.rows()[1];
+        assert_eq!(row.direction, Direction::Rtl);
+        assert_eq!(row.text(), "15:57 - 2023/12/15");
+        assert_eq!(row.indent, 30 - 18);
+        // ...and in an English text, left to right.
+        let layout = Layout::new("Breaking\n2023 - 15:57", options(30, false));
+        assert_eq!(layout.rows()[1].direction, Direction::Ltr);
+        assert_eq!(layout.rows()[1].indent, 0);
+    }
+
+    #[test]
+    fn rtl_rows_are_right_aligned_and_ltr_rows_left_aligned() {
+        assert_eq!(lines("سلام\nhello", 10, false), ["      مالس", "hello"]);
+    }
+
+    #[test]
+    fn wrapping_never_breaks_a_word_that_fits() {
+        let text = "المدير العام للأمن الوطني ولمراقبة التراب الوطني عبد اللطيف حموشي";
+        for width in 8..40 {
+            let layout = Layout::new(text, options(width, false));
+            for row in layout.rows() {
+                assert!(row.indent + row.width <= width);
+                let logical: String = text
+                    .chars()
+                    .skip(row.source.start as usize)
+                    .take(row.source.len())
+                    .collect();
+                // Each row holds whole words of the text.
+                for word in logical.split_whitespace() {
+                    assert!(
+                        text.split_whitespace().any(|w| w == word),
+                        "{word:?} at {width}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_word_wider_than_the_row_is_split() {
+        let url = format!("https://example.com/{}", "a".repeat(150));
+        let layout = Layout::new(&url, options(40, false));
+        assert!(layout.rows().len() >= 5);
+        for row in layout.rows() {
+            assert!(row.width <= 40);
+        }
+        let joined: String = layout.rows().iter().map(|r| r.text()).collect();
+        assert_eq!(joined, url);
+    }
+
+    #[test]
+    fn empty_and_blank_lines_are_empty_rows() {
+        let rows = lines("سلام\n\n   \nعليكم\n", 10, false);
+        assert_eq!(rows, ["      مالس", "", "", "     مكيلع"]);
+    }
+
+    #[test]
+    fn bidi_controls_order_text_and_are_not_drawn() {
+        // RLO forces "abc" right to left; the override itself is drawn as nothing.
+        assert_eq!(visual("x \u{202E}abc\u{202C} y", 20), ["x cba y"]);
+        assert_eq!(visual("\u{2067}abc\u{2069} سلام", 20), ["مالس abc"]);
+        assert_eq!(visual("a\u{200F}b\u{061C}c\u{200E}", 20), ["abc"]);
+    }
+
+    #[test]
+    fn deeply_nested_isolates_do_not_panic() {
+        let deep = format!(
+            "{}abc سلام{}",
+            "\u{2067}\u{2066}".repeat(80),
+            "\u{2069}".repeat(160)
+        );
+        let layout = Layout::new(&deep, options(20, false));
+        assert_eq!(
+            layout.rows()[0]
+                .text()
+                .chars()
+                .filter(|c| c.is_alphabetic())
+                .count(),
+            7
+        );
+        let deep = format!("{}x", "\u{202B}\u{202A}".repeat(100));
+        Layout::new(&deep, options(20, false));
+    }
+
+    #[test]
+    fn control_characters_never_reach_the_rows() {
+        let text = "a\u{1b}[2J\u{1b}]52;c;ZXZpbA==\u{7}\tb\u{9b}c\u{7f}\r\nسلام\u{1b}";
+        for row in Layout::new(text, options(12, true)).rows() {
+            assert!(
+                !row.text().chars().any(|c| c.is_control()),
+                "{:?}",
+                row.text()
+            );
+            assert!(row.indent + row.width <= 12);
+        }
+    }
+
+    #[test]
+    fn maps_between_source_offsets_and_columns() {
+        // «سلام abc»: logical 0..4 Arabic, 4 space, 5..8 Latin.
+        let layout = Layout::new("سلام abc", options(10, false));
+        let row = &layout.rows()[0];
+        assert_eq!(row.to_line(), "  abc مالس");
+        assert_eq!(
+            layout.offset_at(0, 9),
+            Some(0),
+            "the first letter is rightmost"
+        );
+        assert_eq!(layout.offset_at(0, 2), Some(5));
+        assert_eq!(layout.offset_at(0, 0), None, "padding");
+        // A span across the direction change shows as two column ranges.
+        assert_eq!(layout.spans(2..7), vec![(0, vec![2..4, 5..8])]);
+        assert_eq!(layout.row_of(6), Some(0));
+    }
+
+    #[test]
+    fn spans_cross_rows() {
+        let text = "one two three four five six";
+        let layout = Layout::new(text, options(10, false));
+        assert_eq!(visual(text, 10), ["one two", "three four", "five six"]);
+        let (first, second) = (4..7, 0..5);
+        assert_eq!(layout.spans(4..13), [(0, vec![first]), (1, vec![second])]);
+        assert_eq!(layout.row_of(8), Some(1));
+        assert_eq!(
+            layout.row_of(7),
+            Some(0),
+            "trailing space belongs to its row"
+        );
+    }
+
+    #[test]
+    fn source_offsets_skip_a_dropped_carriage_return() {
+        let layout = Layout::new("ab\r\ncd", options(10, false));
+        assert_eq!(layout.rows()[1].cells()[0].source, 4..5);
+    }
+
+    #[test]
+    fn terminal_mode_keeps_logical_order() {
+        let o = LayoutOptions {
+            bidi: BidiMode::Terminal,
+            ..options(20, false)
+        };
+        let layout = Layout::new("قال (نعم) abc", o);
+        assert_eq!(layout.rows()[0].to_line(), "قال (نعم) abc");
+    }
+
+    #[test]
+    fn cache_returns_the_same_layout_until_invalidated() {
+        let mut cache = LayoutCache::new(2);
+        let a = cache.get(&"a", options(10, false), "سلام");
+        let b = cache.get(&"a", options(10, false), "سلام");
+        assert!(Arc::ptr_eq(&a, &b));
+        cache.invalidate(&"a");
+        let c = cache.get(&"a", options(10, false), "سلام");
+        assert!(!Arc::ptr_eq(&a, &c));
+        cache.get(&"b", options(10, false), "x");
+        cache.get(&"c", options(10, false), "y");
+        let d = cache.get(&"a", options(10, false), "سلام");
+        assert!(!Arc::ptr_eq(&c, &d), "evicted: capacity 2");
+    }
+}

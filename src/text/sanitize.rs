@@ -1,0 +1,224 @@
+//! Untrusted text in, text that is safe to hand a terminal out.
+//!
+//! Article text is scraped from the web and YAML values come from an extractor: either can hold
+//! an escape sequence that would recolour the screen, move the cursor or (OSC 52) write to the
+//! analyst's clipboard. Every C0 and C1 control and DEL is therefore replaced by a visible
+//! symbol before layout. What is *not* removed here: the explicit bidi formatting characters
+//! (they take part in the bidi algorithm and are dropped from the output after reordering), and
+//! ZWJ, ZWNJ and U+061C ARABIC LETTER MARK, which change how Arabic is joined and ordered.
+//!
+//! Sanitizing changes lengths (a tab becomes several spaces, a C1 control four symbols), so the
+//! result carries, for each of its chars, the offset of the source char it came from: offsets in
+//! the gold set always refer to the article file's own text.
+
+use std::borrow::Cow;
+
+/// Tab stops every this many columns, counted in the paragraph's logical order.
+pub const TAB_WIDTH: usize = 8;
+
+/// A paragraph (one source line) made safe for the terminal.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Sanitized<'a> {
+    /// The text to lay out: no control characters except the bidi formatting ones.
+    pub text: Cow<'a, str>,
+    /// For each char of `text`, the char offset of its source char relative to the start of the
+    /// source line. `None` when the text was already safe and offsets are the identity.
+    source: Option<Vec<u32>>,
+}
+
+impl Sanitized<'_> {
+    /// The source char offset (relative to the line) of the `i`-th char of [`Self::text`].
+    #[inline]
+    pub fn source_of(&self, i: usize) -> u32 {
+        match &self.source {
+            None => i as u32,
+            Some(map) => map[i],
+        }
+    }
+
+    /// Whether sanitizing changed anything.
+    pub fn is_identity(&self) -> bool {
+        self.source.is_none()
+    }
+}
+
+/// Whether `c` must not reach a terminal raw: C0 controls (but not newline, which separates
+/// paragraphs before we get here), DEL and C1 controls.
+#[inline]
+pub fn is_unsafe_control(c: char) -> bool {
+    matches!(c, '\0'..='\u{1F}' | '\u{7F}'..='\u{9F}')
+}
+
+/// Makes one source line (no `\n` inside) safe for the terminal.
+///
+/// - a CR at the end of the line (the CR of CRLF) is dropped;
+/// - a tab becomes spaces up to the next [`TAB_WIDTH`] stop;
+/// - other C0 controls become their Control Pictures symbol (ESC → ␛, U+241B), DEL becomes ␡;
+/// - C1 controls, which have no picture, become `\x85`-style escapes.
+pub fn sanitize_line(line: &str) -> Sanitized<'_> {
+    let line = line.strip_suffix('\r').unwrap_or(line);
+    if !line.chars().any(is_unsafe_control) {
+        return Sanitized {
+            text: Cow::Borrowed(line),
+            source: None,
+        };
+    }
+    let mut text = String::with_capacity(line.len() + 16);
+    let mut source = Vec::with_capacity(line.len());
+    for (i, c) in line.chars().enumerate() {
+        let i = i as u32;
+        let before = text.len();
+        match c {
+            '\t' => {
+                let column = source.len();
+                text.extend(std::iter::repeat_n(' ', TAB_WIDTH - column % TAB_WIDTH));
+            }
+            '\0'..='\u{1F}' => text.push(char::from_u32(0x2400 + c as u32).unwrap_or('?')),
+            '\u{7F}' => text.push('\u{2421}'),
+            '\u{80}'..='\u{9F}' => {
+                use std::fmt::Write;
+                let _ = write!(text, "\\x{:02X}", c as u32);
+            }
+            _ => text.push(c),
+        }
+        // Every char just written comes from source char `i`.
+        let written = text[before..].chars().count();
+        source.extend(std::iter::repeat_n(i, written));
+    }
+    Sanitized {
+        text: Cow::Owned(text),
+        source: Some(source),
+    }
+}
+
+/// Makes a short, single-line string from YAML or a file name safe to print: newlines and other
+/// controls become visible symbols; nothing is reordered. For labels, ids and messages.
+pub fn sanitize_inline(s: &str) -> Cow<'_, str> {
+    if !s.chars().any(is_unsafe_control) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len());
+    for line in s.split_inclusive('\n') {
+        let (body, newline) = match line.strip_suffix('\n') {
+            Some(body) => (body, true),
+            None => (line, false),
+        };
+        out.push_str(&sanitize_line(body).text);
+        if newline {
+            out.push('\u{2424}');
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// What decoding a file's bytes found wrong.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DecodeWarning {
+    /// How many invalid sequences became U+FFFD.
+    pub replaced: usize,
+    /// Byte offset of the first invalid sequence.
+    pub first_byte: usize,
+}
+
+impl std::fmt::Display for DecodeWarning {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "invalid UTF-8: {} sequence(s) shown as U+FFFD, the first at byte {}",
+            self.replaced, self.first_byte
+        )
+    }
+}
+
+/// Decodes an article's bytes as UTF-8; invalid sequences become U+FFFD and are reported, never
+/// a panic or an error: an analyst still wants to read the rest of the article.
+pub fn decode(bytes: &[u8]) -> (Cow<'_, str>, Option<DecodeWarning>) {
+    match std::str::from_utf8(bytes) {
+        Ok(s) => (Cow::Borrowed(s), None),
+        Err(e) => {
+            let first_byte = e.valid_up_to();
+            let mut replaced = 0;
+            for chunk in bytes[first_byte..].utf8_chunks() {
+                if !chunk.invalid().is_empty() {
+                    replaced += 1;
+                }
+            }
+            (
+                Cow::Owned(String::from_utf8_lossy(bytes).into_owned()),
+                Some(DecodeWarning {
+                    replaced,
+                    first_byte,
+                }),
+            )
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn chars_and_sources(s: &Sanitized<'_>) -> Vec<(char, u32)> {
+        s.text
+            .chars()
+            .enumerate()
+            .map(|(i, c)| (c, s.source_of(i)))
+            .collect()
+    }
+
+    #[test]
+    fn clean_text_is_borrowed_with_identity_offsets() {
+        let s = sanitize_line("استقبل حموشي Nicolas Lerner\u{200C}\u{200D}\u{061C}\u{202B}");
+        assert!(s.is_identity());
+        assert!(matches!(s.text, Cow::Borrowed(_)));
+        assert_eq!(s.source_of(3), 3);
+    }
+
+    #[test]
+    fn escape_sequences_become_visible() {
+        let s = sanitize_line("a\u{1b}[31mb\u{1b}]52;c;ZXZpbA==\u{7}");
+        assert_eq!(s.text, "a\u{241B}[31mb\u{241B}]52;c;ZXZpbA==\u{2407}");
+        assert!(!s.text.chars().any(is_unsafe_control));
+    }
+
+    #[test]
+    fn c1_controls_and_del_become_visible() {
+        let s = sanitize_line("x\u{9B}31m\u{85}\u{7F}");
+        assert_eq!(s.text, "x\\x9B31m\\x85\u{2421}");
+        let map = chars_and_sources(&s);
+        // the four chars of "\x9B" all come from source char 1
+        assert!(map[1..5].iter().all(|&(_, src)| src == 1));
+        assert_eq!(map[5], ('3', 2));
+    }
+
+    #[test]
+    fn tabs_expand_to_the_next_stop_and_keep_their_source() {
+        let s = sanitize_line("ab\tc\t");
+        assert_eq!(s.text, format!("ab{}c{}", " ".repeat(6), " ".repeat(7)));
+        let map = chars_and_sources(&s);
+        assert_eq!(map[2..8].iter().map(|m| m.1).collect::<Vec<_>>(), [2; 6]);
+        assert_eq!(map[8], ('c', 3));
+    }
+
+    #[test]
+    fn carriage_return_before_newline_is_dropped_and_a_lone_one_shown() {
+        assert_eq!(sanitize_line("abc\r").text, "abc");
+        assert_eq!(sanitize_line("a\rb\r").text, "a\u{240D}b");
+    }
+
+    #[test]
+    fn inline_makes_newlines_visible() {
+        assert_eq!(sanitize_inline("a\nb\u{1b}"), "a\u{2424}b\u{241B}");
+        assert_eq!(sanitize_inline("حموشي"), "حموشي");
+    }
+
+    #[test]
+    fn invalid_utf8_is_replaced_and_reported() {
+        let (text, warning) = decode(b"ab\xFF\xFEcd\xC3");
+        assert_eq!(text, "ab\u{FFFD}\u{FFFD}cd\u{FFFD}");
+        let w = warning.unwrap();
+        assert_eq!(w.first_byte, 2);
+        assert!(w.replaced >= 2);
+        assert!(decode("سلام".as_bytes()).1.is_none());
+    }
+}
