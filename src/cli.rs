@@ -10,6 +10,7 @@ use std::process::ExitCode;
 use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::store::Store;
 use crate::text::layout::{Layouter, paragraphs};
 use crate::text::sanitize::{decode, sanitize_inline};
 use crate::text::{BidiMode, Direction, DirectionPolicy, LayoutOptions, bidi};
@@ -30,6 +31,32 @@ enum Command {
     /// Print an article laid out for a terminal: wrapped, in visual order, RTL rows
     /// right-aligned.
     Render(RenderArgs),
+    /// Validate the schema, the extracted files and the gold files; one problem per line,
+    /// `path:line:col: message`; exit 1 when there is an error.
+    Check(CorpusArgs),
+}
+
+/// Where the corpus is.
+#[derive(Debug, Args, Clone)]
+pub struct CorpusArgs {
+    /// The folder of article files (`<id>.txt`).
+    #[arg(long, value_name = "DIR", default_value = "samples")]
+    pub articles: PathBuf,
+    /// The folder with `schema.yaml`, `extracted/` and `gold/`.
+    #[arg(long, value_name = "DIR", default_value = "annotations")]
+    pub annotations: PathBuf,
+}
+
+impl CorpusArgs {
+    /// The store over these folders, once both are known to be folders.
+    fn store(&self) -> Result<Store> {
+        for dir in [&self.articles, &self.annotations] {
+            if !dir.is_dir() {
+                bail!("{}: no such folder", dir.display());
+            }
+        }
+        Ok(Store::new(&self.articles, &self.annotations))
+    }
 }
 
 /// On or off.
@@ -135,6 +162,7 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
 fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Some(Command::Render(args)) => render(&args),
+        Some(Command::Check(args)) => check(&args),
         None => render_first_sample(),
     }
 }
@@ -201,6 +229,28 @@ fn render(args: &RenderArgs) -> Result<ExitCode> {
     }
     out.flush()?;
     Ok(ExitCode::SUCCESS)
+}
+
+fn check(args: &CorpusArgs) -> Result<ExitCode> {
+    let store = args.store()?;
+    let report = crate::check::check(&store);
+    let mut out = io::BufWriter::new(io::stdout().lock());
+    for d in &report.diagnostics {
+        writeln!(out, "{d}")?;
+    }
+    out.flush()?;
+    let plural = |n: usize, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
+    eprintln!(
+        "checked {}: {}, {}",
+        plural(report.files, "file"),
+        plural(report.errors(), "error"),
+        plural(report.warnings(), "warning")
+    );
+    Ok(if report.errors() > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 /// Reads an article file, with a message that says which file and what is wrong.

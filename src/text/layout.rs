@@ -368,24 +368,25 @@ impl Layouter {
             char_index += g.chars().count();
             let source = p.start + sanitized.source_of(first_char)
                 ..p.start + sanitized.source_of(char_index - 1) + 1;
-            if shaping && self.shaped[first_char] == Shaped::Absorbed {
-                if let Some(lam) = self.units.last_mut().filter(|u| u.kind == Kind::Visible) {
-                    // The alef of a lam-alef ligature: the lam's cell already draws it; only its
-                    // own marks (a madda, a hamza) are added there.
-                    lam.source.end = source.end;
-                    self.display
-                        .extend(g.chars().skip(1).take(MAX_CLUSTER_CHARS));
+            if shaping
+                && self.shaped[first_char] == Shaped::Absorbed
+                && let Some(lam) = self.units.last_mut().filter(|u| u.kind == Kind::Visible)
+            {
+                // The alef of a lam-alef ligature: the lam's cell already draws it; only its
+                // own marks (a madda, a hamza) are added there.
+                lam.source.end = source.end;
+                self.display
+                    .extend(g.chars().skip(1).take(MAX_CLUSTER_CHARS));
+                lam.text.end = self.display.len() as u32;
+                let merged = &self.display[lam.text.start as usize..];
+                lam.width = cluster_width(merged);
+                if lam.width as u16 > self.options.width {
+                    self.display.truncate(lam.text.start as usize);
+                    self.display.push('…');
                     lam.text.end = self.display.len() as u32;
-                    let merged = &self.display[lam.text.start as usize..];
-                    lam.width = cluster_width(merged);
-                    if lam.width as u16 > self.options.width {
-                        self.display.truncate(lam.text.start as usize);
-                        self.display.push('…');
-                        lam.text.end = self.display.len() as u32;
-                        lam.width = 1;
-                    }
-                    continue;
+                    lam.width = 1;
                 }
+                continue;
             }
             let class = info.original_classes[byte];
             let level = if reorder {
@@ -721,10 +722,10 @@ impl<K: Clone + Eq + Hash> LayoutCache<K> {
             return l;
         }
         let layout = Arc::new(Layout::new(text, options));
-        if self.map.len() >= self.capacity {
-            if let Some(old) = self.order.pop_front() {
-                self.map.remove(&old);
-            }
+        if self.map.len() >= self.capacity
+            && let Some(old) = self.order.pop_front()
+        {
+            self.map.remove(&old);
         }
         self.map.insert(k.clone(), Arc::clone(&layout));
         self.order.push_back(k);

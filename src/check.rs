@@ -1,0 +1,401 @@
+//! `tadqiq check`: validate the schema, every extracted file and every gold file, and report
+//! every problem in one run, one per line, `path:line:col: message`.
+//!
+//! Besides the format and the schema, a file is checked against its article (evidence quotes
+//! that are not in it, ranges outside it or cutting a letter from its mark, an article that
+//! changed since it was reviewed) and a gold file against the extraction it reviews (a
+//! `confirmed` value that is not the extracted one).
+
+use std::collections::{BTreeSet, HashMap};
+use std::path::Path;
+
+use crate::model::problem::YamlPath;
+use crate::model::{
+    Article, Evidence, Extracted, Gold, Problems, Schema, Severity, Value, Verdict,
+};
+use crate::store::atomic::is_temporary;
+use crate::store::yaml::{self, Diagnostic};
+use crate::store::{LoadError, Store, read_file};
+
+/// What `check` found.
+#[derive(Debug, Default)]
+pub struct Report {
+    /// Every finding, sorted by file and position.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Files examined.
+    pub files: usize,
+}
+
+impl Report {
+    /// Findings that are errors.
+    pub fn errors(&self) -> usize {
+        self.diagnostics.iter().filter(|d| d.is_error()).count()
+    }
+
+    /// Findings that are warnings.
+    pub fn warnings(&self) -> usize {
+        self.diagnostics.len() - self.errors()
+    }
+}
+
+/// Checks the whole corpus.
+pub fn check(store: &Store) -> Report {
+    let mut report = Report::default();
+    report.files += 1;
+    let schema = match store.load_schema() {
+        Ok(loaded) => {
+            report.diagnostics.extend(loaded.warnings);
+            loaded.value
+        }
+        Err(e) => {
+            push_load_error(&mut report, e);
+            report.diagnostics.push(Diagnostic::file(
+                &store.schema_path(),
+                Severity::Error,
+                "annotations were not checked: they are checked against the schema",
+            ));
+            report.diagnostics.sort();
+            return report;
+        }
+    };
+    let articles: BTreeSet<String> = match store.list_articles() {
+        Ok(ids) => ids.into_iter().collect(),
+        Err(e) => {
+            report.diagnostics.push(Diagnostic::file(
+                store.articles_dir(),
+                Severity::Error,
+                format!("cannot list the articles: {e}"),
+            ));
+            BTreeSet::new()
+        }
+    };
+
+    // Group the work by article so each article is read once.
+    let mut by_article: HashMap<String, (bool, Vec<String>)> = HashMap::new();
+    match store.list_extracted() {
+        Ok(ids) => {
+            for id in ids {
+                by_article.entry(id).or_default().0 = true;
+            }
+        }
+        Err(e) => report.diagnostics.push(Diagnostic::file(
+            &store.extracted_dir(),
+            Severity::Error,
+            format!("cannot list: {e}"),
+        )),
+    }
+    for analyst in store.list_analysts().unwrap_or_default() {
+        match store.list_gold(&analyst) {
+            Ok(ids) => {
+                for id in ids {
+                    by_article.entry(id).or_default().1.push(analyst.clone());
+                }
+            }
+            Err(e) => report.diagnostics.push(Diagnostic::file(
+                &store.gold_dir(&analyst),
+                Severity::Error,
+                format!("cannot list: {e}"),
+            )),
+        }
+        report
+            .diagnostics
+            .extend(leftovers(&store.gold_dir(&analyst)));
+    }
+
+    let mut ids: Vec<_> = by_article.into_iter().collect();
+    ids.sort();
+    for (id, (has_extracted, analysts)) in ids {
+        let article = if articles.contains(&id) {
+            match store.read_article(&id) {
+                Ok(a) => Some(a),
+                Err(e) => {
+                    push_load_error(&mut report, e);
+                    None
+                }
+            }
+        } else {
+            None
+        };
+        let extracted = has_extracted.then(|| {
+            report.files += 1;
+            check_extracted(store, &schema, &id, article.as_ref(), &mut report)
+        });
+        for analyst in analysts {
+            report.files += 1;
+            check_gold(
+                store,
+                &schema,
+                &analyst,
+                &id,
+                article.as_ref(),
+                extracted.as_ref().and_then(Option::as_ref),
+                &mut report,
+            );
+        }
+    }
+    report.diagnostics.sort();
+    report
+}
+
+fn push_load_error(report: &mut Report, e: LoadError) {
+    match e {
+        LoadError::Invalid(d) => report.diagnostics.extend(d),
+        LoadError::Io { path, source } => report.diagnostics.push(Diagnostic::file(
+            &path,
+            Severity::Error,
+            format!("cannot read: {source}"),
+        )),
+    }
+}
+
+/// Reads a YAML file for checking: the text and document, or a diagnostic.
+fn parse(path: &Path, report: &mut Report) -> Option<yaml::Parsed> {
+    let bytes = match read_file(path) {
+        Ok(Some((bytes, _))) => bytes,
+        Ok(None) => {
+            report.diagnostics.push(Diagnostic::file(
+                path,
+                Severity::Error,
+                "vanished while checking",
+            ));
+            return None;
+        }
+        Err(e) => {
+            push_load_error(report, e);
+            return None;
+        }
+    };
+    match yaml::parse(path, bytes) {
+        Ok(p) => Some(p),
+        Err(d) => {
+            report.diagnostics.push(d);
+            None
+        }
+    }
+}
+
+fn check_extracted(
+    store: &Store,
+    schema: &Schema,
+    id: &str,
+    article: Option<&Article>,
+    report: &mut Report,
+) -> Option<Extracted> {
+    let path = store.extracted_path(id);
+    let parsed = parse(&path, report)?;
+    let mut problems = Problems::default();
+    let extracted = Extracted::from_yaml(&parsed.doc, schema, &mut problems);
+    let root = YamlPath::root();
+    if let Some(e) = &extracted {
+        if e.article != id {
+            problems.error(
+                &root.key("article"),
+                format!("`article: {}` but the file is for `{id}`", e.article),
+            );
+        }
+        match article {
+            None => problems.error(
+                &root,
+                format!("no article `{id}` in {}", store.articles_dir().display()),
+            ),
+            Some(a) => {
+                for (name, f) in &e.fields {
+                    let fp = root.key("fields").key(name);
+                    check_value_in_article(a, &f.value, &fp.key("value"), &mut problems);
+                    if let Some(ev) = &f.evidence {
+                        check_evidence(a, ev, &fp.key("evidence"), &mut problems);
+                    }
+                }
+            }
+        }
+    }
+    report
+        .diagnostics
+        .extend(yaml::diagnostics(&path, &parsed.text, &problems));
+    extracted
+}
+
+fn check_gold(
+    store: &Store,
+    schema: &Schema,
+    analyst: &str,
+    id: &str,
+    article: Option<&Article>,
+    extracted: Option<&Extracted>,
+    report: &mut Report,
+) {
+    let path = store.gold_path(analyst, id);
+    let Some(parsed) = parse(&path, report) else {
+        return;
+    };
+    let mut problems = Problems::default();
+    let Some(gold) = Gold::from_yaml(&parsed.doc, schema, &mut problems) else {
+        report
+            .diagnostics
+            .extend(yaml::diagnostics(&path, &parsed.text, &problems));
+        return;
+    };
+    let root = YamlPath::root();
+    if gold.article != id {
+        problems.error(
+            &root.key("article"),
+            format!("`article: {}` but the file is for `{id}`", gold.article),
+        );
+    }
+    if gold.analyst != analyst {
+        problems.error(
+            &root.key("analyst"),
+            format!(
+                "`analyst: {}` but the file is in the folder of `{analyst}`",
+                gold.analyst
+            ),
+        );
+    }
+    match article {
+        None => problems.error(
+            &root,
+            format!("no article `{id}` in {}", store.articles_dir().display()),
+        ),
+        Some(a) => {
+            match &gold.article_sha256 {
+                Some(h) if *h != a.sha256 => problems.warning(
+                    &root.key("article_sha256"),
+                    "stale: the article changed since this review (its SHA-256 differs)",
+                ),
+                None => problems.warning(
+                    &root,
+                    "no `article_sha256`: cannot tell if the article changed",
+                ),
+                _ => {}
+            }
+            for (name, r) in &gold.fields {
+                let fp = root.key("fields").key(name);
+                check_value_in_article(a, &r.value, &fp.key("value"), &mut problems);
+                if let Some(ev) = &r.evidence {
+                    check_evidence(a, ev, &fp.key("evidence"), &mut problems);
+                }
+            }
+        }
+    }
+    for (name, r) in &gold.fields {
+        let extracted_value = extracted.and_then(|e| e.field(name)).map(|f| &f.value);
+        if let Some(message) = verdict_problem(r.verdict, &r.value, extracted_value) {
+            problems.warning(&root.key("fields").key(name).key("verdict"), message);
+        }
+    }
+    report
+        .diagnostics
+        .extend(yaml::diagnostics(&path, &parsed.text, &problems));
+}
+
+/// Whether a verdict fits the values: `confirmed` keeps the extracted value, `corrected`
+/// changes it, `added` fills a field the extractor left empty.
+pub fn verdict_problem(
+    verdict: Verdict,
+    value: &Value,
+    extracted: Option<&Value>,
+) -> Option<String> {
+    let had = extracted.is_some_and(|v| !v.is_null());
+    // Confirming "there is none" where the extractor found none is fine.
+    let same = extracted == Some(value) || (value.is_null() && !had);
+    match verdict {
+        Verdict::Confirmed if !same => {
+            Some("`confirmed`, but the value is not the extracted one".into())
+        }
+        Verdict::Corrected if extracted == Some(value) => {
+            Some("`corrected`, but the value is the extracted one".into())
+        }
+        Verdict::Added if had => {
+            Some("`added`, but the extractor had a value: `corrected`?".into())
+        }
+        _ => None,
+    }
+}
+
+fn check_value_in_article(
+    article: &Article,
+    value: &Value,
+    path: &YamlPath,
+    problems: &mut Problems,
+) {
+    if let Value::Span(s) = value
+        && let Some(m) = article.span_problem(*s)
+    {
+        problems.error(path, m);
+    }
+}
+
+fn check_evidence(
+    article: &Article,
+    evidence: &Evidence,
+    path: &YamlPath,
+    problems: &mut Problems,
+) {
+    if let Some(m) = article.evidence_problem(evidence) {
+        problems.error(path, m);
+    }
+}
+
+/// Temporary files left by a save that was killed: harmless, worth deleting.
+fn leftovers(dir: &Path) -> Vec<Diagnostic> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut out: Vec<Diagnostic> = entries
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_str().is_some_and(is_temporary))
+        .map(|e| {
+            Diagnostic::file(
+                &e.path(),
+                Severity::Warning,
+                "temporary file of an interrupted save; the gold file beside it is intact, this can be deleted",
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn verdicts_must_fit_the_values() {
+        let v = |s: &str| Value::Text(s.into());
+        assert_eq!(
+            verdict_problem(Verdict::Confirmed, &v("a"), Some(&v("a"))),
+            None
+        );
+        assert!(verdict_problem(Verdict::Confirmed, &v("b"), Some(&v("a"))).is_some());
+        assert_eq!(
+            verdict_problem(Verdict::Confirmed, &Value::Null, None),
+            None
+        );
+        assert!(verdict_problem(Verdict::Corrected, &v("a"), Some(&v("a"))).is_some());
+        assert_eq!(
+            verdict_problem(Verdict::Corrected, &v("b"), Some(&v("a"))),
+            None
+        );
+        assert_eq!(verdict_problem(Verdict::Added, &v("b"), None), None);
+        assert!(verdict_problem(Verdict::Added, &v("b"), Some(&v("a"))).is_some());
+        assert_eq!(
+            verdict_problem(Verdict::Rejected, &Value::Null, Some(&v("a"))),
+            None
+        );
+    }
+
+    #[test]
+    fn the_shipped_annotations_are_clean() {
+        let store = Store::new("samples", "annotations");
+        let report = check(&store);
+        let errors: Vec<String> = report
+            .diagnostics
+            .iter()
+            .filter(|d| d.is_error())
+            .map(ToString::to_string)
+            .collect();
+        assert!(errors.is_empty(), "{}", errors.join("\n"));
+        assert!(report.files >= 6);
+    }
+}

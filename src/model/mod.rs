@@ -1,0 +1,15 @@
+//! What tadqiq knows about: articles, the field schema, the extractor's annotations and the
+//! analysts' reviews (the gold set). Pure data and validation; files are the store's business.
+
+pub mod annotation;
+pub mod article;
+pub mod problem;
+mod read;
+pub mod schema;
+pub mod value;
+
+pub use annotation::{Extracted, ExtractedField, FieldReview, Gold, Status, Verdict};
+pub use article::Article;
+pub use problem::{Problem, Problems, Severity, YamlPath};
+pub use schema::{FieldDef, FieldType, Schema};
+pub use value::{Evidence, Record, Span, Value};

@@ -1,0 +1,112 @@
+//! One review session per analyst: an advisory lock on a file in the analyst's gold folder.
+//!
+//! A second instance for the same analyst learns that the first is running (and which process
+//! on which machine holds it) and can open read-only. The lock is the operating system's
+//! (`flock` on Unix), so it is released when the process ends, however it ends.
+
+use std::fs::{self, File, OpenOptions, TryLockError};
+use std::io::{self, Read, Seek, Write};
+use std::path::{Path, PathBuf};
+
+/// The lock file's name inside `gold/<analyst>/`.
+pub const LOCK_FILE: &str = ".tadqiq.lock";
+
+/// A held lock; dropping it releases the lock.
+#[derive(Debug)]
+pub struct AnalystLock {
+    _file: File,
+    path: PathBuf,
+}
+
+impl AnalystLock {
+    /// The lock file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+/// Why the lock was not taken.
+#[derive(Debug, thiserror::Error)]
+pub enum LockError {
+    /// Another process holds it.
+    #[error("another tadqiq is reviewing as this analyst ({holder})")]
+    Busy {
+        /// What the holder wrote in the lock file: its pid and host.
+        holder: String,
+    },
+    /// The folder or file could not be used.
+    #[error("{path}: {source}")]
+    Io {
+        /// The lock file.
+        path: PathBuf,
+        /// What failed.
+        source: io::Error,
+    },
+}
+
+/// Takes the lock of the gold folder `dir`, creating the folder if needed.
+pub fn lock(dir: &Path) -> Result<AnalystLock, LockError> {
+    let path = dir.join(LOCK_FILE);
+    let io_err = |source| LockError::Io {
+        path: path.clone(),
+        source,
+    };
+    fs::create_dir_all(dir).map_err(io_err)?;
+    let mut file = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(&path)
+        .map_err(io_err)?;
+    match file.try_lock() {
+        Ok(()) => {
+            let me = format!("pid {} on {}", std::process::id(), host());
+            file.set_len(0).map_err(io_err)?;
+            file.rewind().map_err(io_err)?;
+            file.write_all(me.as_bytes()).map_err(io_err)?;
+            Ok(AnalystLock { _file: file, path })
+        }
+        Err(TryLockError::WouldBlock) => {
+            let mut holder = String::new();
+            let _ = file.read_to_string(&mut holder);
+            let holder = holder.trim();
+            Err(LockError::Busy {
+                holder: if holder.is_empty() {
+                    "unknown process".into()
+                } else {
+                    holder.to_string()
+                },
+            })
+        }
+        Err(TryLockError::Error(e)) => Err(io_err(e)),
+    }
+}
+
+fn host() -> String {
+    fs::read_to_string("/etc/hostname")
+        .ok()
+        .map(|h| h.trim().to_string())
+        .filter(|h| !h.is_empty())
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .unwrap_or_else(|| "this machine".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_second_lock_is_refused_until_the_first_is_dropped() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = lock(dir.path()).unwrap();
+        match lock(dir.path()) {
+            Err(LockError::Busy { holder }) => {
+                assert!(holder.contains(&std::process::id().to_string()), "{holder}")
+            }
+            other => panic!("expected Busy, got {other:?}"),
+        }
+        drop(first);
+        lock(dir.path()).unwrap();
+    }
+}

@@ -1,0 +1,528 @@
+//! The corpus on disk: listing articles, reading articles and annotations, saving gold files
+//! safely.
+//!
+//! ```text
+//! <articles>/<id>.txt                          the articles (UTF-8; id = file stem)
+//! <annotations>/schema.yaml                    the fields to review
+//! <annotations>/extracted/<id>.yaml            machine pre-annotations
+//! <annotations>/gold/<analyst>/<id>.yaml       one analyst's review of one article
+//! ```
+//!
+//! Listing is a directory listing; nothing is read until an article is opened, so a corpus of
+//! 100 000 articles opens as fast as its folder lists and memory does not grow with it.
+//! Saving never overwrites a gold file that changed on disk since it was read (another
+//! instance, a `git pull`): it reports the conflict instead.
+
+pub mod atomic;
+pub mod lock;
+pub mod yaml;
+
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+use crate::model::{Article, Extracted, Gold, Problems, Schema, Severity};
+pub use lock::{AnalystLock, LockError};
+pub use yaml::Diagnostic;
+
+/// The adjudicated gold set lives beside the analysts' folders under this name.
+pub const ADJUDICATED: &str = "_adjudicated";
+
+/// Articles larger than this are refused: nobody reviews a 64 MiB article, and reading one
+/// would stall the review screen.
+pub const MAX_ARTICLE_BYTES: u64 = 64 << 20;
+
+/// What a file held when it was read: the SHA-256 of its bytes, or nothing if it did not
+/// exist. Compared again before saving, to detect changes made behind our back.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct Fingerprint(Option<[u8; 32]>);
+
+impl Fingerprint {
+    /// The fingerprint of a file that does not exist.
+    pub const ABSENT: Fingerprint = Fingerprint(None);
+
+    fn of(bytes: &[u8]) -> Fingerprint {
+        Fingerprint(Some(Sha256::digest(bytes).into()))
+    }
+
+    /// Whether the file existed.
+    pub fn exists(&self) -> bool {
+        self.0.is_some()
+    }
+}
+
+/// A document read from a file, with what is needed to save it back safely.
+#[derive(Clone, Debug)]
+pub struct Loaded<T> {
+    /// The model.
+    pub value: T,
+    /// The file's fingerprint when read.
+    pub fingerprint: Fingerprint,
+    /// Warnings about the file (errors make the load fail).
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Why a file could not be read into a model.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    /// The file could not be read.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// What failed.
+        source: io::Error,
+    },
+    /// The file breaks the format or the schema: one diagnostic per line.
+    #[error("{}", lines(.0))]
+    Invalid(Vec<Diagnostic>),
+}
+
+fn lines(d: &[Diagnostic]) -> String {
+    d.iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Why a gold file was not saved.
+#[derive(Debug, thiserror::Error)]
+pub enum SaveError {
+    /// The file changed on disk since it was read; neither version was touched.
+    #[error(
+        "{}: changed on disk since it was opened (another instance, or a git pull?); not overwritten",
+        path.display()
+    )]
+    Conflict {
+        /// The file.
+        path: PathBuf,
+    },
+    /// Writing failed (full disk, permissions); the old file is intact.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// What failed.
+        source: io::Error,
+    },
+}
+
+/// The corpus: where articles and annotations are.
+#[derive(Clone, Debug)]
+pub struct Store {
+    articles: PathBuf,
+    annotations: PathBuf,
+}
+
+impl Store {
+    /// A store over `articles` (the `.txt` files) and `annotations`.
+    pub fn new(articles: impl Into<PathBuf>, annotations: impl Into<PathBuf>) -> Store {
+        Store {
+            articles: articles.into(),
+            annotations: annotations.into(),
+        }
+    }
+
+    /// The articles folder.
+    pub fn articles_dir(&self) -> &Path {
+        &self.articles
+    }
+
+    /// The annotations folder.
+    pub fn annotations_dir(&self) -> &Path {
+        &self.annotations
+    }
+
+    /// `annotations/schema.yaml`.
+    pub fn schema_path(&self) -> PathBuf {
+        self.annotations.join("schema.yaml")
+    }
+
+    /// `articles/<id>.txt`.
+    pub fn article_path(&self, id: &str) -> PathBuf {
+        self.articles.join(format!("{id}.txt"))
+    }
+
+    /// `annotations/extracted/`.
+    pub fn extracted_dir(&self) -> PathBuf {
+        self.annotations.join("extracted")
+    }
+
+    /// `annotations/extracted/<id>.yaml`.
+    pub fn extracted_path(&self, id: &str) -> PathBuf {
+        self.extracted_dir().join(format!("{id}.yaml"))
+    }
+
+    /// `annotations/gold/`.
+    pub fn gold_root(&self) -> PathBuf {
+        self.annotations.join("gold")
+    }
+
+    /// `annotations/gold/<analyst>/`.
+    pub fn gold_dir(&self, analyst: &str) -> PathBuf {
+        self.gold_root().join(analyst)
+    }
+
+    /// `annotations/gold/<analyst>/<id>.yaml`.
+    pub fn gold_path(&self, analyst: &str, id: &str) -> PathBuf {
+        self.gold_dir(analyst).join(format!("{id}.yaml"))
+    }
+
+    /// The ids of the articles, sorted. Reads the folder listing only.
+    pub fn list_articles(&self) -> io::Result<Vec<String>> {
+        list_stems(&self.articles, "txt").map_err(|e| with_path(e, &self.articles))
+    }
+
+    /// The ids of the extracted files, sorted.
+    pub fn list_extracted(&self) -> io::Result<Vec<String>> {
+        list_or_empty(&self.extracted_dir(), "yaml")
+    }
+
+    /// The analysts with a gold folder (the adjudicated set included), sorted.
+    pub fn list_analysts(&self) -> io::Result<Vec<String>> {
+        let root = self.gold_root();
+        let entries = match fs::read_dir(&root) {
+            Ok(e) => e,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(with_path(e, &root)),
+        };
+        let mut out = Vec::new();
+        for e in entries {
+            let e = e?;
+            let name = e.file_name().to_string_lossy().into_owned();
+            if e.file_type()?.is_dir() && !name.starts_with('.') {
+                out.push(name);
+            }
+        }
+        out.sort();
+        Ok(out)
+    }
+
+    /// The ids an analyst has gold files for, sorted.
+    pub fn list_gold(&self, analyst: &str) -> io::Result<Vec<String>> {
+        list_or_empty(&self.gold_dir(analyst), "yaml")
+    }
+
+    /// Reads an article.
+    pub fn read_article(&self, id: &str) -> Result<Article, LoadError> {
+        let path = self.article_path(id);
+        let bytes = read_limited(&path, MAX_ARTICLE_BYTES)?;
+        Ok(Article::from_bytes(id, &bytes))
+    }
+
+    /// Reads and validates the schema.
+    pub fn load_schema(&self) -> Result<Loaded<Schema>, LoadError> {
+        let path = self.schema_path();
+        let (bytes, fingerprint) = read_file(&path)?.ok_or_else(|| LoadError::Io {
+            path: path.clone(),
+            source: io::Error::new(
+                io::ErrorKind::NotFound,
+                "no schema (annotations/schema.yaml)",
+            ),
+        })?;
+        let parsed = yaml::parse(&path, bytes).map_err(|d| LoadError::Invalid(vec![d]))?;
+        let mut problems = Problems::default();
+        let schema = Schema::from_yaml(&parsed.doc, &mut problems);
+        finish(&path, &parsed.text, problems, schema, fingerprint)
+    }
+
+    /// Reads an article's extracted annotations; `None` when the extractor delivered none.
+    pub fn load_extracted(
+        &self,
+        id: &str,
+        schema: &Schema,
+    ) -> Result<Option<Loaded<Extracted>>, LoadError> {
+        let path = self.extracted_path(id);
+        let Some((bytes, fingerprint)) = read_file(&path)? else {
+            return Ok(None);
+        };
+        let parsed = yaml::parse(&path, bytes).map_err(|d| LoadError::Invalid(vec![d]))?;
+        let mut problems = Problems::default();
+        let e = Extracted::from_yaml(&parsed.doc, schema, &mut problems);
+        finish(&path, &parsed.text, problems, e, fingerprint).map(Some)
+    }
+
+    /// Reads an analyst's gold file for an article; `None` when there is none yet.
+    ///
+    /// A file that breaks the schema fails to load (rather than loading without the broken
+    /// fields), so that a later save cannot drop what the analyst wrote.
+    pub fn load_gold(
+        &self,
+        analyst: &str,
+        id: &str,
+        schema: &Schema,
+    ) -> Result<Option<Loaded<Gold>>, LoadError> {
+        let path = self.gold_path(analyst, id);
+        let Some((bytes, fingerprint)) = read_file(&path)? else {
+            return Ok(None);
+        };
+        let parsed = yaml::parse(&path, bytes).map_err(|d| LoadError::Invalid(vec![d]))?;
+        let mut problems = Problems::default();
+        let gold = Gold::from_yaml(&parsed.doc, schema, &mut problems);
+        finish(&path, &parsed.text, problems, gold, fingerprint).map(Some)
+    }
+
+    /// The current fingerprint of an analyst's gold file.
+    pub fn gold_fingerprint(&self, analyst: &str, id: &str) -> io::Result<Fingerprint> {
+        let path = self.gold_path(analyst, id);
+        match fs::read(&path) {
+            Ok(bytes) => Ok(Fingerprint::of(&bytes)),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(Fingerprint::ABSENT),
+            Err(e) => Err(with_path(e, &path)),
+        }
+    }
+
+    /// Saves a gold file atomically, unless the file on disk is no longer the one read
+    /// (`expected`). Returns the new fingerprint. Writes nothing when the bytes are unchanged.
+    pub fn save_gold(&self, gold: &Gold, expected: Fingerprint) -> Result<Fingerprint, SaveError> {
+        let path = self.gold_path(&gold.analyst, &gold.article);
+        let io_err = |source| SaveError::Io {
+            path: path.clone(),
+            source,
+        };
+        let current = match fs::read(&path) {
+            Ok(bytes) => Some(bytes),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => None,
+            Err(e) => return Err(io_err(e)),
+        };
+        let on_disk = current
+            .as_deref()
+            .map_or(Fingerprint::ABSENT, Fingerprint::of);
+        if on_disk != expected {
+            return Err(SaveError::Conflict { path });
+        }
+        let text = yaml::to_string(&gold.to_yaml());
+        if current.as_deref() == Some(text.as_bytes()) {
+            return Ok(on_disk);
+        }
+        atomic::write(&path, text.as_bytes()).map_err(io_err)?;
+        Ok(Fingerprint::of(text.as_bytes()))
+    }
+
+    /// Takes the lock that says this analyst is reviewing.
+    pub fn lock_analyst(&self, analyst: &str) -> Result<AnalystLock, LockError> {
+        lock::lock(&self.gold_dir(analyst))
+    }
+}
+
+/// Builds a `Loaded` from a model read with problems: errors fail the load.
+fn finish<T>(
+    path: &Path,
+    text: &str,
+    problems: Problems,
+    value: Option<T>,
+    fingerprint: Fingerprint,
+) -> Result<Loaded<T>, LoadError> {
+    let diagnostics = yaml::diagnostics(path, text, &problems);
+    match value {
+        Some(value) if !problems.has_errors() => Ok(Loaded {
+            value,
+            fingerprint,
+            warnings: diagnostics,
+        }),
+        _ => {
+            let mut d = diagnostics;
+            if d.is_empty() {
+                d.push(Diagnostic::file(path, Severity::Error, "unusable file"));
+            }
+            Err(LoadError::Invalid(d))
+        }
+    }
+}
+
+/// Reads a file of at most `MAX_YAML_BYTES` (larger ones are read only far enough to be
+/// refused by the parser); `None` when it does not exist.
+pub(crate) fn read_file(path: &Path) -> Result<Option<(Vec<u8>, Fingerprint)>, LoadError> {
+    match read_limited(path, yaml::MAX_YAML_BYTES as u64 + 1) {
+        Ok(bytes) => {
+            let f = Fingerprint::of(&bytes);
+            Ok(Some((bytes, f)))
+        }
+        Err(LoadError::Io { source, .. }) if source.kind() == io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// Reads at most `limit` bytes of a file (and refuses directories).
+fn read_limited(path: &Path, limit: u64) -> Result<Vec<u8>, LoadError> {
+    use std::io::Read;
+    let io_err = |source| LoadError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let file = fs::File::open(path).map_err(io_err)?;
+    let meta = file.metadata().map_err(io_err)?;
+    if meta.is_dir() {
+        return Err(io_err(io::Error::other("is a directory")));
+    }
+    if meta.len() > limit && limit == MAX_ARTICLE_BYTES {
+        return Err(io_err(io::Error::other(format!(
+            "the article is {} MiB; articles are at most {} MiB",
+            meta.len() >> 20,
+            MAX_ARTICLE_BYTES >> 20
+        ))));
+    }
+    let mut bytes = Vec::with_capacity(meta.len().min(limit) as usize);
+    file.take(limit).read_to_end(&mut bytes).map_err(io_err)?;
+    Ok(bytes)
+}
+
+fn with_path(e: io::Error, path: &Path) -> io::Error {
+    io::Error::new(e.kind(), format!("{}: {e}", path.display()))
+}
+
+fn list_or_empty(dir: &Path, ext: &str) -> io::Result<Vec<String>> {
+    match list_stems(dir, ext) {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(Vec::new()),
+        other => other.map_err(|e| with_path(e, dir)),
+    }
+}
+
+/// The stems of the files `*.ext` in `dir` (not hidden, not our temporary files), sorted.
+fn list_stems(dir: &Path, ext: &str) -> io::Result<Vec<String>> {
+    let mut out = Vec::new();
+    for e in fs::read_dir(dir)? {
+        let e = e?;
+        let name = e.file_name();
+        let Some(name) = name.to_str() else { continue };
+        if name.starts_with('.') {
+            continue;
+        }
+        if let Some(stem) = name.strip_suffix(ext).and_then(|s| s.strip_suffix('.'))
+            && !stem.is_empty()
+        {
+            out.push(stem.to_string());
+        }
+    }
+    out.sort_unstable();
+    Ok(out)
+}
+
+/// Whether a name is a usable analyst name: a folder name that cannot escape `gold/` or hide.
+pub fn valid_analyst(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 64
+        && !name.starts_with('.')
+        && name
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{FieldReview, Status, Value, Verdict};
+
+    fn fixture() -> (tempfile::TempDir, Store, Schema) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::new(dir.path().join("articles"), dir.path().join("annotations"));
+        fs::create_dir_all(store.articles_dir()).unwrap();
+        fs::create_dir_all(store.annotations_dir()).unwrap();
+        fs::write(store.article_path("b"), "خبر").unwrap();
+        fs::write(store.article_path("a"), "استقبل حموشي").unwrap();
+        fs::write(store.articles_dir().join(".hidden.txt"), "").unwrap();
+        fs::write(store.articles_dir().join("notes.md"), "").unwrap();
+        fs::write(
+            store.schema_path(),
+            "fields:\n- {name: event_type, type: choice, values: [meeting, visit]}\n",
+        )
+        .unwrap();
+        let schema = store.load_schema().unwrap().value;
+        (dir, store, schema)
+    }
+
+    fn gold(article: &str) -> Gold {
+        let mut g = Gold::new(article, "amina");
+        g.status = Status::Done;
+        g.fields.push((
+            "event_type".into(),
+            FieldReview {
+                value: Value::Text("visit".into()),
+                verdict: Verdict::Corrected,
+                was: Some(Value::Text("meeting".into())),
+                evidence: None,
+                note: None,
+            },
+        ));
+        g
+    }
+
+    #[test]
+    fn lists_articles_by_id_only() {
+        let (_dir, store, _) = fixture();
+        assert_eq!(store.list_articles().unwrap(), ["a", "b"]);
+        assert_eq!(store.list_analysts().unwrap(), Vec::<String>::new());
+        assert_eq!(store.read_article("a").unwrap().text, "استقبل حموشي");
+    }
+
+    #[test]
+    fn saves_load_back_and_an_unchanged_save_writes_nothing() {
+        let (_dir, store, schema) = fixture();
+        assert!(store.load_gold("amina", "a", &schema).unwrap().is_none());
+        let f1 = store.save_gold(&gold("a"), Fingerprint::ABSENT).unwrap();
+        let loaded = store.load_gold("amina", "a", &schema).unwrap().unwrap();
+        assert_eq!(loaded.value, gold("a"));
+        assert_eq!(loaded.fingerprint, f1);
+        let path = store.gold_path("amina", "a");
+        let before = fs::metadata(&path).unwrap().modified().unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        assert_eq!(store.save_gold(&loaded.value, f1).unwrap(), f1);
+        assert_eq!(fs::metadata(&path).unwrap().modified().unwrap(), before);
+        assert_eq!(store.list_analysts().unwrap(), ["amina"]);
+        assert_eq!(store.list_gold("amina").unwrap(), ["a"]);
+    }
+
+    #[test]
+    fn a_file_changed_behind_our_back_is_not_overwritten() {
+        let (_dir, store, schema) = fixture();
+        let f1 = store.save_gold(&gold("a"), Fingerprint::ABSENT).unwrap();
+        let path = store.gold_path("amina", "a");
+        let theirs = fs::read_to_string(&path)
+            .unwrap()
+            .replace("visit", "meeting");
+        fs::write(&path, &theirs).unwrap();
+        let mut mine = gold("a");
+        mine.status = Status::InProgress;
+        assert!(matches!(
+            store.save_gold(&mine, f1),
+            Err(SaveError::Conflict { .. })
+        ));
+        assert_eq!(fs::read_to_string(&path).unwrap(), theirs);
+        // A file that appeared since we looked is a conflict too.
+        assert!(matches!(
+            store
+                .save_gold(&gold("b"), Fingerprint::ABSENT)
+                .and_then(|_| store.save_gold(&gold("b"), Fingerprint::ABSENT)),
+            Err(SaveError::Conflict { .. })
+        ));
+        let _ = schema;
+    }
+
+    #[test]
+    fn broken_files_fail_to_load_with_positions() {
+        let (_dir, store, schema) = fixture();
+        let path = store.gold_path("amina", "a");
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(&path, "article: a\nanalyst: amina\nstatus: done\nfields:\n  event_type: {value: party, verdict: confirmed}\n").unwrap();
+        let err = store
+            .load_gold("amina", "a", &schema)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.ends_with(":5:23: `party` is not a value of `event_type`; one of: meeting, visit"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn analyst_names_cannot_escape_the_gold_folder() {
+        assert!(valid_analyst("amina"));
+        assert!(valid_analyst("أمينة"));
+        assert!(valid_analyst("j.doe-2"));
+        for bad in ["", "../x", "a/b", ".git", "a b", "x\u{1b}"] {
+            assert!(!valid_analyst(bad), "{bad:?}");
+        }
+    }
+}
