@@ -31,9 +31,39 @@ enum Command {
     /// Print an article laid out for a terminal: wrapped, in visual order, RTL rows
     /// right-aligned.
     Render(RenderArgs),
+    /// Review the articles and their extracted fields, and save corrections to the gold set
+    /// (the default command).
+    Review(ReviewArgs),
     /// Validate the schema, the extracted files and the gold files; one problem per line,
     /// `path:line:col: message`; exit 1 when there is an error.
     Check(CorpusArgs),
+}
+
+/// Where the article pane goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum LayoutArg {
+    /// The article on the right, as an Arabic reader scans.
+    Rtl,
+    /// The article on the left.
+    Ltr,
+}
+
+#[derive(Debug, Args)]
+struct ReviewArgs {
+    #[command(flatten)]
+    corpus: CorpusArgs,
+    /// Who is reviewing [default: $TADQIQ_ANALYST, else the login name].
+    #[arg(long, value_name = "NAME")]
+    analyst: Option<String>,
+    /// Where the article pane goes.
+    #[arg(long, value_enum, default_value_t = LayoutArg::Rtl)]
+    layout: LayoutArg,
+    /// Arabic shaping into presentation forms.
+    #[arg(long, value_enum, default_value_t = Switch::On)]
+    shape: Switch,
+    /// Who reorders right-to-left text.
+    #[arg(long, value_enum, default_value_t = BidiArg::App)]
+    bidi: BidiArg,
 }
 
 /// Where the corpus is.
@@ -163,31 +193,61 @@ fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Some(Command::Render(args)) => render(&args),
         Some(Command::Check(args)) => check(&args),
-        None => render_first_sample(),
+        Some(Command::Review(args)) => review(&args),
+        None => review(&ReviewArgs {
+            corpus: CorpusArgs {
+                articles: "samples".into(),
+                annotations: "annotations".into(),
+            },
+            analyst: None,
+            layout: LayoutArg::Rtl,
+            shape: Switch::On,
+            bidi: BidiArg::App,
+        }),
     }
 }
 
-/// Until the review screen exists, a bare `tadqiq` shows the first bundled sample.
-fn render_first_sample() -> Result<ExitCode> {
-    let dir = Path::new("samples");
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-        .with_context(|| format!("{}: cannot list the articles", dir.display()))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "txt"))
-        .collect();
-    files.sort();
-    let Some(file) = files.into_iter().next() else {
-        bail!("{}: no .txt articles", dir.display());
+fn review(args: &ReviewArgs) -> Result<ExitCode> {
+    if !io::stdout().is_terminal() || !io::stdin().is_terminal() {
+        bail!("review needs a terminal; for scripts there are `render` and `check`");
+    }
+    let store = args.corpus.store().context(
+        "run tadqiq from the repository (it opens samples/ and annotations/) or give --articles and --annotations",
+    )?;
+    let analyst = match &args.analyst {
+        Some(a) => a.clone(),
+        None => default_analyst(),
     };
-    render(&RenderArgs {
-        file,
-        width: None,
-        text: TextArgs {
-            shape: Switch::On,
-            direction: DirectionArg::Auto,
-            bidi: BidiArg::App,
+    if !crate::store::valid_analyst(&analyst) {
+        bail!(
+            "`{analyst}` cannot be an analyst name (letters, digits, `_`, `-`, `.`; not starting with `.`): give --analyst NAME"
+        );
+    }
+    crate::tui::run(crate::tui::Config {
+        store,
+        analyst,
+        article_side: match args.layout {
+            LayoutArg::Rtl => crate::tui::Side::Right,
+            LayoutArg::Ltr => crate::tui::Side::Left,
         },
-    })
+        shape: args.shape == Switch::On,
+        bidi: match args.bidi {
+            BidiArg::App => BidiMode::App,
+            BidiArg::Terminal => BidiMode::Terminal,
+        },
+        theme: crate::tui::theme::Theme::from_env(),
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `$TADQIQ_ANALYST`, else the login name.
+fn default_analyst() -> String {
+    ["TADQIQ_ANALYST", "USER", "LOGNAME", "USERNAME"]
+        .iter()
+        .filter_map(|v| std::env::var(v).ok())
+        .map(|v| v.trim().to_string())
+        .find(|v| !v.is_empty())
+        .unwrap_or_else(|| "analyst".into())
 }
 
 fn render(args: &RenderArgs) -> Result<ExitCode> {

@@ -5,6 +5,7 @@ pub mod annotation;
 pub mod article;
 pub mod problem;
 mod read;
+pub mod review;
 pub mod schema;
 pub mod value;
 

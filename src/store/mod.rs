@@ -15,6 +15,7 @@
 
 pub mod atomic;
 pub mod lock;
+pub mod recovery;
 pub mod yaml;
 
 use std::fs;
@@ -50,6 +51,24 @@ impl Fingerprint {
     /// Whether the file existed.
     pub fn exists(&self) -> bool {
         self.0.is_some()
+    }
+
+    /// The hash in hex, if the file existed.
+    pub fn to_hex(&self) -> Option<String> {
+        self.0
+            .map(|h| h.iter().map(|b| format!("{b:02x}")).collect())
+    }
+
+    /// A fingerprint from `to_hex`'s output.
+    pub fn from_hex(hex: &str) -> Option<Fingerprint> {
+        if hex.len() != 64 || !hex.is_ascii() {
+            return None;
+        }
+        let mut out = [0u8; 32];
+        for (i, b) in out.iter_mut().enumerate() {
+            *b = u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).ok()?;
+        }
+        Some(Fingerprint(Some(out)))
     }
 }
 

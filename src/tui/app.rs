@@ -1,0 +1,908 @@
+//! The review screen's state and everything that changes it: `App::update(action)`.
+//!
+//! No drawing and no terminal here (views read the state; the event loop turns keys into
+//! actions), so the whole review workflow — navigation, verdicts, saving, quitting with
+//! unsaved changes, recovery — is tested without a screen.
+
+use std::cell::RefCell;
+use std::collections::{HashMap, HashSet};
+use std::sync::mpsc::Receiver;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseEvent, MouseEventKind};
+
+use super::keymap::{self, Action, Context};
+use super::scan::{self, ScanEvent};
+use super::theme::Theme;
+use crate::model::review::Review;
+use crate::model::{Article, FieldDef, Gold, Schema, Status};
+use crate::store::{AnalystLock, Fingerprint, LoadError, LockError, SaveError, Store, recovery};
+use crate::text::layout::LayoutCache;
+use crate::text::{BidiMode, DirectionPolicy, Layout, LayoutOptions};
+
+/// Where the article pane sits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Side {
+    /// On the right, as an Arabic reader scans (the default).
+    Right,
+    /// On the left.
+    Left,
+}
+
+/// What the review screen is opened on.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// The corpus.
+    pub store: Store,
+    /// Who is reviewing.
+    pub analyst: String,
+    /// Where the article pane is.
+    pub article_side: Side,
+    /// Arabic shaping.
+    pub shape: bool,
+    /// Who reorders right-to-left text.
+    pub bidi: BidiMode,
+    /// Colours or not.
+    pub theme: Theme,
+}
+
+/// Which pane has the keyboard.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Focus {
+    /// The fields panel.
+    Fields,
+    /// The article pane.
+    Article,
+}
+
+/// Which articles the list shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Filter {
+    /// Every article.
+    All,
+    /// No gold file yet.
+    NotReviewed,
+    /// Started.
+    InProgress,
+    /// Finished.
+    Done,
+    /// Set aside.
+    Skipped,
+    /// Reviewed, but the article changed since.
+    Stale,
+}
+
+impl Filter {
+    const ORDER: [Filter; 6] = [
+        Filter::All,
+        Filter::NotReviewed,
+        Filter::InProgress,
+        Filter::Done,
+        Filter::Skipped,
+        Filter::Stale,
+    ];
+
+    /// Its name in the list's title.
+    pub fn name(self) -> &'static str {
+        match self {
+            Filter::All => "all",
+            Filter::NotReviewed => "not reviewed",
+            Filter::InProgress => "in progress",
+            Filter::Done => "done",
+            Filter::Skipped => "skipped",
+            Filter::Stale => "stale",
+        }
+    }
+
+    fn next(self) -> Filter {
+        let i = Filter::ORDER.iter().position(|f| *f == self).unwrap_or(0);
+        Filter::ORDER[(i + 1) % Filter::ORDER.len()]
+    }
+
+    fn accepts(self, info: Option<&Info>) -> bool {
+        let status = info.and_then(|i| i.status);
+        match self {
+            Filter::All => true,
+            Filter::NotReviewed => status.is_none(),
+            Filter::InProgress => status == Some(Status::InProgress),
+            Filter::Done => status == Some(Status::Done),
+            Filter::Skipped => status == Some(Status::Skipped),
+            Filter::Stale => info.and_then(|i| i.stale) == Some(true),
+        }
+    }
+}
+
+/// The article list overlay.
+#[derive(Clone, Debug)]
+pub struct ListState {
+    /// Which articles.
+    pub filter: Filter,
+    /// A search typed in the ids.
+    pub query: String,
+    /// Indices into `App::ids` of the articles shown.
+    pub shown: Vec<usize>,
+    /// The selected entry of `shown`.
+    pub selected: usize,
+}
+
+/// Something drawn over the main screen, which takes the keys while it is open.
+#[derive(Clone, Debug)]
+pub enum Overlay {
+    /// The keys.
+    Help {
+        /// First line shown.
+        scroll: usize,
+    },
+    /// The focused field, whole.
+    Detail {
+        /// First line shown.
+        scroll: usize,
+    },
+    /// The article list.
+    List(ListState),
+    /// Quitting with unsaved changes: save, discard or cancel.
+    Quit,
+    /// Unsaved edits from an earlier session: restore or discard.
+    Recovery {
+        /// The articles they belong to.
+        ids: Vec<String>,
+    },
+}
+
+/// How a message in the status bar is meant.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Level {
+    /// Done as asked.
+    Info,
+    /// Not done, or something is wrong.
+    Error,
+}
+
+/// What is known of an article's review, for counts and the list's filters.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Info {
+    /// The gold file's status; `None`: not reviewed.
+    pub status: Option<Status>,
+    /// Whether the article changed since (`None`: not known yet).
+    pub stale: Option<bool>,
+}
+
+/// The open article.
+#[derive(Clone, Debug)]
+pub struct Current {
+    /// The review in progress.
+    pub review: Review,
+    /// The gold file as last read or saved.
+    pub saved: Gold,
+    /// Its fingerprint then.
+    pub fingerprint: Fingerprint,
+    /// Why this article cannot be changed (its gold file is broken), if so.
+    pub blocked: Option<String>,
+    /// Bumped whenever the article text is (re)read, so layouts are not reused across versions.
+    pub generation: u64,
+}
+
+impl Current {
+    /// Whether there are changes not saved yet.
+    pub fn dirty(&self) -> bool {
+        self.review.gold != self.saved
+    }
+}
+
+/// The review screen's whole state.
+pub struct App {
+    /// The corpus.
+    pub store: Store,
+    /// The fields.
+    pub schema: Schema,
+    /// Who is reviewing.
+    pub analyst: String,
+    /// Where the article pane is.
+    pub article_side: Side,
+    /// Layout options of the article (the width is the pane's).
+    pub text: LayoutOptions,
+    /// Styles.
+    pub theme: Theme,
+    /// The article ids, sorted.
+    pub ids: Vec<String>,
+    /// The open article's index in `ids`.
+    pub index: usize,
+    /// The open article.
+    pub current: Current,
+    /// Which pane has the keys.
+    pub focus: Focus,
+    /// The focused field's index in the schema.
+    pub field: usize,
+    /// The article pane's first row.
+    pub scroll: usize,
+    /// Scroll the focused field's evidence into view at the next draw.
+    pub follow_evidence: bool,
+    /// The overlay, if one is open.
+    pub overlay: Option<Overlay>,
+    /// The status bar's message.
+    pub message: Option<(String, Level)>,
+    /// Why the whole session is read-only (another instance holds the analyst's lock).
+    pub read_only: Option<String>,
+    /// What is known of each article's review.
+    pub info: HashMap<String, Info>,
+    /// Set when the app should exit.
+    pub quit: bool,
+    /// Rows the article pane showed at the last draw (for paging).
+    pub article_height: usize,
+    /// Entries the list showed at the last draw (for paging).
+    pub list_height: usize,
+    /// Layouts of article texts, by (id, generation) and options.
+    pub layouts: RefCell<LayoutCache<(String, u64)>>,
+    recovered: HashSet<String>,
+    scan: Option<Receiver<ScanEvent>>,
+    scanned_locally: HashSet<String>,
+    generation: u64,
+    _lock: Option<AnalystLock>,
+}
+
+/// What can stop the review screen from opening at all.
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    /// The schema is missing or broken.
+    #[error("{0}")]
+    Schema(LoadError),
+    /// The articles folder cannot be listed.
+    #[error("{0}")]
+    Listing(std::io::Error),
+    /// There is nothing to review.
+    #[error("{0}: no articles (*.txt)")]
+    Empty(String),
+}
+
+impl App {
+    /// Opens the review on the first article (ids sorted), fields panel focused on the first
+    /// field. Takes the analyst's lock, or opens read-only if another instance has it.
+    pub fn new(config: Config) -> Result<App, OpenError> {
+        let schema = config.store.load_schema().map_err(OpenError::Schema)?.value;
+        let ids = config.store.list_articles().map_err(OpenError::Listing)?;
+        if ids.is_empty() {
+            return Err(OpenError::Empty(
+                config.store.articles_dir().display().to_string(),
+            ));
+        }
+        let (lock, read_only) = match config.store.lock_analyst(&config.analyst) {
+            Ok(lock) => (Some(lock), None),
+            Err(e @ LockError::Busy { .. }) => (None, Some(format!("read-only: {e}"))),
+            Err(e) => (
+                None,
+                Some(format!("read-only: cannot take the analyst's lock: {e}")),
+            ),
+        };
+        let text = LayoutOptions {
+            width: 80,
+            shape: config.shape,
+            direction: DirectionPolicy::Auto,
+            bidi: config.bidi,
+        };
+        let recovered = if read_only.is_none() {
+            recovery::list(&config.store, &config.analyst)
+        } else {
+            Vec::new()
+        };
+        let scan = scan::spawn(config.store.clone(), config.analyst.clone());
+        let placeholder = Current {
+            review: Review::new(Article::from_bytes("", b""), None, None, &config.analyst),
+            saved: Gold::new("", &config.analyst),
+            fingerprint: Fingerprint::ABSENT,
+            blocked: None,
+            generation: 0,
+        };
+        let mut app = App {
+            store: config.store,
+            schema,
+            analyst: config.analyst,
+            article_side: config.article_side,
+            text,
+            theme: config.theme,
+            ids,
+            index: 0,
+            current: placeholder,
+            focus: Focus::Fields,
+            field: 0,
+            scroll: 0,
+            follow_evidence: true,
+            overlay: None,
+            message: None,
+            read_only,
+            info: HashMap::new(),
+            quit: false,
+            article_height: 20,
+            list_height: 10,
+            layouts: RefCell::new(LayoutCache::new(8)),
+            recovered: HashSet::new(),
+            scan: Some(scan),
+            scanned_locally: HashSet::new(),
+            generation: 0,
+            _lock: lock,
+        };
+        app.open(0);
+        if !recovered.is_empty() {
+            app.overlay = Some(Overlay::Recovery { ids: recovered });
+        }
+        Ok(app)
+    }
+
+    /// The focused field's definition.
+    pub fn field_def(&self) -> &FieldDef {
+        &self.schema.fields[self.field.min(self.schema.fields.len() - 1)]
+    }
+
+    /// The open article's id.
+    pub fn id(&self) -> &str {
+        &self.ids[self.index]
+    }
+
+    /// Why changes are refused now, if they are.
+    pub fn blocked(&self) -> Option<&str> {
+        self.read_only
+            .as_deref()
+            .or(self.current.blocked.as_deref())
+    }
+
+    /// How many articles are done, in progress and skipped (as far as known).
+    pub fn counts(&self) -> (usize, usize, usize) {
+        let mut c = (0, 0, 0);
+        for i in self.info.values() {
+            match i.status {
+                Some(Status::Done) => c.0 += 1,
+                Some(Status::InProgress) => c.1 += 1,
+                Some(Status::Skipped) => c.2 += 1,
+                None => {}
+            }
+        }
+        c
+    }
+
+    /// Whether the background scan of review statuses is still running.
+    pub fn scanning(&self) -> bool {
+        self.scan.is_some()
+    }
+
+    /// The article's layout at `width`, from the cache.
+    pub fn article_layout(&self, width: u16) -> std::sync::Arc<Layout> {
+        let options = LayoutOptions {
+            width: width.max(1),
+            ..self.text
+        };
+        let key = (
+            self.current.review.article.id.clone(),
+            self.current.generation,
+        );
+        self.layouts
+            .borrow_mut()
+            .get(&key, options, &self.current.review.article.text)
+    }
+
+    fn say(&mut self, text: impl Into<String>, level: Level) {
+        self.message = Some((text.into(), level));
+    }
+
+    /// Opens article `index`, discarding the open one (callers save it first).
+    fn open(&mut self, index: usize) {
+        let index = index.min(self.ids.len() - 1);
+        let id = self.ids[index].clone();
+        self.index = index;
+        self.scroll = 0;
+        self.follow_evidence = true;
+        self.generation += 1;
+        let mut blocked = None;
+        let mut notes: Vec<String> = Vec::new();
+        let article = match self.store.read_article(&id) {
+            Ok(a) => {
+                if let Some(w) = &a.decode_warning {
+                    notes.push(format!("{id}: {w}"));
+                }
+                a
+            }
+            Err(e) => {
+                blocked = Some(format!("cannot read the article: {e}"));
+                Article::from_bytes(&id, b"")
+            }
+        };
+        let extracted = match self.store.load_extracted(&id, &self.schema) {
+            Ok(e) => e.map(|l| l.value),
+            Err(e) => {
+                notes.push(format!(
+                    "extracted file not used: {}",
+                    first_line(&e.to_string())
+                ));
+                None
+            }
+        };
+        let (gold, fingerprint) = match self.store.load_gold(&self.analyst, &id, &self.schema) {
+            Ok(Some(l)) => (Some(l.value), l.fingerprint),
+            Ok(None) => (None, Fingerprint::ABSENT),
+            Err(e) => {
+                blocked = Some(format!(
+                    "fix the gold file first: {}",
+                    first_line(&e.to_string())
+                ));
+                (
+                    None,
+                    self.store
+                        .gold_fingerprint(&self.analyst, &id)
+                        .unwrap_or_default(),
+                )
+            }
+        };
+        let review = Review::new(article, extracted, gold, &self.analyst);
+        self.current = Current {
+            saved: review.gold.clone(),
+            review,
+            fingerprint,
+            blocked,
+            generation: self.generation,
+        };
+        if self.recovered.remove(&id) {
+            self.restore_recovered(&id);
+        }
+        self.message = if let Some(b) = &self.current.blocked {
+            Some((b.clone(), Level::Error))
+        } else {
+            notes.pop().map(|n| (n, Level::Error))
+        };
+    }
+
+    fn restore_recovered(&mut self, id: &str) {
+        match recovery::load(&self.store, &self.analyst, id, &self.schema) {
+            Ok(r) => {
+                self.current.review.gold = r.gold;
+                if r.base_unchanged {
+                    self.say(
+                        format!("restored the unsaved edits of {id}: Ctrl-S saves them"),
+                        Level::Info,
+                    );
+                } else {
+                    self.say(
+                        format!("restored the unsaved edits of {id}, made over an older version of its gold file: Ctrl-S replaces the newer one"),
+                        Level::Error,
+                    );
+                }
+            }
+            Err(e) => self.say(
+                format!("could not restore {id}: {}", first_line(&e.to_string())),
+                Level::Error,
+            ),
+        }
+    }
+
+    /// Saves the open article if it has unsaved changes. On failure nothing moves and the
+    /// edits stay (in memory and in the recovery file).
+    pub fn save(&mut self) -> Result<bool, String> {
+        if !self.current.dirty() {
+            return Ok(false);
+        }
+        if let Some(b) = self.blocked() {
+            return Err(b.to_string());
+        }
+        let now = jiff::Timestamp::now()
+            .round(jiff::Unit::Second)
+            .unwrap_or_else(|_| jiff::Timestamp::now());
+        let mut review = self.current.review.clone();
+        review.stamp(&now.to_string());
+        match self.store.save_gold(&review.gold, self.current.fingerprint) {
+            Ok(f) => {
+                self.current.review = review;
+                self.current.saved = self.current.review.gold.clone();
+                self.current.fingerprint = f;
+                let id = self.id().to_string();
+                let _ = recovery::remove(&self.store, &self.analyst, &id);
+                self.info.insert(
+                    id.clone(),
+                    Info {
+                        status: Some(self.current.saved.status),
+                        stale: Some(false),
+                    },
+                );
+                self.scanned_locally.insert(id);
+                Ok(true)
+            }
+            Err(e @ SaveError::Conflict { .. }) => Err(format!(
+                "{e}; your edits are kept in {}",
+                recovery::path(&self.store, &self.analyst, self.id()).display()
+            )),
+            Err(e) => Err(e.to_string()),
+        }
+    }
+
+    /// Keeps unsaved edits in the recovery file, or removes it when there are none.
+    fn keep_for_recovery(&mut self) {
+        if self.current.blocked.is_some() || self.read_only.is_some() {
+            return;
+        }
+        let id = self.id().to_string();
+        let result = if self.current.dirty() {
+            recovery::write(
+                &self.store,
+                &self.current.review.gold,
+                self.current.fingerprint,
+            )
+        } else {
+            recovery::remove(&self.store, &self.analyst, &id)
+        };
+        if let Err(e) = result {
+            self.say(
+                format!("cannot keep unsaved edits for recovery: {e}"),
+                Level::Error,
+            );
+        }
+    }
+
+    /// Saves the open article, then opens article `index`; stays if the save fails.
+    fn go(&mut self, index: usize) {
+        if index == self.index || index >= self.ids.len() {
+            return;
+        }
+        match self.save() {
+            Ok(_) => self.open(index),
+            Err(e) => self.say(format!("not moved: {e}"), Level::Error),
+        }
+    }
+
+    /// Changes the review through `f`, unless changes are refused.
+    fn change(&mut self, f: impl FnOnce(&mut Review, &Schema) -> Option<String>) {
+        if let Some(b) = self.blocked() {
+            let b = b.to_string();
+            self.say(b, Level::Error);
+            return;
+        }
+        let note = f(&mut self.current.review, &self.schema);
+        self.message = note.map(|n| (n, Level::Info));
+        self.keep_for_recovery();
+    }
+
+    /// Does what an action asks.
+    pub fn update(&mut self, action: Action) {
+        let last_field = self.schema.fields.len() - 1;
+        match action {
+            Action::NextField => {
+                self.field = (self.field + 1).min(last_field);
+                self.follow_evidence = true;
+            }
+            Action::PrevField => {
+                self.field = self.field.saturating_sub(1);
+                self.follow_evidence = true;
+            }
+            Action::SwitchPane => {
+                self.focus = match self.focus {
+                    Focus::Fields => Focus::Article,
+                    Focus::Article => Focus::Fields,
+                }
+            }
+            Action::NextArticle => {
+                if self.index + 1 < self.ids.len() {
+                    self.go(self.index + 1);
+                } else {
+                    self.say("this is the last article", Level::Info);
+                }
+            }
+            Action::PrevArticle => {
+                if self.index > 0 {
+                    self.go(self.index - 1);
+                } else {
+                    self.say("this is the first article", Level::Info);
+                }
+            }
+            Action::ScrollDown => self.scroll += 1,
+            Action::ScrollUp => self.scroll = self.scroll.saturating_sub(1),
+            Action::PageDown => self.scroll += self.article_height.saturating_sub(2).max(1),
+            Action::PageUp => {
+                self.scroll = self
+                    .scroll
+                    .saturating_sub(self.article_height.saturating_sub(2).max(1))
+            }
+            Action::Top => self.scroll = 0,
+            Action::Bottom => self.scroll = usize::MAX / 2,
+            Action::Confirm => {
+                let name = self.field_def().name.clone();
+                self.change(|r, s| {
+                    r.confirm(s, &name);
+                    None
+                });
+                self.advance_field();
+            }
+            Action::Reject => {
+                let name = self.field_def().name.clone();
+                self.change(|r, s| {
+                    r.reject(s, &name);
+                    None
+                });
+                self.advance_field();
+            }
+            Action::ConfirmAll => self.change(|r, s| {
+                let n = r.confirm_unreviewed(s);
+                Some(format!(
+                    "confirmed {n} field{} as extracted",
+                    if n == 1 { "" } else { "s" }
+                ))
+            }),
+            Action::MarkDone => self.mark(Status::Done),
+            Action::Skip => self.mark(Status::Skipped),
+            Action::Detail => self.overlay = Some(Overlay::Detail { scroll: 0 }),
+            Action::OpenList => self.open_list(),
+            Action::Help => self.overlay = Some(Overlay::Help { scroll: 0 }),
+            Action::Save => match self.save() {
+                Ok(true) => {
+                    let path = self.store.gold_path(&self.analyst, self.id());
+                    self.say(format!("saved {}", path.display()), Level::Info);
+                }
+                Ok(false) => self.say("nothing to save", Level::Info),
+                Err(e) => self.say(format!("not saved: {e}"), Level::Error),
+            },
+            Action::Quit => {
+                if self.current.dirty() && self.blocked().is_none() {
+                    self.overlay = Some(Overlay::Quit);
+                } else {
+                    self.quit = true;
+                }
+            }
+            Action::ListDown
+            | Action::ListUp
+            | Action::ListPageDown
+            | Action::ListPageUp
+            | Action::ListFilter
+            | Action::ListOpen
+            | Action::ListBackspace => self.update_list(action),
+            Action::Close => self.overlay = None,
+        }
+    }
+
+    /// After a verdict, the next field, so a run of confirmations is a run of `a`.
+    fn advance_field(&mut self) {
+        if self.blocked().is_none() && self.field + 1 < self.schema.fields.len() {
+            self.field += 1;
+            self.follow_evidence = true;
+        }
+    }
+
+    fn mark(&mut self, status: Status) {
+        if let Some(b) = self.blocked() {
+            let b = b.to_string();
+            self.say(b, Level::Error);
+            return;
+        }
+        let mut review = self.current.review.clone();
+        match status {
+            Status::Done => {
+                if let Err(missing) = review.mark_done(&self.schema) {
+                    self.say(
+                        format!(
+                            "not done: required fields not reviewed: {} (A confirms them as extracted)",
+                            missing.join(", ")
+                        ),
+                        Level::Error,
+                    );
+                    return;
+                }
+            }
+            _ => review.skip(),
+        }
+        self.current.review = review;
+        self.keep_for_recovery();
+        match self.save() {
+            Ok(_) if self.index + 1 < self.ids.len() => {
+                let id = self.id().to_string();
+                self.open(self.index + 1);
+                if self.message.is_none() {
+                    self.say(format!("{id}: {status}"), Level::Info);
+                }
+            }
+            Ok(_) => self.say(
+                format!("{status}; that was the last article (g: the list)"),
+                Level::Info,
+            ),
+            Err(e) => self.say(format!("not saved: {e}"), Level::Error),
+        }
+    }
+
+    fn open_list(&mut self) {
+        let mut list = ListState {
+            filter: Filter::All,
+            query: String::new(),
+            shown: Vec::new(),
+            selected: 0,
+        };
+        self.refilter(&mut list);
+        list.selected = list
+            .shown
+            .iter()
+            .position(|&i| i == self.index)
+            .unwrap_or(0);
+        self.overlay = Some(Overlay::List(list));
+    }
+
+    fn refilter(&self, list: &mut ListState) {
+        let q = list.query.to_lowercase();
+        list.shown = (0..self.ids.len())
+            .filter(|&i| {
+                let id = &self.ids[i];
+                list.filter.accepts(self.info.get(id))
+                    && (q.is_empty() || id.to_lowercase().contains(&q))
+            })
+            .collect();
+        list.selected = list.selected.min(list.shown.len().saturating_sub(1));
+    }
+
+    fn update_list(&mut self, action: Action) {
+        let Some(Overlay::List(mut list)) = self.overlay.take() else {
+            return;
+        };
+        let page = self.list_height.max(1);
+        let last = list.shown.len().saturating_sub(1);
+        match action {
+            Action::ListDown => list.selected = (list.selected + 1).min(last),
+            Action::ListUp => list.selected = list.selected.saturating_sub(1),
+            Action::ListPageDown => list.selected = (list.selected + page).min(last),
+            Action::ListPageUp => list.selected = list.selected.saturating_sub(page),
+            Action::ListFilter => {
+                list.filter = list.filter.next();
+                self.refilter(&mut list);
+            }
+            Action::ListBackspace => {
+                list.query.pop();
+                self.refilter(&mut list);
+            }
+            Action::ListOpen => {
+                if let Some(&i) = list.shown.get(list.selected) {
+                    self.go(i);
+                    return;
+                }
+            }
+            _ => {}
+        }
+        self.overlay = Some(Overlay::List(list));
+    }
+
+    /// Turns a key press into an action for the current context and does it.
+    pub fn handle_key(&mut self, key: KeyEvent) {
+        match &mut self.overlay {
+            Some(Overlay::Quit) => {
+                match key.code {
+                    KeyCode::Char('s') | KeyCode::Char('S') => match self.save() {
+                        Ok(_) => self.quit = true,
+                        Err(e) => {
+                            self.overlay = None;
+                            self.say(format!("not saved, not quitting: {e}"), Level::Error);
+                        }
+                    },
+                    KeyCode::Char('d') | KeyCode::Char('D') => {
+                        let id = self.id().to_string();
+                        let _ = recovery::remove(&self.store, &self.analyst, &id);
+                        self.quit = true;
+                    }
+                    KeyCode::Esc | KeyCode::Char('c') | KeyCode::Char('C') | KeyCode::Char('q') => {
+                        self.overlay = None
+                    }
+                    _ => {}
+                }
+                return;
+            }
+            Some(Overlay::Recovery { ids }) => {
+                match key.code {
+                    KeyCode::Char('r') | KeyCode::Char('R') | KeyCode::Enter => {
+                        let ids = std::mem::take(ids);
+                        self.overlay = None;
+                        self.recovered = ids.iter().cloned().collect();
+                        let first = ids
+                            .first()
+                            .and_then(|id| self.ids.iter().position(|i| i == id));
+                        match first {
+                            Some(i) if i != self.index => self.open(i),
+                            _ => {
+                                let id = self.id().to_string();
+                                if self.recovered.remove(&id) {
+                                    self.restore_recovered(&id);
+                                }
+                            }
+                        }
+                        self.keep_for_recovery();
+                    }
+                    KeyCode::Char('d') | KeyCode::Char('D') => {
+                        for id in std::mem::take(ids) {
+                            let _ = recovery::remove(&self.store, &self.analyst, &id);
+                        }
+                        self.overlay = None;
+                        self.say(
+                            "discarded the unsaved edits of the earlier session",
+                            Level::Info,
+                        );
+                    }
+                    _ => {}
+                }
+                return;
+            }
+            Some(Overlay::Help { scroll } | Overlay::Detail { scroll }) => {
+                match key.code {
+                    KeyCode::Char('j') | KeyCode::Down => *scroll += 1,
+                    KeyCode::Char('k') | KeyCode::Up => *scroll = scroll.saturating_sub(1),
+                    KeyCode::PageDown => *scroll += 10,
+                    KeyCode::PageUp => *scroll = scroll.saturating_sub(10),
+                    _ => {
+                        if let Some(a) = keymap::lookup(Context::Overlay, &key) {
+                            self.update(a);
+                        }
+                    }
+                }
+                return;
+            }
+            Some(Overlay::List(list)) => {
+                if let Some(a) = keymap::lookup(Context::List, &key) {
+                    self.update(a);
+                } else if let KeyCode::Char(c) = key.code
+                    && !key.modifiers.contains(KeyModifiers::CONTROL)
+                {
+                    list.query.push(c);
+                    let mut list = list.clone();
+                    self.refilter(&mut list);
+                    list.selected = 0;
+                    self.overlay = Some(Overlay::List(list));
+                }
+                return;
+            }
+            None => {}
+        }
+        let context = match self.focus {
+            Focus::Fields => Context::Fields,
+            Focus::Article => Context::Article,
+        };
+        if let Some(a) = keymap::lookup(context, &key) {
+            self.update(a);
+        }
+    }
+
+    /// The mouse wheel scrolls the article pane.
+    pub fn handle_mouse(&mut self, m: MouseEvent) {
+        if self.overlay.is_some() {
+            return;
+        }
+        match m.kind {
+            MouseEventKind::ScrollDown => self.scroll += 3,
+            MouseEventKind::ScrollUp => self.scroll = self.scroll.saturating_sub(3),
+            _ => {}
+        }
+    }
+
+    /// Takes in what the background scan found; returns whether anything changed.
+    pub fn tick(&mut self) -> bool {
+        let Some(rx) = &self.scan else { return false };
+        let mut changed = false;
+        loop {
+            match rx.try_recv() {
+                Ok(ScanEvent::Status { id, status }) => {
+                    if !self.scanned_locally.contains(&id) {
+                        self.info.entry(id).or_default().status = Some(status);
+                        changed = true;
+                    }
+                }
+                Ok(ScanEvent::Stale { id, stale }) => {
+                    if !self.scanned_locally.contains(&id) {
+                        self.info.entry(id).or_default().stale = Some(stale);
+                        changed = true;
+                    }
+                }
+                Ok(ScanEvent::Done) | Err(std::sync::mpsc::TryRecvError::Disconnected) => {
+                    self.scan = None;
+                    return true;
+                }
+                Err(std::sync::mpsc::TryRecvError::Empty) => return changed,
+            }
+        }
+    }
+
+    /// Waits for the background scan to finish (for tests and scripts).
+    pub fn finish_scan(&mut self) {
+        while self.scan.is_some() {
+            if !self.tick() {
+                std::thread::sleep(std::time::Duration::from_millis(5));
+            }
+        }
+    }
+}
+
+fn first_line(s: &str) -> &str {
+    s.lines().next().unwrap_or(s)
+}

@@ -1,0 +1,84 @@
+//! The article pane: the article as the layout engine lays it out at the pane's width, the
+//! boilerplate outside `body_span` dimmed, and the focused field's evidence highlighted at its
+//! visual columns (a span across a direction change shows as several pieces).
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::text::Line;
+use ratatui::widgets::{Block, Borders, Widget};
+
+use super::rows::draw_row;
+use crate::model::{Span, Value};
+use crate::text::sanitize::sanitize_inline;
+use crate::tui::app::{App, Focus};
+
+/// The schema field whose span is the article proper.
+pub const BODY_FIELD: &str = "body_span";
+
+/// Draws the pane.
+pub fn draw(buf: &mut Buffer, area: Rect, app: &mut App) {
+    let focused = app.focus == Focus::Article && app.overlay.is_none();
+    let title = format!(" {} ", sanitize_inline(app.id()));
+    let block = Block::new()
+        .borders(Borders::ALL)
+        .border_style(app.theme.border(focused))
+        .title(Line::from(title).style(app.theme.border(focused)));
+    let inner = block.inner(area);
+    block.render(area, buf);
+    if inner.width == 0 || inner.height == 0 {
+        return;
+    }
+    let layout = app.article_layout(inner.width);
+    let rows = layout.rows();
+    let height = inner.height as usize;
+    app.article_height = height;
+
+    let review = &app.current.review;
+    let evidence: Option<Span> = review
+        .field(&app.field_def().name)
+        .evidence()
+        .and_then(|e| review.article.resolve(e));
+    let body: Option<Span> = match review.field(BODY_FIELD).value() {
+        Some(Value::Span(s)) => Some(*s),
+        _ => None,
+    };
+
+    if app.follow_evidence {
+        app.follow_evidence = false;
+        if let Some(span) = evidence
+            && let Some((first, _)) = layout.spans(span.range()).first()
+        {
+            let last = layout
+                .spans(span.range())
+                .last()
+                .map_or(*first, |(r, _)| *r);
+            if *first < app.scroll || last >= app.scroll + height {
+                app.scroll = first.saturating_sub(2);
+            }
+        }
+    }
+    app.scroll = app.scroll.min(rows.len().saturating_sub(height));
+
+    let theme = app.theme;
+    for (i, row) in rows.iter().skip(app.scroll).take(height).enumerate() {
+        let y = inner.y + i as u16;
+        draw_row(buf, inner.x, y, inner.width, row, |cell| {
+            let inside = |s: &Span| cell.source.start < s.end && s.start < cell.source.end;
+            if evidence.as_ref().is_some_and(inside) {
+                theme.evidence()
+            } else if body.as_ref().is_some_and(|b| !inside(b)) {
+                theme.boilerplate()
+            } else {
+                theme.text()
+            }
+        });
+    }
+
+    // Where we are in the article, on the bottom border.
+    if rows.len() > height {
+        let pct = (app.scroll + height).min(rows.len()) * 100 / rows.len();
+        let label = format!(" {pct}% ");
+        let x = area.right().saturating_sub(label.len() as u16 + 1);
+        buf.set_string(x, area.bottom() - 1, label, app.theme.border(focused));
+    }
+}

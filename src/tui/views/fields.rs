@@ -1,0 +1,241 @@
+//! The fields panel: one entry per schema field, in schema order: verdict mark, label,
+//! extractor confidence (low ones stand out), and the value — each value laid out as its own
+//! bidi paragraph, so an Arabic value next to a Latin label cannot disturb the panel. Long
+//! values are cut with an ellipsis; the detail view shows them whole.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::{Modifier, Style};
+use ratatui::text::Line;
+use ratatui::widgets::{Block, Borders, Widget};
+
+use super::rows::{draw_line, draw_row, ellipsis, layout, visual};
+use crate::model::article::shorten;
+use crate::model::{FieldDef, FieldType, Value};
+use crate::text::layout::Row;
+use crate::text::{Direction, DirectionPolicy};
+use crate::tui::app::{App, Focus};
+
+/// At most this many rows of one text value in the panel.
+const TEXT_ROWS: usize = 2;
+/// At most this many items of a list in the panel.
+const LIST_ITEMS: usize = 4;
+/// Values are indented under their label by this much.
+const INDENT: u16 = 3;
+/// LEFT-TO-RIGHT ISOLATE and POP DIRECTIONAL ISOLATE: keep a range like `0..989` in order
+/// inside Arabic text (the layout drops them from the output).
+const LRI: char = '\u{2066}';
+const PDI: char = '\u{2069}';
+
+/// One line of an entry.
+enum Piece {
+    /// The label line.
+    Label,
+    /// A row of a laid-out value; `cut` when more of it does not show.
+    Value { row: Row, style: Style, cut: bool },
+    /// A line of the panel's own text.
+    Note(String, Style),
+}
+
+/// Draws the panel.
+pub fn draw(buf: &mut Buffer, area: Rect, app: &mut App) {
+    let focused = app.focus == Focus::Fields && app.overlay.is_none();
+    let block = Block::new()
+        .borders(Borders::ALL)
+        .border_style(app.theme.border(focused))
+        .title(Line::from(visual(" Fields · الحقول ", &app.text)).style(app.theme.border(focused)));
+    let inner = block.inner(area);
+    block.render(area, buf);
+    if inner.width <= INDENT + 4 || inner.height == 0 {
+        return;
+    }
+    let value_width = inner.width - INDENT;
+    let entries: Vec<Vec<Piece>> = app
+        .schema
+        .fields
+        .iter()
+        .map(|def| entry(app, def, value_width))
+        .collect();
+
+    // The window of lines that shows the focused entry, as much of it as fits.
+    let height = inner.height as usize;
+    let focus_start: usize = entries[..app.field].iter().map(Vec::len).sum();
+    let focus_end = focus_start + entries[app.field].len();
+    let top = focus_end.saturating_sub(height).min(focus_start);
+
+    let lines = app
+        .schema
+        .fields
+        .iter()
+        .enumerate()
+        .zip(&entries)
+        .flat_map(|((i, def), pieces)| pieces.iter().map(move |p| (i, def, p)));
+    for (line, (i, def, piece)) in lines.enumerate().skip(top).take(height) {
+        let y = inner.y + (line - top) as u16;
+        let row_area = Rect {
+            y,
+            height: 1,
+            ..inner
+        };
+        let value_area = Rect {
+            x: inner.x + INDENT,
+            width: value_width,
+            ..row_area
+        };
+        match piece {
+            Piece::Label => label_line(buf, row_area, app, def, i == app.field, focused),
+            Piece::Value { row, style, cut } => {
+                draw_row(buf, value_area.x, y, value_area.width, row, |_| *style);
+                if *cut {
+                    ellipsis(buf, value_area, row, *style);
+                }
+            }
+            Piece::Note(text, style) => {
+                buf.set_stringn(value_area.x, y, text, value_area.width as usize, *style);
+            }
+        }
+    }
+}
+
+/// The lines of one field's entry.
+fn entry(app: &App, def: &FieldDef, width: u16) -> Vec<Piece> {
+    let theme = app.theme;
+    let state = app.current.review.field(&def.name);
+    let mut pieces = vec![Piece::Label];
+    match state.value() {
+        None => pieces.push(Piece::Note("not extracted".into(), theme.dim())),
+        Some(Value::Null) => pieces.push(Piece::Note("— none".into(), theme.dim())),
+        Some(v) => {
+            let lines = display_lines(app, def, v);
+            // A single text may take two rows; list items take one each.
+            let (items, rows_each) = if lines.len() == 1 {
+                (1, TEXT_ROWS)
+            } else {
+                (LIST_ITEMS, 1)
+            };
+            for line in lines.iter().take(items) {
+                let l = layout(line, width, DirectionPolicy::Auto, &app.text);
+                let shown = l.rows().len().min(rows_each);
+                for (k, row) in l.rows().iter().take(shown).enumerate() {
+                    pieces.push(Piece::Value {
+                        row: row.clone(),
+                        style: theme.text(),
+                        cut: k + 1 == shown && l.rows().len() > shown,
+                    });
+                }
+            }
+            if lines.len() > items {
+                let more = format!("+{} more (Space shows all)", lines.len() - items);
+                pieces.push(Piece::Note(more, theme.dim()));
+            }
+        }
+    }
+    if let Some(e) = state.evidence()
+        && let Some(problem) = app.current.review.article.evidence_problem(e)
+    {
+        pieces.push(Piece::Note(
+            format!("⚠ {}", shorten(&problem, 80)),
+            theme.error(),
+        ));
+    }
+    pieces
+}
+
+/// A value as display lines: one per list item or record; choices with their Arabic label;
+/// a span with the start of its text.
+pub fn display_lines(app: &App, def: &FieldDef, v: &Value) -> Vec<String> {
+    let with_label = |s: &str| match def.values.iter().find(|c| c.value == s) {
+        Some(c) if c.label.ar.is_some() => format!("{s} · {}", c.label.ar_or_en()),
+        _ => s.to_string(),
+    };
+    match (def.kind, v) {
+        (FieldType::Choice, Value::Text(s)) => vec![with_label(s)],
+        (FieldType::MultiChoice, Value::List(items)) => {
+            items.iter().map(|s| with_label(s)).collect()
+        }
+        (_, Value::Span(s)) => {
+            let text = app.current.review.article.slice(*s).unwrap_or("");
+            let words: Vec<&str> = text.split_whitespace().take(6).collect();
+            // The range stays left to right (an isolate) whatever the text around it.
+            vec![format!("«{}…» {LRI}{s}{PDI}", words.join(" "))]
+        }
+        (_, v) => v.items(),
+    }
+}
+
+fn label_line(
+    buf: &mut Buffer,
+    row: Rect,
+    app: &App,
+    def: &FieldDef,
+    focused_entry: bool,
+    panel_focused: bool,
+) {
+    let theme = app.theme;
+    let state = app.current.review.field(&def.name);
+    let base = match (focused_entry, panel_focused) {
+        (true, true) => theme.selected(),
+        (true, false) => theme.label().add_modifier(Modifier::UNDERLINED),
+        (false, _) => theme.label(),
+    };
+    if focused_entry {
+        buf.set_style(row, base);
+    }
+    buf.set_string(row.x, row.y, if focused_entry { "▸" } else { " " }, base);
+    let (mark, mark_style) = theme.verdict(state.verdict());
+    let mark_style = if focused_entry {
+        mark_style.patch(base)
+    } else {
+        mark_style
+    };
+    buf.set_string(row.x + 1, row.y, mark, mark_style);
+
+    // The extractor's confidence on the right; low ones stand out.
+    let mut right = 0u16;
+    if let Some(c) = state.extracted.and_then(|e| e.confidence) {
+        let low = c < app.schema.low_confidence;
+        let text = if low {
+            format!("!{c:.2}")
+        } else {
+            format!("{c:.2}")
+        };
+        right = text.len() as u16 + 1;
+        let style = if low {
+            base.patch(theme.low_confidence())
+        } else {
+            base
+        };
+        buf.set_string(row.right().saturating_sub(right), row.y, &text, style);
+    }
+    let label_area = Rect {
+        x: row.x + 3,
+        width: row.width.saturating_sub(4 + right),
+        ..row
+    };
+    // Both languages if they fit, else the Arabic, else the English, else the name.
+    let candidates = [
+        match (&def.label.en, &def.label.ar) {
+            (Some(en), Some(ar)) => Some(format!("{en} · {ar}")),
+            _ => None,
+        },
+        def.label.ar.clone(),
+        def.label.en.clone(),
+        Some(def.name.clone()),
+    ];
+    let label = candidates
+        .iter()
+        .flatten()
+        .find(|l| crate::text::width::str_width(l) <= label_area.width as usize)
+        .or(candidates.iter().flatten().last())
+        .cloned()
+        .unwrap_or_default();
+    // Labels read left to right, whatever their first letter: the panel's chrome is LTR.
+    draw_line(
+        buf,
+        label_area,
+        &label,
+        DirectionPolicy::Forced(Direction::Ltr),
+        &app.text,
+        base,
+    );
+}

@@ -1,0 +1,120 @@
+//! The status bar: which article (k/N), who, how far the analyst is, unsaved changes; and a
+//! line for messages, or key hints when there is none.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+
+use crate::text::sanitize::sanitize_inline;
+use crate::tui::app::{App, Focus, Level};
+use crate::tui::keymap::{Action, Context, keys_of};
+
+/// Draws the two lines.
+pub fn draw(buf: &mut Buffer, area: Rect, app: &App) {
+    let theme = app.theme;
+    let bar = Rect { height: 1, ..area };
+    buf.set_style(bar, theme.bar());
+
+    let (done, in_progress, skipped) = app.counts();
+    let this = match app.info.get(app.id()).and_then(|i| i.status) {
+        Some(s) => s.name(),
+        None => "not reviewed",
+    };
+    let scanning = if app.scanning() { " …" } else { "" };
+    let left = format!(
+        " {}  {}/{} │ {} │ this: {this} │ done {done} · in progress {in_progress} · skipped {skipped}{scanning} ",
+        sanitize_inline(app.id()),
+        app.index + 1,
+        app.ids.len(),
+        sanitize_inline(&app.analyst),
+    );
+    let (right, right_style) = if let Some(r) = &app.read_only {
+        let _ = r;
+        (" read-only ".to_string(), theme.bar().patch(theme.error()))
+    } else if app.current.blocked.is_some() {
+        (" read-only ".to_string(), theme.bar().patch(theme.error()))
+    } else if app.current.dirty() {
+        (
+            " ● unsaved ".to_string(),
+            theme.bar().patch(theme.unsaved()),
+        )
+    } else {
+        (String::new(), theme.bar())
+    };
+    let right_w = right.chars().count() as u16;
+    buf.set_stringn(
+        bar.x,
+        bar.y,
+        &left,
+        bar.width.saturating_sub(right_w) as usize,
+        theme.bar(),
+    );
+    if right_w > 0 && right_w < bar.width {
+        buf.set_string(bar.right() - right_w, bar.y, &right, right_style);
+    }
+
+    if area.height < 2 {
+        return;
+    }
+    let y = area.y + 1;
+    match &app.message {
+        Some((text, level)) => {
+            let style = match level {
+                Level::Info => theme.info(),
+                Level::Error => theme.error(),
+            };
+            buf.set_stringn(
+                area.x + 1,
+                y,
+                sanitize_inline(text),
+                area.width as usize - 1,
+                style,
+            );
+        }
+        None => {
+            let context = match app.focus {
+                Focus::Fields => Context::Fields,
+                Focus::Article => Context::Article,
+            };
+            let hint = |a: Action, what: &str| format!("{} {what}", keys_of(context, a));
+            // Most useful first: the line keeps as many as fit.
+            let hints = match app.focus {
+                Focus::Fields => [
+                    hint(Action::NextField, "field"),
+                    hint(Action::Confirm, "confirm"),
+                    hint(Action::Reject, "reject"),
+                    hint(Action::NextArticle, "next article"),
+                    hint(Action::MarkDone, "done"),
+                    hint(Action::Help, "help"),
+                    hint(Action::Quit, "quit"),
+                    hint(Action::OpenList, "list"),
+                    hint(Action::SwitchPane, "article"),
+                ],
+                Focus::Article => [
+                    hint(Action::ScrollDown, "scroll"),
+                    hint(Action::PageDown, "page"),
+                    hint(Action::SwitchPane, "fields"),
+                    hint(Action::NextArticle, "next article"),
+                    hint(Action::MarkDone, "done"),
+                    hint(Action::Help, "help"),
+                    hint(Action::Quit, "quit"),
+                    hint(Action::OpenList, "list"),
+                    hint(Action::Top, "top"),
+                ],
+            };
+            // As many hints as fit, whole.
+            let mut line = String::new();
+            for h in hints {
+                let next = if line.is_empty() {
+                    h
+                } else {
+                    format!("{line} · {h}")
+                };
+                if next.chars().count() + 1 > area.width as usize {
+                    break;
+                }
+                line = next;
+            }
+            buf.set_stringn(area.x + 1, y, line, area.width as usize - 1, theme.dim());
+        }
+    }
+}

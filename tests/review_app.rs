@@ -1,0 +1,398 @@
+//! The review screen's state machine, without a terminal: keys in, state and gold files out.
+
+use std::path::Path;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use tadqiq::model::{Status, Value, Verdict};
+use tadqiq::store::Store;
+use tadqiq::text::BidiMode;
+use tadqiq::tui::app::{Focus, Level, Overlay};
+use tadqiq::tui::theme::Theme;
+use tadqiq::tui::{App, Config, Side};
+
+/// A copy of the bundled samples and annotations in a temporary folder.
+fn corpus() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(Path::new("samples"), &dir.path().join("samples"));
+    copy_dir(Path::new("annotations"), &dir.path().join("annotations"));
+    let _ = std::fs::remove_dir_all(dir.path().join("annotations/gold"));
+    dir
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &to.join(e.file_name()));
+        } else {
+            std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
+        }
+    }
+}
+
+fn store(dir: &Path) -> Store {
+    Store::new(dir.join("samples"), dir.join("annotations"))
+}
+
+fn app(dir: &Path, analyst: &str) -> App {
+    let mut app = App::new(Config {
+        store: store(dir),
+        analyst: analyst.into(),
+        article_side: Side::Right,
+        shape: true,
+        bidi: BidiMode::App,
+        theme: Theme { color: false },
+    })
+    .unwrap();
+    app.finish_scan();
+    app
+}
+
+fn press(app: &mut App, keys: &str) {
+    for c in keys.chars() {
+        app.handle_key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
+    }
+}
+
+fn ctrl(app: &mut App, c: char) {
+    app.handle_key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL));
+}
+
+fn key(app: &mut App, code: KeyCode) {
+    app.handle_key(KeyEvent::new(code, KeyModifiers::NONE));
+}
+
+fn gold_text(dir: &Path, analyst: &str, id: &str) -> Option<String> {
+    std::fs::read_to_string(store(dir).gold_path(analyst, id)).ok()
+}
+
+const FIRST: &str = "000_f130585a628a6cea";
+const SECOND: &str = "001_ac28270826723f34";
+
+#[test]
+fn opens_on_the_first_field_of_the_first_article() {
+    let dir = corpus();
+    let app = app(dir.path(), "amina");
+    assert_eq!(app.id(), FIRST);
+    assert_eq!(app.focus, Focus::Fields);
+    assert_eq!(app.field, 0);
+    assert!(app.overlay.is_none());
+    assert!(app.read_only.is_none());
+    assert!(!app.current.dirty());
+}
+
+#[test]
+fn fields_move_within_bounds_and_tab_switches_pane() {
+    let dir = corpus();
+    let mut app = app(dir.path(), "amina");
+    press(&mut app, "k");
+    assert_eq!(app.field, 0);
+    press(&mut app, &"j".repeat(40));
+    assert_eq!(app.field, app.schema.fields.len() - 1);
+    key(&mut app, KeyCode::Tab);
+    assert_eq!(app.focus, Focus::Article);
+    press(&mut app, "jjj");
+    assert_eq!(app.scroll, 3);
+    assert_eq!(
+        app.field,
+        app.schema.fields.len() - 1,
+        "j scrolls the article now"
+    );
+    key(&mut app, KeyCode::Tab);
+    assert_eq!(app.focus, Focus::Fields);
+}
+
+#[test]
+fn confirm_then_save_writes_a_confirmed_verdict() {
+    let dir = corpus();
+    let mut app = app(dir.path(), "amina");
+    press(&mut app, "jj"); // published_at
+    press(&mut app, "a");
+    assert_eq!(app.field, 3, "a moves on to the next field");
+    assert!(app.current.dirty());
+    assert!(
+        gold_text(dir.path(), "amina", FIRST).is_none(),
+        "nothing saved before Ctrl-S"
+    );
+    ctrl(&mut app, 's');
+    assert!(!app.current.dirty());
+    assert!(matches!(&app.message, Some((m, Level::Info)) if m.starts_with("saved ")));
+    let text = gold_text(dir.path(), "amina", FIRST).unwrap();
+    assert!(
+        text.contains("published_at:\n    value: 2023-12-08\n    verdict: confirmed\n"),
+        "{text}"
+    );
+    assert!(text.contains("status: in_progress"));
+    assert!(text.contains("article_sha256: "));
+    assert!(text.contains("reviewed_at: 20"));
+    // The check agrees the file is well-formed.
+    let report = tadqiq::check::check(&store(dir.path()));
+    assert_eq!(report.errors(), 0, "{:?}", report.diagnostics);
+}
+
+#[test]
+fn reject_keeps_the_extracted_value_as_was() {
+    let dir = corpus();
+    let mut app = app(dir.path(), "amina");
+    press(&mut app, "jjjjjjjj"); // countries
+    assert_eq!(app.field_def().name, "countries");
+    press(&mut app, "x");
+    let r = app.current.review.gold.field("countries").unwrap();
+    assert_eq!(r.verdict, Verdict::Rejected);
+    assert_eq!(r.value, Value::Null);
+    assert!(matches!(&r.was, Some(Value::List(v)) if v.len() == 3));
+}
+
+#[test]
+fn moving_to_another_article_saves_the_one_left() {
+    let dir = corpus();
+    let mut app = app(dir.path(), "amina");
+    press(&mut app, "a");
+    press(&mut app, "n");
+    assert_eq!(app.id(), SECOND);
+    assert!(gold_text(dir.path(), "amina", FIRST).is_some());
+    press(&mut app, "p");
+    assert_eq!(app.id(), FIRST);
+    assert_eq!(
+        app.current.review.gold.field("headline").unwrap().verdict,
+        Verdict::Confirmed
+    );
+    key(&mut app, KeyCode::PageDown);
+    assert_eq!(app.id(), SECOND);
+    press(&mut app, "nnnn");
+    assert_eq!(app.index, 4, "stops at the last article");
+}
+
+#[test]
+fn done_needs_the_required_fields_then_moves_on() {
+    let dir = corpus();
+    let mut app = app(dir.path(), "amina");
+    press(&mut app, "d");
+    assert_eq!(app.id(), FIRST);
+    assert!(
+        matches!(&app.message, Some((m, Level::Error)) if m.contains("required fields not reviewed: headline"))
+    );
+    press(&mut app, "A");
+    assert!(app.current.review.missing_required(&app.schema).is_empty());
+    press(&mut app, "d");
+    assert_eq!(app.id(), SECOND);
+    let text = gold_text(dir.path(), "amina", FIRST).unwrap();
+    assert!(text.contains("status: done"), "{text}");
+    assert_eq!(app.counts(), (1, 0, 0));
+    press(&mut app, "s");
+    assert!(
+        gold_text(dir.path(), "amina", SECOND)
+            .unwrap()
+            .contains("status: skipped")
+    );
+    assert_eq!(app.counts(), (1, 0, 1));
+}
+
+#[test]
+fn quitting_with_unsaved_changes_asks_first() {
+    let dir = corpus();
+    let mut app = app(dir.path(), "amina");
+    press(&mut app, "q");
+    assert!(app.quit, "nothing to lose: quits at once");
+    drop(app); // gives the analyst's lock back
+
+    let mut app = self::app(dir.path(), "amina");
+    press(&mut app, "a");
+    press(&mut app, "q");
+    assert!(!app.quit);
+    assert!(matches!(app.overlay, Some(Overlay::Quit)));
+    key(&mut app, KeyCode::Esc);
+    assert!(app.overlay.is_none() && !app.quit);
+    press(&mut app, "q");
+    press(&mut app, "s");
+    assert!(app.quit);
+    assert!(
+        gold_text(dir.path(), "amina", FIRST)
+            .unwrap()
+            .contains("verdict: confirmed")
+    );
+}
+
+#[test]
+fn discarding_on_quit_leaves_no_file_and_no_recovery() {
+    let dir = corpus();
+    let mut app = app(dir.path(), "amina");
+    press(&mut app, "a");
+    let recovery = tadqiq::store::recovery::path(&store(dir.path()), "amina", FIRST);
+    assert!(
+        recovery.exists(),
+        "unsaved edits are kept for recovery at once"
+    );
+    press(&mut app, "qd");
+    assert!(app.quit);
+    assert!(gold_text(dir.path(), "amina", FIRST).is_none());
+    assert!(!recovery.exists());
+}
+
+#[test]
+fn unsaved_edits_of_a_killed_session_are_offered_back() {
+    let dir = corpus();
+    {
+        let mut app = app(dir.path(), "amina");
+        press(&mut app, "jjx"); // reject published_at
+        // The process dies here: no save, no quit.
+    }
+    let mut app = app(dir.path(), "amina");
+    assert!(matches!(&app.overlay, Some(Overlay::Recovery { ids }) if ids == &[FIRST.to_string()]));
+    press(&mut app, "r");
+    assert!(app.overlay.is_none());
+    assert!(app.current.dirty());
+    assert_eq!(
+        app.current
+            .review
+            .gold
+            .field("published_at")
+            .unwrap()
+            .verdict,
+        Verdict::Rejected
+    );
+    ctrl(&mut app, 's');
+    assert!(
+        gold_text(dir.path(), "amina", FIRST)
+            .unwrap()
+            .contains("verdict: rejected")
+    );
+    assert!(tadqiq::store::recovery::list(&store(dir.path()), "amina").is_empty());
+}
+
+#[test]
+fn a_second_instance_of_the_same_analyst_is_read_only() {
+    let dir = corpus();
+    let first = app(dir.path(), "amina");
+    let mut second = app(dir.path(), "amina");
+    assert!(
+        second
+            .read_only
+            .as_deref()
+            .unwrap()
+            .contains("another tadqiq")
+    );
+    press(&mut second, "a");
+    assert!(!second.current.dirty());
+    assert!(matches!(&second.message, Some((_, Level::Error))));
+    // Another analyst is not affected.
+    let other = app(dir.path(), "omar");
+    assert!(other.read_only.is_none());
+    drop(first);
+}
+
+#[test]
+fn a_gold_file_changed_behind_our_back_is_not_overwritten() {
+    let dir = corpus();
+    let mut app = app(dir.path(), "amina");
+    press(&mut app, "a");
+    ctrl(&mut app, 's');
+    let path = store(dir.path()).gold_path("amina", FIRST);
+    let theirs = std::fs::read_to_string(&path)
+        .unwrap()
+        .replace("in_progress", "done");
+    std::fs::write(&path, &theirs).unwrap();
+    press(&mut app, "a");
+    ctrl(&mut app, 's');
+    assert!(matches!(&app.message, Some((m, Level::Error)) if m.contains("changed on disk")));
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), theirs);
+    assert!(app.current.dirty(), "our edits are still here");
+    press(&mut app, "n");
+    assert_eq!(app.id(), FIRST, "not moved away from unsaved edits");
+}
+
+#[test]
+fn a_broken_gold_file_makes_its_article_read_only() {
+    let dir = corpus();
+    let path = store(dir.path()).gold_path("amina", FIRST);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(&path, "article: [broken\n").unwrap();
+    let mut app = app(dir.path(), "amina");
+    assert!(
+        app.current
+            .blocked
+            .as_deref()
+            .unwrap()
+            .contains("fix the gold file first")
+    );
+    press(&mut app, "a");
+    ctrl(&mut app, 's');
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        "article: [broken\n"
+    );
+    press(&mut app, "n");
+    assert_eq!(app.id(), SECOND, "other articles are reviewable");
+}
+
+#[test]
+fn the_list_filters_and_jumps() {
+    let dir = corpus();
+    let mut app = app(dir.path(), "amina");
+    press(&mut app, "A");
+    press(&mut app, "d"); // 000 done, now on 001
+    press(&mut app, "g");
+    let Some(Overlay::List(list)) = &app.overlay else {
+        panic!("no list")
+    };
+    assert_eq!(list.shown.len(), 5);
+    assert_eq!(list.selected, 1, "the open article is selected");
+    key(&mut app, KeyCode::Tab); // not reviewed
+    let Some(Overlay::List(list)) = &app.overlay else {
+        panic!()
+    };
+    assert_eq!(list.shown.len(), 4);
+    key(&mut app, KeyCode::Tab); // in progress
+    key(&mut app, KeyCode::Tab); // done
+    let Some(Overlay::List(list)) = &app.overlay else {
+        panic!()
+    };
+    assert_eq!(list.shown, [0]);
+    key(&mut app, KeyCode::Tab);
+    key(&mut app, KeyCode::Tab);
+    key(&mut app, KeyCode::Tab); // back to all
+    press(&mut app, "003");
+    let Some(Overlay::List(list)) = &app.overlay else {
+        panic!()
+    };
+    assert_eq!(list.shown, [3]);
+    key(&mut app, KeyCode::Enter);
+    assert!(app.overlay.is_none());
+    assert_eq!(app.index, 3);
+}
+
+#[test]
+fn help_and_detail_open_and_close() {
+    let dir = corpus();
+    let mut app = app(dir.path(), "amina");
+    press(&mut app, "?");
+    assert!(matches!(app.overlay, Some(Overlay::Help { .. })));
+    press(&mut app, "j");
+    key(&mut app, KeyCode::Esc);
+    assert!(app.overlay.is_none());
+    press(&mut app, " ");
+    assert!(matches!(app.overlay, Some(Overlay::Detail { .. })));
+    press(&mut app, "q");
+    assert!(app.overlay.is_none());
+    assert!(!app.quit, "q closes the overlay, not the app");
+}
+
+#[test]
+fn statuses_of_earlier_sessions_are_counted() {
+    let dir = corpus();
+    {
+        let mut app = app(dir.path(), "amina");
+        press(&mut app, "Ad"); // done
+        press(&mut app, "s"); // skipped
+        press(&mut app, "a");
+        ctrl(&mut app, 's'); // in progress
+    }
+    let app = app(dir.path(), "amina");
+    assert_eq!(app.counts(), (1, 1, 1));
+    assert_eq!(
+        app.info.get(FIRST).and_then(|i| i.status),
+        Some(Status::Done)
+    );
+    assert_eq!(app.info.get(FIRST).and_then(|i| i.stale), Some(false));
+}

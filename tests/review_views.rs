@@ -1,0 +1,152 @@
+//! The review screen drawn into ratatui's `TestBackend`: snapshots of whole screens at the sizes
+//! analysts use (each read by eye before it was accepted), and checks of what a snapshot of
+//! symbols cannot show (highlights, colours).
+
+use std::path::Path;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::style::{Color, Modifier};
+use tadqiq::store::Store;
+use tadqiq::text::BidiMode;
+use tadqiq::tui::theme::Theme;
+use tadqiq::tui::{App, Config, Side, views};
+
+fn corpus() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for sub in ["samples", "annotations", "annotations/extracted"] {
+        std::fs::create_dir_all(dir.path().join(sub)).unwrap();
+        for e in std::fs::read_dir(sub).unwrap() {
+            let e = e.unwrap();
+            if e.file_type().unwrap().is_file() {
+                std::fs::copy(e.path(), dir.path().join(sub).join(e.file_name())).unwrap();
+            }
+        }
+    }
+    dir
+}
+
+fn app(dir: &Path, side: Side, color: bool) -> App {
+    let mut app = App::new(Config {
+        store: Store::new(dir.join("samples"), dir.join("annotations")),
+        analyst: "amina".into(),
+        article_side: side,
+        shape: true,
+        bidi: BidiMode::App,
+        theme: Theme { color },
+    })
+    .unwrap();
+    app.finish_scan();
+    app
+}
+
+fn keys(app: &mut App, keys: &str) {
+    for c in keys.chars() {
+        app.handle_key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
+    }
+}
+
+fn draw(app: &mut App, w: u16, h: u16) -> Terminal<TestBackend> {
+    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+    t.draw(|f| views::draw(f, app)).unwrap();
+    t
+}
+
+#[test]
+fn first_screen_at_80x24_and_160x45() {
+    let dir = corpus();
+    let mut app = app(dir.path(), Side::Right, true);
+    insta::assert_snapshot!("first_80x24", draw(&mut app, 80, 24).backend());
+    insta::assert_snapshot!("first_160x45", draw(&mut app, 160, 45).backend());
+}
+
+#[test]
+fn reviewed_fields_show_their_verdicts() {
+    let dir = corpus();
+    let mut app = app(dir.path(), Side::Right, true);
+    keys(&mut app, "aajx"); // headline, source confirmed; event_type rejected
+    insta::assert_snapshot!("verdicts_160x45", draw(&mut app, 160, 45).backend());
+}
+
+#[test]
+fn article_on_the_left_and_the_smallest_screen() {
+    let dir = corpus();
+    let mut app = app(dir.path(), Side::Left, true);
+    insta::assert_snapshot!("ltr_80x24", draw(&mut app, 80, 24).backend());
+    insta::assert_snapshot!("smallest_40x12", draw(&mut app, 40, 12).backend());
+    insta::assert_snapshot!("too_small_39x11", draw(&mut app, 39, 11).backend());
+}
+
+#[test]
+fn overlays() {
+    let dir = corpus();
+    let mut app = app(dir.path(), Side::Right, true);
+    keys(&mut app, "?");
+    insta::assert_snapshot!("help_100x40", draw(&mut app, 100, 40).backend());
+    app.handle_key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE));
+    keys(&mut app, "jjjjjj "); // participants, detail
+    insta::assert_snapshot!(
+        "detail_participants_100x40",
+        draw(&mut app, 100, 40).backend()
+    );
+    app.handle_key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE));
+    keys(&mut app, "g");
+    insta::assert_snapshot!("list_80x24", draw(&mut app, 80, 24).backend());
+    app.handle_key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE));
+    keys(&mut app, "aq");
+    insta::assert_snapshot!("quit_80x24", draw(&mut app, 80, 24).backend());
+}
+
+#[test]
+fn evidence_is_highlighted_at_its_visual_columns() {
+    let dir = corpus();
+    let mut app = app(dir.path(), Side::Right, false);
+    keys(&mut app, "jjjjj"); // location: evidence «بمدينة الرباط»
+    assert_eq!(app.field_def().name, "location");
+    let t = draw(&mut app, 160, 45);
+    let buf = t.backend().buffer();
+    let mut highlighted = Vec::new();
+    // The article pane: right of the fields panel, above the status bar.
+    for y in 0..43 {
+        for x in 64..160 {
+            let cell = &buf[(x, y)];
+            if cell.modifier.contains(Modifier::REVERSED) {
+                highlighted.push((y, x, cell.symbol().to_string()));
+            }
+        }
+    }
+    // «بمدينة الرباط»: 13 cells, all on one row, in visual order.
+    assert_eq!(highlighted.len(), 13, "{highlighted:?}");
+    assert!(highlighted.iter().all(|h| h.0 == highlighted[0].0));
+    let text: String = highlighted.iter().map(|h| h.2.as_str()).collect();
+    // Right to left on screen, shaped: the isolated tah that ends الرباط is leftmost.
+    assert_eq!(text, "ﻁﺎﺑﺮﻟﺍ ﺔﻨﻳﺪﻤﺑ");
+}
+
+#[test]
+fn no_color_means_no_colour() {
+    let dir = corpus();
+    let mut app = app(dir.path(), Side::Right, false);
+    keys(&mut app, "aajx");
+    let t = draw(&mut app, 120, 40);
+    let buf = t.backend().buffer();
+    for cell in buf.content() {
+        assert_eq!(cell.fg, Color::Reset);
+        assert_eq!(cell.bg, Color::Reset);
+    }
+}
+
+#[test]
+fn scrolling_past_the_end_is_clamped() {
+    let dir = corpus();
+    let mut app = app(dir.path(), Side::Right, true);
+    app.handle_key(KeyEvent::new(KeyCode::Tab, KeyModifiers::NONE));
+    app.handle_key(KeyEvent::new(KeyCode::End, KeyModifiers::NONE));
+    draw(&mut app, 80, 24);
+    let bottom = app.scroll;
+    assert!(bottom > 0);
+    keys(&mut app, "jjjj");
+    draw(&mut app, 80, 24);
+    assert_eq!(app.scroll, bottom);
+}
