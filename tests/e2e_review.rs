@@ -1,0 +1,295 @@
+//! End to end: the real `tadqiq` binary in a pseudo-terminal, keys typed, the screen read back
+//! through a terminal emulator (vt100), gold files and the terminal's state checked after.
+
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use portable_pty::{CommandBuilder, PtySize, native_pty_system};
+
+/// A copy of the bundled samples and annotations, without gold files.
+fn corpus() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for sub in ["samples", "annotations", "annotations/extracted"] {
+        std::fs::create_dir_all(dir.path().join(sub)).unwrap();
+        for e in std::fs::read_dir(sub).unwrap() {
+            let e = e.unwrap();
+            if e.file_type().unwrap().is_file() {
+                std::fs::copy(e.path(), dir.path().join(sub).join(e.file_name())).unwrap();
+            }
+        }
+    }
+    dir
+}
+
+struct Session {
+    screen: Arc<Mutex<vt100::Parser>>,
+    raw: Arc<Mutex<Vec<u8>>>,
+    writer: Box<dyn Write + Send>,
+    child: Box<dyn portable_pty::Child + Send + Sync>,
+    _master: Box<dyn portable_pty::MasterPty + Send>,
+}
+
+impl Session {
+    /// Runs `sh -c SCRIPT` in a pty of `cols`×`rows` in `dir`; `$TADQIQ` is the binary.
+    fn start(dir: &Path, cols: u16, rows: u16, script: &str) -> Session {
+        let pty = native_pty_system()
+            .openpty(PtySize {
+                rows,
+                cols,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .unwrap();
+        let mut cmd = CommandBuilder::new("sh");
+        cmd.args(["-c", script]);
+        cmd.cwd(dir);
+        cmd.env("TADQIQ", env!("CARGO_BIN_EXE_tadqiq"));
+        cmd.env("TADQIQ_ANALYST", "e2e");
+        cmd.env("TERM", "xterm-256color");
+        cmd.env_remove("NO_COLOR");
+        let child = pty.slave.spawn_command(cmd).unwrap();
+        drop(pty.slave);
+        let screen = Arc::new(Mutex::new(vt100::Parser::new(
+            rows.try_into().unwrap(),
+            cols.try_into().unwrap(),
+            0,
+        )));
+        let raw = Arc::new(Mutex::new(Vec::new()));
+        let mut reader = pty.master.try_clone_reader().unwrap();
+        let (s, r) = (Arc::clone(&screen), Arc::clone(&raw));
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 8192];
+            while let Ok(n) = reader.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                s.lock().unwrap().process(&buf[..n]);
+                r.lock().unwrap().extend_from_slice(&buf[..n]);
+            }
+        });
+        let writer = pty.master.take_writer().unwrap();
+        Session {
+            screen,
+            raw,
+            writer,
+            child,
+            _master: pty.master,
+        }
+    }
+
+    fn review(dir: &Path, cols: u16, rows: u16) -> Session {
+        // After tadqiq exits, record the terminal's settings: raw mode must be off.
+        Session::start(
+            dir,
+            cols,
+            rows,
+            "\"$TADQIQ\"; stty -a > stty.txt; sleep 0.2",
+        )
+    }
+
+    fn contents(&self) -> String {
+        self.screen.lock().unwrap().screen().contents()
+    }
+
+    #[track_caller]
+    fn wait_for(&self, text: &str) {
+        let start = Instant::now();
+        while !self.contents().contains(text) {
+            if start.elapsed() > Duration::from_secs(20) {
+                panic!("{text:?} never showed; the screen:\n{}", self.contents());
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    fn send(&mut self, bytes: &str) {
+        self.writer.write_all(bytes.as_bytes()).unwrap();
+        self.writer.flush().unwrap();
+        // Let the app draw before the next key, as a person would.
+        std::thread::sleep(Duration::from_millis(60));
+    }
+
+    #[track_caller]
+    fn wait_exit(&mut self) {
+        let start = Instant::now();
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                assert!(status.success(), "exit status {status:?}");
+                return;
+            }
+            if start.elapsed() > Duration::from_secs(20) {
+                let _ = self.child.kill();
+                panic!("did not exit; the screen:\n{}", self.contents());
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    fn pid(&self) -> u32 {
+        self.child.process_id().unwrap()
+    }
+}
+
+fn gold(dir: &Path, id: &str) -> PathBuf {
+    dir.join("annotations/gold/e2e").join(format!("{id}.yaml"))
+}
+
+/// The terminal is back to normal: raw mode off (recorded by `stty -a` after tadqiq), the
+/// alternate screen left, the cursor shown, bidi given back to the terminal.
+#[track_caller]
+fn assert_terminal_restored(dir: &Path, session: &Session) {
+    let start = Instant::now();
+    while !dir.join("stty.txt").exists() && start.elapsed() < Duration::from_secs(10) {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    std::thread::sleep(Duration::from_millis(100));
+    let stty = std::fs::read_to_string(dir.join("stty.txt")).expect("stty ran after tadqiq");
+    let words: Vec<&str> = stty.split_whitespace().collect();
+    assert!(
+        words.contains(&"icanon") && words.contains(&"echo"),
+        "still raw: {stty}"
+    );
+    let screen = session.screen.lock().unwrap();
+    assert!(
+        !screen.screen().alternate_screen(),
+        "still on the alternate screen"
+    );
+    assert!(!screen.screen().hide_cursor(), "cursor still hidden");
+    let raw = session.raw.lock().unwrap();
+    let explicit = find(&raw, b"\x1b[8l").expect("explicit bidi mode was asked for");
+    let implicit = rfind(&raw, b"\x1b[8h").expect("bidi mode given back");
+    assert!(implicit > explicit);
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
+fn rfind(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).rposition(|w| w == needle)
+}
+
+const FIRST: &str = "000_f130585a628a6cea";
+
+#[test]
+fn review_confirm_save_help_quit() {
+    let dir = corpus();
+    let mut s = Session::review(dir.path(), 120, 50);
+    s.wait_for(FIRST);
+    s.wait_for("Headline");
+    // The article reads right to left, shaped: «استقبل المدير العام» in visual order.
+    s.wait_for("ﻡﺎﻌﻟﺍ ﺮﻳﺪﻤﻟﺍ ﻞﺒﻘﺘﺳﺍ");
+    // …and in the fields panel: the source «مراكش الان».
+    s.wait_for("ﻥﻻﺍ ﺶﻛﺍﺮﻣ");
+
+    // Location: its evidence «بمدينة الرباط» is highlighted (yellow) in the article pane.
+    s.send("jjjjj");
+    s.wait_for("▸");
+    {
+        let parser = s.screen.lock().unwrap();
+        let screen = parser.screen();
+        let mut highlighted = String::new();
+        for row in 0..48 {
+            for col in 49..120 {
+                if let Some(cell) = screen.cell(row, col)
+                    && cell.bgcolor() == vt100::Color::Idx(3)
+                {
+                    highlighted.push_str(&cell.contents());
+                }
+            }
+        }
+        assert_eq!(highlighted, "ﻁﺎﺑﺮﻟﺍ ﺔﻨﻳﺪﻤﺑ");
+    }
+
+    // Confirm it and save.
+    s.send("a");
+    s.wait_for("● unsaved");
+    s.send("\x13"); // Ctrl-S
+    s.wait_for("saved ");
+    let text = std::fs::read_to_string(gold(dir.path(), FIRST)).unwrap();
+    assert!(
+        text.contains("location:\n    value:\n    - الرباط\n    verdict: confirmed"),
+        "{text}"
+    );
+    assert!(text.contains("analyst: e2e"));
+
+    // Help lists every key of the keymap.
+    s.send("?");
+    s.wait_for("Keys");
+    let screen = s.contents();
+    for b in tadqiq::tui::keymap::DEFAULT {
+        assert!(screen.contains(b.help), "help lacks {:?}", b.help);
+    }
+    s.send("\x1b");
+    std::thread::sleep(Duration::from_millis(200)); // Esc alone: wait out the escape timeout
+    s.send("q");
+    s.wait_exit();
+    assert_terminal_restored(dir.path(), &s);
+}
+
+#[test]
+fn sigterm_restores_the_terminal_and_keeps_unsaved_edits() {
+    let dir = corpus();
+    let mut s = Session::review(dir.path(), 100, 30);
+    s.wait_for("Headline");
+    s.send("jjx"); // reject published_at, unsaved
+    s.wait_for("● unsaved");
+    let tadqiq_pid = {
+        // The pty runs `sh -c`; tadqiq is its child.
+        let out = std::process::Command::new("pgrep")
+            .args(["-P", &s.pid().to_string()])
+            .output()
+            .unwrap();
+        String::from_utf8(out.stdout).unwrap().trim().to_string()
+    };
+    assert!(!tadqiq_pid.is_empty());
+    std::process::Command::new("kill")
+        .args(["-TERM", &tadqiq_pid])
+        .status()
+        .unwrap();
+    s.wait_exit();
+    assert_terminal_restored(dir.path(), &s);
+    assert!(!gold(dir.path(), FIRST).exists(), "nothing was saved");
+
+    // The next start offers the edits back.
+    std::fs::remove_file(dir.path().join("stty.txt")).unwrap();
+    let mut s = Session::review(dir.path(), 100, 30);
+    s.wait_for("Recover unsaved edits?");
+    s.send("r");
+    s.wait_for("restored the unsaved edits");
+    s.send("\x13");
+    s.wait_for("saved ");
+    let text = std::fs::read_to_string(gold(dir.path(), FIRST)).unwrap();
+    assert!(
+        text.contains("published_at:\n    value: null\n    verdict: rejected"),
+        "{text}"
+    );
+    s.send("q");
+    s.wait_exit();
+}
+
+#[test]
+fn a_second_instance_is_read_only() {
+    let dir = corpus();
+    let mut first = Session::review(dir.path(), 100, 30);
+    first.wait_for("Headline");
+    let mut second = Session::start(dir.path(), 100, 30, "\"$TADQIQ\"");
+    second.wait_for("read-only");
+    second.send("a");
+    second.wait_for("another tadqiq is reviewing as this analyst");
+    second.send("q");
+    second.wait_exit();
+    first.send("q");
+    first.wait_exit();
+}
+
+#[test]
+fn a_tiny_terminal_gets_a_notice_and_resizes_back() {
+    let dir = corpus();
+    let mut s = Session::start(dir.path(), 30, 8, "\"$TADQIQ\"");
+    s.wait_for("terminal too small");
+    s.send("q");
+    s.wait_exit();
+}
