@@ -196,7 +196,7 @@ fn review_confirm_save_help_quit() {
                 if let Some(cell) = screen.cell(row, col)
                     && cell.bgcolor() == vt100::Color::Idx(3)
                 {
-                    highlighted.push_str(&cell.contents());
+                    highlighted.push_str(cell.contents());
                 }
             }
         }
