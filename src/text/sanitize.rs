@@ -49,6 +49,20 @@ pub fn is_unsafe_control(c: char) -> bool {
     matches!(c, '\0'..='\u{1F}' | '\u{7F}'..='\u{9F}')
 }
 
+/// Whether `s` holds a char that [`is_unsafe_control`] rejects. Scans bytes rather than chars,
+/// without early exit so that it vectorises: every line of an article goes through here. In
+/// UTF-8 a C0 control or DEL is that byte itself, and a C1 control (U+0080..U+009F) is 0xC2
+/// followed by 0x80..=0x9F (0xC2 followed by 0xA0..=0xBF is NBSP, «, » and the like).
+#[inline]
+fn has_unsafe_control(s: &str) -> bool {
+    let b = s.as_bytes();
+    let c0 = b.iter().fold(false, |a, &x| a | (x < 0x20) | (x == 0x7F));
+    let c1 = b
+        .windows(2)
+        .fold(false, |a, w| a | ((w[0] == 0xC2) & (w[1] < 0xA0)));
+    c0 || c1
+}
+
 /// Makes one source line (no `\n` inside) safe for the terminal.
 ///
 /// - a CR at the end of the line (the CR of CRLF) is dropped;
@@ -57,7 +71,7 @@ pub fn is_unsafe_control(c: char) -> bool {
 /// - C1 controls, which have no picture, become `\x85`-style escapes.
 pub fn sanitize_line(line: &str) -> Sanitized<'_> {
     let line = line.strip_suffix('\r').unwrap_or(line);
-    if !line.chars().any(is_unsafe_control) {
+    if !has_unsafe_control(line) {
         return Sanitized {
             text: Cow::Borrowed(line),
             source: None,
@@ -94,7 +108,7 @@ pub fn sanitize_line(line: &str) -> Sanitized<'_> {
 /// Makes a short, single-line string from YAML or a file name safe to print: newlines and other
 /// controls become visible symbols; nothing is reordered. For labels, ids and messages.
 pub fn sanitize_inline(s: &str) -> Cow<'_, str> {
-    if !s.chars().any(is_unsafe_control) {
+    if !has_unsafe_control(s) {
         return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len());
@@ -164,6 +178,22 @@ mod tests {
             .enumerate()
             .map(|(i, c)| (c, s.source_of(i)))
             .collect()
+    }
+
+    #[test]
+    fn the_byte_scan_finds_exactly_the_unsafe_controls() {
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+            for s in [format!("{c}"), format!("aب{c}«"), format!("{c}\u{a0}»")] {
+                assert_eq!(
+                    has_unsafe_control(&s),
+                    s.chars().any(is_unsafe_control),
+                    "U+{:04X}",
+                    c as u32
+                );
+            }
+        }
+        assert!(!has_unsafe_control("«نعم» \u{a0}\u{bf}"));
+        assert!(has_unsafe_control("«\u{9f}»"));
     }
 
     #[test]
