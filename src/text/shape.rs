@@ -17,6 +17,8 @@
 //! and joining *into* letters that Unicode gave no presentation form (they
 //! stay nominal; their neighbours still take their joined forms).
 
+use std::sync::LazyLock;
+
 use unicode_joining_type::{JoiningType, get_joining_type};
 
 use super::shape_table::{FIRST, FORMS, LAM_ALEF, LAST};
@@ -201,50 +203,119 @@ fn lam_alef(alef: char, lam_joins_prev: bool) -> Option<char> {
 ///
 /// Text with no Arabic letter costs one scan and no table lookup.
 pub fn shape(chars: &[char]) -> Vec<Shaped> {
+    let mut out = Vec::new();
+    shape_into(chars, &mut out);
+    out
+}
+
+/// [`shape`] into `out` (cleared first), so that a caller shaping paragraph after paragraph
+/// reuses one allocation.
+pub fn shape_into(chars: &[char], out: &mut Vec<Shaped>) {
     let mut any_arabic = false;
-    let mut out: Vec<Shaped> = chars
-        .iter()
-        .map(|&c| {
-            any_arabic |= (FIRST..=LAST).contains(&c);
-            Shaped::Char(c)
-        })
-        .collect();
+    out.clear();
+    out.extend(chars.iter().map(|&c| {
+        any_arabic |= (FIRST..=LAST).contains(&c);
+        Shaped::Char(c)
+    }));
     if !any_arabic {
         // Nothing outside FIRST..=LAST has a presentation form.
-        return out;
+        return;
     }
-    for_each_form(chars, |i, c, cls, form| {
-        // A non-joining char (hamza U+0621 is the one with a presentation form, FE80)
-        // keeps its nominal code point: same glyph, and `shape` then changes exactly
-        // the chars `joining_forms` gives a form to (FriBidi does the same).
-        if cls == Class::NonJoining || !(FIRST..=LAST).contains(&c) || out[i] == Shaped::Absorbed {
-            return;
+    // `for_each_form` with `place` as its callback, written out: every paragraph of an
+    // article is shaped, and the closure was not inlined (a call per char).
+    let letters: &[Letter] = &LETTERS;
+    // The last non-transparent char not yet placed: index, class, joins its predecessor.
+    let mut pending: Option<(usize, Class, bool)> = None;
+    for (i, &c) in chars.iter().enumerate() {
+        let cls = match letter(letters, c) {
+            Some(l) => l.class,
+            None => class(c),
+        };
+        if cls == Class::Transparent {
+            continue;
         }
-        if c == LAM {
-            // Lam is dual-joining and every alef right-joining, so a lam whose next
-            // non-transparent char is an alef always joins it; the ligature takes the
-            // lam's place and only the lam's right side matters.
-            // Only marks may sit between the two: they stay in the lam's grapheme cluster,
-            // so the ligature is one cell. An invisible control between them (LRM, an
-            // embedding) is a cluster of its own and would split that cell.
-            let next = chars[i + 1..]
-                .iter()
-                .position(|&n| class(n) != Class::Transparent || !super::width::is_mark(n))
-                .map(|k| i + 1 + k);
-            if let Some(j) = next {
-                let joins_prev = matches!(form, Form::Final | Form::Medial);
-                if let Some(lig) = lam_alef(chars[j], joins_prev) {
-                    out[i] = Shaped::Ligature(lig);
-                    // The alef is right-joining, so the char after it already does not
-                    // join it: the ligature's left side is closed, as it should be.
-                    out[j] = Shaped::Absorbed;
-                    return;
-                }
-            }
+        let joins_prev = cls.joins_back() && pending.is_some_and(|(_, p, _)| p.joins_forward());
+        if let Some((pi, pcls, pjoined)) = pending {
+            place(letters, chars, out, pi, pcls, form_of(pjoined, joins_prev));
         }
-        out[i] = Shaped::Char(display(c, form));
-    });
-    out
+        pending = Some((i, cls, joins_prev));
+    }
+    if let Some((pi, pcls, pjoined)) = pending {
+        place(letters, chars, out, pi, pcls, form_of(pjoined, false));
+    }
+}
+
+/// What the shaper needs of a char in FIRST..=LAST: its joining class and what it shows as in
+/// each form (`display`, fallbacks applied).
+#[derive(Clone, Copy)]
+struct Letter {
+    class: Class,
+    shown: [char; 4],
+}
+
+/// [`Letter`] for FIRST..=LAST, computed once from `class` and `display`: the letters of every
+/// paragraph go through here, and the table saves the joining-type lookup, the row lookup and
+/// the fallback search per letter.
+static LETTERS: LazyLock<Box<[Letter]>> = LazyLock::new(|| {
+    (FIRST..=LAST)
+        .map(|c| Letter {
+            class: class(c),
+            shown: [Form::Isolated, Form::Final, Form::Initial, Form::Medial]
+                .map(|f| display(c, f)),
+        })
+        .collect()
+});
+
+#[inline]
+fn letter(letters: &[Letter], c: char) -> Option<&Letter> {
+    letters.get((c as u32).wrapping_sub(FIRST as u32) as usize)
+}
+
+/// Gives `chars[i]`, of joining class `cls`, its shape for `form` in `out`. Inlined into the
+/// loop (a call per letter cost more than the work), with the rarer lam case kept apart.
+#[inline(always)]
+fn place(letters: &[Letter], chars: &[char], out: &mut [Shaped], i: usize, cls: Class, form: Form) {
+    let c = chars[i];
+    // A non-joining char (hamza U+0621 is the one with a presentation form, FE80)
+    // keeps its nominal code point: same glyph, and `shape` then changes exactly
+    // the chars `joining_forms` gives a form to (FriBidi does the same).
+    if cls == Class::NonJoining || out[i] == Shaped::Absorbed {
+        return;
+    }
+    // Only FIRST..=LAST has forms.
+    let Some(l) = letter(letters, c) else {
+        return;
+    };
+    if c == LAM && place_lam_alef(chars, out, i, form) {
+        return;
+    }
+    out[i] = Shaped::Char(l.shown[form as usize]);
+}
+
+/// Makes the lam at `chars[i]` and the alef after it a ligature, if there is such an alef.
+#[inline(never)]
+fn place_lam_alef(chars: &[char], out: &mut [Shaped], i: usize, form: Form) -> bool {
+    // Lam is dual-joining and every alef right-joining, so a lam whose next
+    // non-transparent char is an alef always joins it; the ligature takes the
+    // lam's place and only the lam's right side matters.
+    // Only marks may sit between the two: they stay in the lam's grapheme cluster,
+    // so the ligature is one cell. An invisible control between them (LRM, an
+    // embedding) is a cluster of its own and would split that cell.
+    let next = chars[i + 1..]
+        .iter()
+        .position(|&n| class(n) != Class::Transparent || !super::width::is_mark(n))
+        .map(|k| i + 1 + k);
+    if let Some(j) = next {
+        let joins_prev = matches!(form, Form::Final | Form::Medial);
+        if let Some(lig) = lam_alef(chars[j], joins_prev) {
+            out[i] = Shaped::Ligature(lig);
+            // The alef is right-joining, so the char after it already does not
+            // join it: the ligature's left side is closed, as it should be.
+            out[j] = Shaped::Absorbed;
+            return true;
+        }
+    }
+    false
 }
 
 /// The joining form of every char (None for chars that don't join: Latin, digits, spaces, marks…).
@@ -798,7 +869,57 @@ mod tests {
         ]
     }
 
+    /// `shape` as it was before its loop was written out and its letters tabled: from
+    /// `for_each_form`, `display` and the lam-alef rule.
+    fn shape_reference(chars: &[char]) -> Vec<Shaped> {
+        let mut out: Vec<Shaped> = chars.iter().map(|&c| Shaped::Char(c)).collect();
+        for_each_form(chars, |i, c, cls, form| {
+            if cls == Class::NonJoining || !(FIRST..=LAST).contains(&c) || out[i] == Absorbed {
+                return;
+            }
+            if c == LAM {
+                let next = chars[i + 1..]
+                    .iter()
+                    .position(|&n| {
+                        class(n) != Class::Transparent || !super::super::width::is_mark(n)
+                    })
+                    .map(|k| i + 1 + k);
+                if let Some(j) = next
+                    && let Some(lig) =
+                        lam_alef(chars[j], matches!(form, Form::Final | Form::Medial))
+                {
+                    out[i] = Lig(lig);
+                    out[j] = Absorbed;
+                    return;
+                }
+            }
+            out[i] = C(display(c, form));
+        });
+        out
+    }
+
+    #[test]
+    fn every_letter_shapes_as_the_reference_does() {
+        let letters: Vec<char> = (FIRST..=LAST).collect();
+        for &c in &letters {
+            for s in [
+                vec![c],
+                vec!['ب', c],
+                vec![c, 'ب'],
+                vec!['ب', c, 'ب'],
+                vec![LAM, c],
+            ] {
+                assert_eq!(shape(&s), shape_reference(&s), "{s:?}");
+            }
+        }
+    }
+
     proptest! {
+        #[test]
+        fn shape_is_the_reference(chars in prop::collection::vec(interesting_char(), 0..48)) {
+            prop_assert_eq!(shape(&chars), shape_reference(&chars));
+        }
+
         #[test]
         fn shape_keeps_one_entry_per_char(chars in prop::collection::vec(interesting_char(), 0..48)) {
             let out = shape(&chars);
