@@ -20,14 +20,14 @@ use std::hash::Hash;
 use std::ops::Range;
 use std::sync::Arc;
 
-use unicode_bidi::{BidiClass, ParagraphBidiInfo};
+use unicode_bidi::BidiClass;
 use unicode_linebreak::BreakOpportunity;
 use unicode_segmentation::UnicodeSegmentation;
 
-use super::bidi::{self, Direction};
+use super::bidi::{self, BidiTable, Direction, ParagraphLevels};
 use super::sanitize::sanitize_line;
 use super::shape::{self, Shaped};
-use super::width::{cluster_width, extends_cluster, is_default_ignorable, is_invisible};
+use super::width::{CharFacts, cluster_width, extends_cluster, is_default_ignorable, is_invisible};
 
 /// The most chars one cell draws: a cluster of a letter and hundreds of marks ("zalgo" text)
 /// would otherwise reach the terminal whole.
@@ -243,7 +243,7 @@ pub fn paragraphs(text: &str) -> impl Iterator<Item = Paragraph<'_>> {
         if rest.is_empty() {
             return None;
         }
-        let (line, sep_len) = match rest.find(['\n', '\u{2029}']) {
+        let (line, sep_len) = match find_separator(rest) {
             Some(i) => (
                 &rest[..i],
                 rest[i..].chars().next().map_or(0, char::len_utf8),
@@ -260,6 +260,21 @@ pub fn paragraphs(text: &str) -> impl Iterator<Item = Paragraph<'_>> {
         rest = &rest[line.len() + sep_len..];
         Some(p)
     })
+}
+
+/// The byte offset of the first `\n` or U+2029 in `s`. The same as `s.find(['\n', '\u{2029}'])`,
+/// which decodes every char, but scans bytes: `\n` is its own byte and U+2029 is E2 80 A9.
+fn find_separator(s: &str) -> Option<usize> {
+    let bytes = s.as_bytes();
+    let mut from = 0;
+    while let Some(k) = bytes[from..].iter().position(|&b| b == b'\n' || b == 0xE2) {
+        let i = from + k;
+        if bytes[i] == b'\n' || bytes[i..].starts_with("\u{2029}".as_bytes()) {
+            return Some(i);
+        }
+        from = i + 1;
+    }
+    None
 }
 
 /// Chars in a string, counting lead bytes (faster than `chars().count()` on long lines).
@@ -302,7 +317,11 @@ struct Unit {
 pub struct Layouter {
     options: LayoutOptions,
     fallback: Direction,
+    /// The per-char tables, looked up for every char.
+    facts: CharFacts,
+    bidi_table: BidiTable,
     chars: Vec<char>,
+    bidi: ParagraphLevels,
     shaped: Vec<Shaped>,
     units: Vec<Unit>,
     display: String,
@@ -311,6 +330,8 @@ pub struct Layouter {
     line_levels: Vec<u8>,
     line_units: Vec<usize>,
     order: Vec<usize>,
+    /// Whether the current paragraph has units removed by X9.
+    has_removed: bool,
 }
 
 impl Layouter {
@@ -328,7 +349,10 @@ impl Layouter {
                 ..options
             },
             fallback,
+            facts: CharFacts::get(),
+            bidi_table: BidiTable::get(),
             chars: Vec::new(),
+            bidi: ParagraphLevels::default(),
             shaped: Vec::new(),
             units: Vec::new(),
             display: String::new(),
@@ -337,6 +361,7 @@ impl Layouter {
             line_levels: Vec::new(),
             line_units: Vec::new(),
             order: Vec::new(),
+            has_removed: false,
         }
     }
 
@@ -344,28 +369,64 @@ impl Layouter {
     pub fn paragraph(&mut self, p: Paragraph<'_>, out: &mut Vec<Row>) {
         let sanitized = sanitize_line(p.text);
         let text: &str = &sanitized.text;
+        self.chars.clear();
+        self.chars.extend(text.chars());
+        // One class lookup per char serves both the direction (P2–P3) and the levels.
+        self.bidi.classify(&self.chars);
         let direction = match self.options.direction {
             DirectionPolicy::Forced(d) => d,
-            DirectionPolicy::Auto => bidi::first_strong_direction(text).unwrap_or(self.fallback),
+            DirectionPolicy::Auto => self
+                .bidi
+                .first_strong_direction(text)
+                .unwrap_or(self.fallback),
         };
         let whole = p.start..p.start + count_chars(p.text) as u32;
         let reorder = self.options.bidi == BidiMode::App;
-        let info = ParagraphBidiInfo::new(text, Some(unicode_bidi::Level::from(direction.level())));
+        if reorder {
+            // Levels only matter to reordering and mirroring, which terminal mode leaves to the
+            // terminal; the classes (all it uses) are the same either way for what it asks of
+            // them (X9 removal, whitespace).
+            self.bidi.resolve(text, &self.chars, direction.level());
+        }
 
-        self.chars.clear();
-        self.chars.extend(text.chars());
         let shaping = self.options.shape && self.chars.iter().any(|&c| is_arabic(c));
         self.shaped.clear();
         if shaping {
-            self.shaped = shape::shape(&self.chars);
+            shape::shape_into(&self.chars, &mut self.shaped);
         }
 
         self.units.clear();
         self.display.clear();
+        let n = self.chars.len();
         let mut char_index = 0usize;
-        for (byte, g) in text.grapheme_indices(true) {
+        let mut byte = 0usize;
+        let facts = self.facts;
+        let mut mandatory_break = false;
+        let mut simple_here = n > 0 && facts.is_simple(self.chars[0]);
+        while char_index < n {
             let first_char = char_index;
-            char_index += g.chars().count();
+            let first = self.chars[first_char];
+            // Most clusters are one simple char next to another (letters, digits, spaces,
+            // punctuation): the boundary after it is certain without running UAX #29, and
+            // nothing about it needs measuring (see `CharFacts::is_simple`). Such a `single`
+            // cluster is `first` alone, and `g` is left empty (nothing below reads it then).
+            let next_simple = first_char + 1 == n || facts.is_simple(self.chars[first_char + 1]);
+            let single = simple_here && next_simple;
+            let cluster_byte = byte;
+            let g = if single {
+                byte += first.len_utf8();
+                char_index += 1;
+                simple_here = next_simple;
+                ""
+            } else {
+                let g = text[byte..].graphemes(true).next().unwrap_or("");
+                byte += g.len();
+                char_index += g.chars().count();
+                simple_here = char_index < n && facts.is_simple(self.chars[char_index]);
+                // (A simple char never forces a line break.)
+                mandatory_break |= g.chars().any(forces_break);
+                g
+            };
             let source = p.start + sanitized.source_of(first_char)
                 ..p.start + sanitized.source_of(char_index - 1) + 1;
             if shaping
@@ -388,37 +449,69 @@ impl Layouter {
                 }
                 continue;
             }
-            let class = info.original_classes[byte];
+            let class = self.bidi.classes[first_char];
             let level = if reorder {
-                info.levels[byte].number()
+                self.bidi.levels[first_char]
             } else {
                 0
             };
-            let first = g.chars().next().unwrap_or(' ');
-            let kind = if is_invisible(g) || first == '\u{2028}' {
+            // A simple char is never invisible nor U+2028, and is its own whole cluster.
+            let kind = if !single && (is_invisible(g) || first == '\u{2028}') {
                 if bidi::removed_by_x9(class) {
                     Kind::Removed
                 } else {
                     Kind::Hidden
                 }
-            } else if class == BidiClass::WS && g.chars().all(char::is_whitespace) {
+            } else if class == BidiClass::WS
+                && if single {
+                    first.is_whitespace()
+                } else {
+                    g.chars().all(char::is_whitespace)
+                }
+            {
                 Kind::Space
             } else {
                 Kind::Visible
             };
             let start = self.display.len();
+            let mirror = reorder && level % 2 == 1;
             let width = match kind {
+                Kind::Visible if single => {
+                    // The general case below, for one char that is no mark and no joiner.
+                    let c = if shaping {
+                        match self.shaped[first_char] {
+                            Shaped::Char(c) | Shaped::Ligature(c) => c,
+                            Shaped::Absorbed => first,
+                        }
+                    } else {
+                        first
+                    };
+                    if matches!(c, '\u{200C}' | '\u{200D}') {
+                        // Dropped, as below; an empty cluster still takes a cell.
+                        1
+                    } else {
+                        let c = if mirror {
+                            self.bidi_table.mirrored(c).unwrap_or(c)
+                        } else {
+                            c
+                        };
+                        self.display.push(c);
+                        facts.width(c)
+                    }
+                }
                 Kind::Visible => {
                     // A cluster that does not start with a base (a mark at the start of a line
                     // or after a control, or after a ZWJ) would draw on whatever cell precedes
                     // it on screen. Only there can segmentation produce one.
                     let lead = g.chars().take_while(|&c| is_default_ignorable(c)).count();
                     let after_break = self.units.last().is_none_or(|u| u.kind != Kind::Visible);
-                    if lead > 0 || (after_break && extends_cluster(first)) {
+                    // (A simple char never extends a cluster: skip that segmentation for it.)
+                    if lead > 0
+                        || (after_break && !facts.is_simple(first) && extends_cluster(first))
+                    {
                         self.display.push(DOTTED_CIRCLE);
                     }
                     let shaped = &self.shaped;
-                    let mirror = reorder && level % 2 == 1;
                     let drawn = g.chars().enumerate().skip(lead).filter_map(|(k, c)| {
                         let c = if shaping {
                             match shaped[first_char + k] {
@@ -435,10 +528,12 @@ impl Layouter {
                             // The joiner did its work in the shaping; a terminal needs no more.
                             return None;
                         }
-                        match unicode_bidi_mirroring::get_mirrored(c) {
-                            Some(m) if mirror => Some(m),
-                            _ => Some(c),
-                        }
+                        // Looked up only at RTL levels, where it is used.
+                        Some(if mirror {
+                            self.bidi_table.mirrored(c).unwrap_or(c)
+                        } else {
+                            c
+                        })
                     });
                     self.display.extend(drawn.take(MAX_CLUSTER_CHARS));
                     // A joiner at the end of a cluster joins across clusters, which in visual
@@ -451,7 +546,11 @@ impl Layouter {
                     cluster_width(&self.display[start..])
                 }
                 Kind::Space => {
-                    let w = cluster_width(g);
+                    let w = if single {
+                        facts.width(first)
+                    } else {
+                        cluster_width(g)
+                    };
                     self.display.extend(std::iter::repeat_n(' ', w as usize));
                     w
                 }
@@ -466,7 +565,7 @@ impl Layouter {
                 width
             };
             self.units.push(Unit {
-                byte: byte as u32,
+                byte: cluster_byte as u32,
                 text: start as u32..self.display.len() as u32,
                 source,
                 level,
@@ -476,13 +575,28 @@ impl Layouter {
                 break_before: None,
             });
         }
-        if !self.units.iter().any(|u| u.kind == Kind::Visible) {
+        let (mut total_width, mut visible, mut removed) = (0usize, false, false);
+        for u in &self.units {
+            total_width += u.width as usize;
+            visible |= u.kind == Kind::Visible;
+            removed |= u.kind == Kind::Removed;
+        }
+        if !visible {
             out.push(empty_row(p, direction, whole));
             return;
         }
+        self.has_removed = removed;
 
-        self.mark_breaks(text);
-        self.wrap();
+        if total_width <= self.options.width as usize && !mandatory_break {
+            // The whole paragraph fits on one row and nothing forces a break: `wrap` would
+            // make one line of it whatever the break opportunities, so skip finding them
+            // (UAX #14 costs as much as the rest of a short paragraph's layout).
+            self.lines.clear();
+            self.lines.push(0..self.units.len());
+        } else {
+            self.mark_breaks(text);
+            self.wrap();
+        }
         let lines = std::mem::take(&mut self.lines);
         for (i, line) in lines.iter().enumerate() {
             // A row's source runs to the start of the next one, so that rows partition the
@@ -535,23 +649,25 @@ impl Layouter {
         let mut pending_space = 0usize; // whitespace after the last word on the line
         let mut seg_start = 0;
         while seg_start < units.len() {
-            // One segment: up to the next break opportunity.
-            let mut seg_end = seg_start + 1;
-            while seg_end < units.len() && units[seg_end].break_before.is_none() {
+            // One segment: up to the next break opportunity. Its word runs to its last drawn
+            // unit and the rest is whitespace; both widths are summed in the same single pass.
+            let mut seg_end = seg_start;
+            let mut sum = 0usize;
+            let mut word = 0usize;
+            let mut word_end = seg_start;
+            loop {
+                let u = &units[seg_end];
+                sum += u.width as usize;
                 seg_end += 1;
+                if u.kind == Kind::Visible {
+                    word = sum;
+                    word_end = seg_end;
+                }
+                if seg_end == units.len() || units[seg_end].break_before.is_some() {
+                    break;
+                }
             }
-            let mut word_end = seg_end;
-            while word_end > seg_start && units[word_end - 1].kind != Kind::Visible {
-                word_end -= 1;
-            }
-            let word: usize = units[seg_start..word_end]
-                .iter()
-                .map(|u| u.width as usize)
-                .sum();
-            let space: usize = units[word_end..seg_end]
-                .iter()
-                .map(|u| u.width as usize)
-                .sum();
+            let space = sum - word;
 
             if line_width > 0 && line_width + pending_space + word > width {
                 lines.push(line_start..seg_start);
@@ -612,12 +728,20 @@ impl Layouter {
         self.line_units.clear();
         self.line_classes.clear();
         self.line_levels.clear();
-        for (i, u) in units.iter().enumerate() {
-            if u.kind != Kind::Removed {
-                self.line_units.push(i);
-                self.line_classes.push(u.class);
-                self.line_levels.push(u.level);
+        if self.has_removed {
+            for (i, u) in units.iter().enumerate() {
+                if u.kind != Kind::Removed {
+                    self.line_units.push(i);
+                    self.line_classes.push(u.class);
+                    self.line_levels.push(u.level);
+                }
             }
+        } else {
+            // The usual case, nothing removed by X9: every unit takes part, so the copies are
+            // plain maps (sized once, no test per unit).
+            self.line_units.extend(0..units.len());
+            self.line_classes.extend(units.iter().map(|u| u.class));
+            self.line_levels.extend(units.iter().map(|u| u.level));
         }
         if self.options.bidi == BidiMode::App {
             bidi::reorder_line(
@@ -631,9 +755,20 @@ impl Layouter {
             self.order.extend(0..self.line_units.len());
         }
 
-        let mut text = String::new();
-        let mut cells = Vec::new();
-        let mut col = 0u16;
+        // Units that draw nothing have no width and no text, so the row's width and text size
+        // are known before ordering: the indent goes into each cell's column as it is made, and
+        // the row's text and cells are allocated once, at their size.
+        let drawn = &units[first_drawn..=last_drawn];
+        let width = drawn.iter().map(|u| u.width as usize).sum::<usize>() as u16;
+        let indent = if direction.is_rtl() && self.options.bidi == BidiMode::App {
+            self.options.width.saturating_sub(width)
+        } else {
+            0
+        };
+        let text_len = (drawn[drawn.len() - 1].text.end - drawn[0].text.start) as usize;
+        let mut text = String::with_capacity(text_len);
+        let mut cells = Vec::with_capacity(drawn.len());
+        let mut col = indent;
         for &k in &self.order {
             let i = self.line_units[k];
             let u = &units[i];
@@ -650,17 +785,6 @@ impl Layouter {
                 text: start..text.len() as u32,
             });
             col += u.width as u16;
-        }
-        let width = col;
-        let indent = if direction.is_rtl() && self.options.bidi == BidiMode::App {
-            self.options.width.saturating_sub(width)
-        } else {
-            0
-        };
-        if indent > 0 {
-            for c in &mut cells {
-                c.col += indent;
-            }
         }
         Row {
             text,
@@ -684,6 +808,18 @@ fn empty_row(p: Paragraph<'_>, direction: Direction, source: Range<u32>) -> Row 
         source,
         direction,
     }
+}
+
+/// Whether UAX #14 puts a mandatory break after `c` (classes BK, CR, LF, NL).
+fn forces_break(c: char) -> bool {
+    use unicode_linebreak::BreakClass;
+    matches!(
+        unicode_linebreak::break_property(c as u32),
+        BreakClass::Mandatory
+            | BreakClass::CarriageReturn
+            | BreakClass::LineFeed
+            | BreakClass::NextLine
+    )
 }
 
 /// Whether a char is in one of the Arabic blocks (shaping is skipped for paragraphs without).
@@ -771,6 +907,34 @@ mod tests {
     #[track_caller]
     fn assert_visual(text: &str, expected: &str) {
         assert_eq!(visual(text, 200), [expected], "logical: {text:?}");
+    }
+
+    #[test]
+    fn paragraphs_split_where_find_would() {
+        for text in [
+            "",
+            "a\nb",
+            "سلام\u{2029}عليكم\n",
+            "“quoted” – dash\u{2028}\u{2029}\u{2026}\n\n",
+            "\u{2000}\u{20AC}\u{2029}",
+            "no separator at all",
+        ] {
+            let mut rest = text;
+            while !rest.is_empty() {
+                let expected = rest.find(['\n', '\u{2029}']);
+                assert_eq!(find_separator(rest), expected, "{rest:?}");
+                match expected {
+                    Some(i) => {
+                        rest = &rest[i..][rest[i..].chars().next().map_or(1, char::len_utf8)..]
+                    }
+                    None => break,
+                }
+            }
+        }
+        let p: Vec<_> = paragraphs("a\u{2029}ب\r\n\nc")
+            .map(|p| (p.text, p.start))
+            .collect();
+        assert_eq!(p, [("a", 0), ("ب\r", 2), ("", 5), ("c", 6)]);
     }
 
     #[test]
