@@ -211,6 +211,15 @@ impl BidiTable {
         }
     }
 
+    /// [`bidi_class`], and whether `c` may be a paired bracket (false only when it is not).
+    #[inline]
+    fn class_and_bracket(self, c: char) -> (BidiClass, bool) {
+        match table_entry_in(self.0, c) {
+            Some(e) => (e.class, e.bracket),
+            None => (unicode_bidi::bidi_class(c), true),
+        }
+    }
+
     /// [`mirrored`].
     #[inline]
     pub fn mirrored(self, c: char) -> Option<char> {
@@ -283,6 +292,8 @@ pub struct ParagraphLevels {
     pub levels: Vec<u8>,
     /// The classes that occur, as a bit set of `BidiClass as u32`.
     seen: u32,
+    /// Whether some char may be a paired bracket (BD14, BD15).
+    brackets: bool,
     /// Whether some char's class is not [`is_implicit_class`].
     explicit: bool,
     /// The first strong class (L, R, AL) when `explicit` is false.
@@ -297,20 +308,30 @@ impl ParagraphLevels {
     pub fn classify(&mut self, chars: &[char]) {
         let table = BidiTable::get();
         self.classes.clear();
-        self.classes.extend(chars.iter().map(|&c| table.class(c)));
-        // Which classes occur, as a bit set: one pass without branches instead of a test per
-        // char for each question asked below.
-        let seen = self
-            .classes
-            .iter()
-            .fold(0u32, |seen, &class| seen | 1 << class as u32);
+        // Which classes occur, as a bit set, and whether there may be a paired bracket: the
+        // rules that cannot apply to this paragraph are skipped.
+        let mut seen = 0u32;
+        let mut brackets = false;
+        self.classes.extend(chars.iter().map(|&c| {
+            let (class, bracket) = table.class_and_bracket(c);
+            seen |= 1 << class as u32;
+            brackets |= bracket;
+            class
+        }));
         self.seen = seen;
+        self.brackets = brackets;
         self.explicit = seen & !IMPLICIT_CLASSES != 0;
         self.first_strong = self
             .classes
             .iter()
             .copied()
             .find(|c| matches!(c, BidiClass::L | BidiClass::R | BidiClass::AL));
+    }
+
+    /// Whether the classified paragraph holds a segment or paragraph separator (class S or
+    /// B), the only classes rule L1 looks for inside a line rather than at its end.
+    pub fn has_separators(&self) -> bool {
+        self.seen & (1 << BidiClass::S as u32 | 1 << BidiClass::B as u32) != 0
     }
 
     /// Rules P2–P3 on the classified paragraph `text`: as [`first_strong_direction`].
@@ -355,31 +376,45 @@ impl ParagraphLevels {
         };
         self.work.clear();
         self.work.extend_from_slice(&self.classes);
-        resolve_weak(&mut self.work, e);
+        let has = |class: BidiClass| self.seen & 1 << class as u32 != 0;
+        // W7 turns EN into L after an L (or an L sos): without an EN, or without any L, it
+        // has nothing to do (no earlier rule makes an EN or an L out of nothing).
+        let w7 = has(BidiClass::EN) && (has(BidiClass::L) || e == BidiClass::L);
+        resolve_weak(&mut self.work, e, w7);
         resolve_neutral(
             chars,
             &self.classes,
             &mut self.work,
             e,
+            self.brackets,
             &mut self.pairs,
             &mut self.stack,
         );
-        // I1–I2.
+        // I1–I2, by table rather than by branches on an unpredictable class.
+        let raise = &RAISE[paragraph_level as usize % 2];
         for (level, &class) in self.levels.iter_mut().zip(&self.work) {
-            use BidiClass::*;
-            *level += match (paragraph_level % 2 == 1, class) {
-                (false, AN | EN) => 2,
-                (false, R) | (true, L | EN | AN) => 1,
-                _ => 0,
-            };
+            *level += raise[class as usize];
         }
     }
 }
 
+/// Rules I1–I2: how much each resolved class raises the level, at an even and an odd level.
+const RAISE: [[u8; 23]; 2] = {
+    use BidiClass::*;
+    let mut raise = [[0u8; 23]; 2];
+    raise[0][R as usize] = 1;
+    raise[0][AN as usize] = 2;
+    raise[0][EN as usize] = 2;
+    raise[1][L as usize] = 1;
+    raise[1][EN as usize] = 1;
+    raise[1][AN as usize] = 1;
+    raise
+};
+
 /// Rules W1–W7 on one isolating run sequence with no BN in it, whose sos and eos are both `e`:
 /// a per-char port of `unicode_bidi::implicit::resolve_weak`, which applies the rules in one
 /// pass (keeping the classes the later rules need).
-fn resolve_weak(t: &mut [BidiClass], e: BidiClass) {
+fn resolve_weak(t: &mut [BidiClass], e: BidiClass, w7: bool) {
     use BidiClass::*;
     let (sos, eos) = (e, e);
     let mut prev_class_before_w4 = sos;
@@ -389,7 +424,30 @@ fn resolve_weak(t: &mut [BidiClass], e: BidiClass) {
     // The run of ETs just before the current char that W5 may still turn into EN. Without BN
     // the run is contiguous, so its start is enough.
     let mut et_run: Option<usize> = None;
-    for i in 0..t.len() {
+    let mut i = 0;
+    while i < t.len() {
+        if matches!(t[i], L | R | AL | WS | ON) {
+            // A run of letters, spaces and other neutrals (most of a paragraph) only carries
+            // state forward: W3 turns AL into R and the last strong class is noted. Taken a
+            // run at a time and without branching on each char's class, which the rules below
+            // would do several times per char. This leaves exactly the state they would.
+            if let Some(start) = et_run.take() {
+                t[start..i].fill(ON);
+            }
+            let mut last = t[i];
+            while i < t.len() && matches!(t[i], L | R | AL | WS | ON) {
+                let c = t[i];
+                let al = c == AL;
+                last_strong_is_al = al | (last_strong_is_al & !matches!(c, L | R));
+                t[i] = if al { R } else { c };
+                last = c;
+                i += 1;
+            }
+            prev_class_before_w1 = last;
+            prev_class_before_w4 = if last == AL { R } else { last };
+            prev_class_before_w5 = prev_class_before_w4;
+            continue;
+        }
         let mut w2_class = t[i];
         // W1 (there is no isolate before an NSM here).
         if t[i] == NSM {
@@ -445,19 +503,21 @@ fn resolve_weak(t: &mut [BidiClass], e: BidiClass) {
             }
         }
         prev_class_before_w4 = class_before_w456;
+        i += 1;
     }
     if let Some(start) = et_run {
         t[start..].fill(ON);
     }
-    // W7.
+    // W7 (skipped when the caller knows it changes nothing).
+    if !w7 {
+        return;
+    }
     let mut last_strong_is_l = sos == L;
     for class in t.iter_mut() {
-        match *class {
-            EN if last_strong_is_l => *class = L,
-            L => last_strong_is_l = true,
-            R | AL => last_strong_is_l = false,
-            _ => {}
-        }
+        // Branch-free form of: EN after L becomes L; L sets, R and AL clear the flag.
+        let c = *class;
+        *class = if c == EN && last_strong_is_l { L } else { c };
+        last_strong_is_l = c == L || (last_strong_is_l && !matches!(c, R | AL));
     }
 }
 
@@ -468,6 +528,7 @@ fn resolve_neutral(
     original: &[BidiClass],
     t: &mut [BidiClass],
     e: BidiClass,
+    brackets: bool,
     pairs: &mut Vec<(usize, usize)>,
     stack: &mut Vec<(char, usize)>,
 ) {
@@ -475,24 +536,26 @@ fn resolve_neutral(
     let (sos, eos) = (e, e);
     let not_e = if e == L { R } else { L };
 
-    // BD16: the bracket pairs, among chars whose class is still ON.
+    // BD16: the bracket pairs, among chars whose class is still ON (none without brackets).
     pairs.clear();
     stack.clear();
-    for (i, &c) in chars.iter().enumerate() {
-        if t[i] != ON {
-            continue;
-        }
-        let Some(bracket) = TableBidiData.bidi_matched_opening_bracket(c) else {
-            continue;
-        };
-        if bracket.is_open {
-            if stack.len() >= 63 {
-                break;
+    if brackets {
+        for (i, &c) in chars.iter().enumerate() {
+            if t[i] != ON {
+                continue;
             }
-            stack.push((bracket.opening, i));
-        } else if let Some(k) = stack.iter().rposition(|&(o, _)| o == bracket.opening) {
-            pairs.push((stack[k].1, i));
-            stack.truncate(k);
+            let Some(bracket) = TableBidiData.bidi_matched_opening_bracket(c) else {
+                continue;
+            };
+            if bracket.is_open {
+                if stack.len() >= 63 {
+                    break;
+                }
+                stack.push((bracket.opening, i));
+            } else if let Some(k) = stack.iter().rposition(|&(o, _)| o == bracket.opening) {
+                pairs.push((stack[k].1, i));
+                stack.truncate(k);
+            }
         }
     }
     pairs.sort_by_key(|&(start, _)| start);
@@ -594,13 +657,24 @@ pub fn is_bidi_control(c: char) -> bool {
 /// `classes` are the original classes of the line's units, in logical order, without the units
 /// X9 removed; `levels` are their resolved levels, updated in place.
 pub fn reset_whitespace_levels(classes: &[BidiClass], levels: &mut [u8], paragraph_level: u8) {
-    use BidiClass::*;
     debug_assert_eq!(classes.len(), levels.len());
+    reset_whitespace_levels_by(|i| classes[i], levels, paragraph_level);
+}
+
+/// [`reset_whitespace_levels`] with the class of unit `i` given by `class_of(i)`, for a caller
+/// that keeps classes in its own structures and would otherwise copy them per line.
+#[inline]
+pub fn reset_whitespace_levels_by(
+    class_of: impl Fn(usize) -> BidiClass,
+    levels: &mut [u8],
+    paragraph_level: u8,
+) {
+    use BidiClass::*;
     // Walk backwards: `resetting` is true while we are in a run that ends at a separator or at
     // the end of the line.
     let mut resetting = true;
-    for i in (0..classes.len()).rev() {
-        match classes[i] {
+    for i in (0..levels.len()).rev() {
+        match class_of(i) {
             S | B => {
                 levels[i] = paragraph_level;
                 resetting = true;
@@ -795,6 +869,29 @@ mod tests {
                 theirs.map(|b| (b.opening, b.is_open)),
                 "U+{:04X}",
                 c as u32
+            );
+        }
+    }
+
+    #[test]
+    fn implicit_levels_table_is_rules_i1_and_i2() {
+        use BidiClass::*;
+        for class in [
+            AL, AN, B, BN, CS, EN, ES, ET, FSI, L, LRE, LRI, LRO, NSM, ON, PDF, PDI, R, RLE, RLI,
+            RLO, S, WS,
+        ] {
+            let even = match class {
+                R => 1,
+                AN | EN => 2,
+                _ => 0,
+            };
+            let odd = match class {
+                L | EN | AN => 1,
+                _ => 0,
+            };
+            assert_eq!(
+                [RAISE[0][class as usize], RAISE[1][class as usize]],
+                [even, odd]
             );
         }
     }
