@@ -35,6 +35,8 @@ const PRESENTATION: std::ops::Range<u32> = 0xFB50..0xFF00;
 const SIMPLE: u8 = 1;
 /// [`cluster_width`] of the char alone is 2.
 const WIDE: u8 = 2;
+/// The char has a mirrored glyph (BidiMirroring.txt), which rule L4 shows at RTL levels.
+const MIRRORED: u8 = 4;
 
 /// Per-char facts the layout needs for every char, computed once from the same functions it
 /// would otherwise call per cluster (`unicode-segmentation`, `unicode-width`), so they cannot
@@ -53,6 +55,9 @@ static TABLE: LazyLock<Box<[u8]>> = LazyLock::new(|| {
             let mut flags = if width == 2 { WIDE } else { 0 };
             if is_simple(c, width) {
                 flags |= SIMPLE;
+            }
+            if unicode_bidi_mirroring::get_mirrored(c).is_some() {
+                flags |= MIRRORED;
             }
             flags
         })
@@ -119,6 +124,16 @@ impl CharFacts {
     #[inline]
     pub fn is_simple(self, c: char) -> bool {
         self.flags(c).is_some_and(|f| f & SIMPLE != 0)
+    }
+
+    /// [`CharFacts::width`] of `c`, and whether `c` may have a mirrored glyph (false only
+    /// when it has none): what the layout asks of every char it draws, in one lookup.
+    #[inline]
+    pub fn width_and_mirror(self, c: char) -> (u8, bool) {
+        match self.flags(c) {
+            Some(f) => (1 + (f & WIDE != 0) as u8, f & MIRRORED != 0),
+            None => (char_width_uncached(c), true),
+        }
     }
 
     /// [`cluster_width`] of the single char `c`.
@@ -233,6 +248,11 @@ mod tests {
     fn char_facts_agree_with_what_they_cache() {
         let facts = CharFacts::get();
         for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+            let (width, may_mirror) = facts.width_and_mirror(c);
+            assert_eq!(width, facts.width(c), "U+{:04X}", c as u32);
+            if unicode_bidi_mirroring::get_mirrored(c).is_some() {
+                assert!(may_mirror, "U+{:04X}", c as u32);
+            }
             let mut buf = [0u8; 4];
             assert_eq!(
                 facts.width(c),
