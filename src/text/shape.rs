@@ -224,69 +224,83 @@ pub fn shape_into(chars: &[char], out: &mut Vec<Shaped>) {
     // `for_each_form` with `place` as its callback, written out: every paragraph of an
     // article is shaped, and the closure was not inlined (a call per char).
     let letters: &[Letter] = &LETTERS;
-    // The last non-transparent char not yet placed: index, class, joins its predecessor.
-    let mut pending: Option<(usize, Class, bool)> = None;
+    // The last non-transparent char not yet placed (usize::MAX: none), whether it can join
+    // the next char, and whether it joins the one before it.
+    let mut pending = usize::MAX;
+    let mut pending_forward = false;
+    let mut pending_joined = false;
     for (i, &c) in chars.iter().enumerate() {
-        let cls = match letter(letters, c) {
+        let cls = match letters.get(c as usize) {
             Some(l) => l.class,
             None => class(c),
         };
         if cls == Class::Transparent {
             continue;
         }
-        let joins_prev = cls.joins_back() && pending.is_some_and(|(_, p, _)| p.joins_forward());
-        if let Some((pi, pcls, pjoined)) = pending {
-            place(letters, chars, out, pi, pcls, form_of(pjoined, joins_prev));
+        let joins_prev = cls.joins_back() && pending_forward;
+        if pending != usize::MAX {
+            place(
+                letters,
+                chars,
+                out,
+                pending,
+                form_of(pending_joined, joins_prev),
+            );
         }
-        pending = Some((i, cls, joins_prev));
+        pending = i;
+        pending_forward = cls.joins_forward();
+        pending_joined = joins_prev;
     }
-    if let Some((pi, pcls, pjoined)) = pending {
-        place(letters, chars, out, pi, pcls, form_of(pjoined, false));
+    if pending != usize::MAX {
+        place(letters, chars, out, pending, form_of(pending_joined, false));
     }
 }
 
-/// What the shaper needs of a char in FIRST..=LAST: its joining class and what it shows as in
-/// each form (`display`, fallbacks applied).
+/// What the shaper needs of a char: its joining class, what it shows as in each form, and
+/// whether it is the lam of a possible lam-alef.
 #[derive(Clone, Copy)]
 struct Letter {
     class: Class,
+    /// `display` in each form for a joining char in FIRST..=LAST; the char itself otherwise
+    /// (a non-joining char keeps its nominal code point even where it has a form, like hamza
+    /// U+0621 and its FE80: same glyph, and `shape` then changes exactly the chars
+    /// `joining_forms` gives a form to, as FriBidi does).
     shown: [char; 4],
+    lam: bool,
 }
 
-/// [`Letter`] for FIRST..=LAST, computed once from `class` and `display`: the letters of every
-/// paragraph go through here, and the table saves the joining-type lookup, the row lookup and
-/// the fallback search per letter.
+/// [`Letter`] for U+0000..U+06FF (ASCII and the Arabic block, around FIRST..=LAST), computed
+/// once from `class` and `display`: every char of a paragraph goes through here, and the table
+/// saves, per char, the joining-type lookup, the tests of the char's range and class, and the
+/// form lookup with its fallbacks.
 static LETTERS: LazyLock<Box<[Letter]>> = LazyLock::new(|| {
-    (FIRST..=LAST)
-        .map(|c| Letter {
-            class: class(c),
-            shown: [Form::Isolated, Form::Final, Form::Initial, Form::Medial]
-                .map(|f| display(c, f)),
+    ('\0'..'\u{0700}')
+        .map(|c| {
+            let class = class(c);
+            let has_forms = class != Class::NonJoining && (FIRST..=LAST).contains(&c);
+            Letter {
+                class,
+                shown: [Form::Isolated, Form::Final, Form::Initial, Form::Medial]
+                    .map(|f| if has_forms { display(c, f) } else { c }),
+                lam: c == LAM,
+            }
         })
         .collect()
 });
 
-#[inline]
-fn letter(letters: &[Letter], c: char) -> Option<&Letter> {
-    letters.get((c as u32).wrapping_sub(FIRST as u32) as usize)
-}
-
-/// Gives `chars[i]`, of joining class `cls`, its shape for `form` in `out`. Inlined into the
-/// loop (a call per letter cost more than the work), with the rarer lam case kept apart.
+/// Gives `chars[i]` its shape for `form` in `out`. Inlined into the loop (a call per letter
+/// cost more than the work), with the rarer lam case kept apart.
 #[inline(always)]
-fn place(letters: &[Letter], chars: &[char], out: &mut [Shaped], i: usize, cls: Class, form: Form) {
+fn place(letters: &[Letter], chars: &[char], out: &mut [Shaped], i: usize, form: Form) {
     let c = chars[i];
-    // A non-joining char (hamza U+0621 is the one with a presentation form, FE80)
-    // keeps its nominal code point: same glyph, and `shape` then changes exactly
-    // the chars `joining_forms` gives a form to (FriBidi does the same).
-    if cls == Class::NonJoining || out[i] == Shaped::Absorbed {
+    if out[i] == Shaped::Absorbed {
         return;
     }
-    // Only FIRST..=LAST has forms.
-    let Some(l) = letter(letters, c) else {
+    // Beyond the table (past LAST), nothing has a form.
+    let Some(l) = letters.get(c as usize) else {
         return;
     };
-    if c == LAM && place_lam_alef(chars, out, i, form) {
+    if l.lam && place_lam_alef(chars, out, i, form) {
         return;
     }
     out[i] = Shaped::Char(l.shown[form as usize]);
