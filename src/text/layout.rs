@@ -266,15 +266,23 @@ pub fn paragraphs(text: &str) -> impl Iterator<Item = Paragraph<'_>> {
 /// which decodes every char, but scans bytes: `\n` is its own byte and U+2029 is E2 80 A9.
 fn find_separator(s: &str) -> Option<usize> {
     let bytes = s.as_bytes();
+    let candidate = |b: u8| b == b'\n' || b == 0xE2;
     let mut from = 0;
-    while let Some(k) = bytes[from..].iter().position(|&b| b == b'\n' || b == 0xE2) {
-        let i = from + k;
+    loop {
+        // Skip 32-byte chunks with neither byte: a test without early exit vectorises, where a
+        // byte-by-byte search does not, and lines are hundreds of bytes long.
+        while let Some(chunk) = bytes.get(from..from + 32)
+            && !chunk.iter().fold(false, |any, &b| any | candidate(b))
+        {
+            from += 32;
+        }
+        let i = from + bytes[from..].iter().position(|&b| candidate(b))?;
+        // 0xE2 also leads the dashes, quotes and ellipsis of General Punctuation.
         if bytes[i] == b'\n' || bytes[i..].starts_with("\u{2029}".as_bytes()) {
             return Some(i);
         }
         from = i + 1;
     }
-    None
 }
 
 /// Chars in a string, counting lead bytes (faster than `chars().count()` on long lines).
@@ -301,7 +309,7 @@ enum Kind {
 struct Unit {
     /// Byte offset of the cluster in the sanitized paragraph.
     byte: u32,
-    /// What it draws: a range of `Layouter::display`.
+    /// What it draws: a range of `Layouter::display`, or `one`.
     text: Range<u32>,
     source: Range<u32>,
     level: u8,
@@ -310,6 +318,10 @@ struct Unit {
     kind: Kind,
     /// A line break is allowed (or required) before this unit.
     break_before: Option<BreakOpportunity>,
+    /// What it draws when that is one char, which is then not written to `display` (`text`
+    /// is empty): the common case costs one char write, into the row, instead of two plus a
+    /// byte copy.
+    one: Option<char>,
 }
 
 /// Lays out paragraphs one at a time, reusing its buffers: `render` streams a text of any size
@@ -380,7 +392,14 @@ impl Layouter {
                 .first_strong_direction(text)
                 .unwrap_or(self.fallback),
         };
-        let whole = p.start..p.start + count_chars(p.text) as u32;
+        // The source line's length in chars: the chars just decoded, unless sanitizing changed
+        // the text (then count the source's own).
+        let source_chars = if sanitized.is_identity() && text.len() == p.text.len() {
+            self.chars.len()
+        } else {
+            count_chars(p.text)
+        };
+        let whole = p.start..p.start + source_chars as u32;
         let reorder = self.options.bidi == BidiMode::App;
         if reorder {
             // Levels only matter to reordering and mirroring, which terminal mode leaves to the
@@ -436,6 +455,10 @@ impl Layouter {
                 // The alef of a lam-alef ligature: the lam's cell already draws it; only its
                 // own marks (a madda, a hamza) are added there.
                 lam.source.end = source.end;
+                if let Some(c) = lam.one.take() {
+                    lam.text = self.display.len() as u32..self.display.len() as u32;
+                    self.display.push(c);
+                }
                 self.display
                     .extend(g.chars().skip(1).take(MAX_CLUSTER_CHARS));
                 lam.text.end = self.display.len() as u32;
@@ -475,6 +498,7 @@ impl Layouter {
             };
             let start = self.display.len();
             let mirror = reorder && level % 2 == 1;
+            let mut one = None;
             let width = match kind {
                 Kind::Visible if single => {
                     // The general case below, for one char that is no mark and no joiner.
@@ -490,13 +514,24 @@ impl Layouter {
                         // Dropped, as below; an empty cluster still takes a cell.
                         1
                     } else {
-                        let c = if mirror {
-                            self.bidi_table.mirrored(c).unwrap_or(c)
+                        // One lookup answers both questions for nearly every char; only a
+                        // char that has a mirror, at an RTL level, needs a second.
+                        let (width, may_mirror) = facts.width_and_mirror(c);
+                        let mirrored = if mirror && may_mirror {
+                            self.bidi_table.mirrored(c)
                         } else {
-                            c
+                            None
                         };
-                        self.display.push(c);
-                        facts.width(c)
+                        match mirrored {
+                            Some(m) => {
+                                one = Some(m);
+                                facts.width(m)
+                            }
+                            None => {
+                                one = Some(c);
+                                width
+                            }
+                        }
                     }
                 }
                 Kind::Visible => {
@@ -551,7 +586,11 @@ impl Layouter {
                     } else {
                         cluster_width(g)
                     };
-                    self.display.extend(std::iter::repeat_n(' ', w as usize));
+                    if w == 1 {
+                        one = Some(' ');
+                    } else {
+                        self.display.extend(std::iter::repeat_n(' ', w as usize));
+                    }
                     w
                 }
                 Kind::Hidden | Kind::Removed => 0,
@@ -559,7 +598,7 @@ impl Layouter {
             let width = if width as u16 > self.options.width {
                 // A wide character in a one-cell pane: show that something is there.
                 self.display.truncate(start);
-                self.display.push('…');
+                one = Some('…');
                 1
             } else {
                 width
@@ -573,6 +612,7 @@ impl Layouter {
                 width,
                 kind,
                 break_before: None,
+                one,
             });
         }
         let (mut total_width, mut visible, mut removed) = (0usize, false, false);
@@ -728,7 +768,8 @@ impl Layouter {
         self.line_units.clear();
         self.line_classes.clear();
         self.line_levels.clear();
-        if self.has_removed {
+        let removed = self.has_removed;
+        if removed {
             for (i, u) in units.iter().enumerate() {
                 if u.kind != Kind::Removed {
                     self.line_units.push(i);
@@ -736,47 +777,76 @@ impl Layouter {
                     self.line_levels.push(u.level);
                 }
             }
+            if self.options.bidi == BidiMode::App {
+                bidi::reorder_line(
+                    &self.line_classes,
+                    &mut self.line_levels,
+                    direction.level(),
+                    &mut self.order,
+                );
+            } else {
+                self.order.clear();
+                self.order.extend(0..self.line_units.len());
+            }
         } else {
-            // The usual case, nothing removed by X9: every unit takes part, so the copies are
-            // plain maps (sized once, no test per unit).
-            self.line_units.extend(0..units.len());
-            self.line_classes.extend(units.iter().map(|u| u.class));
+            // The usual case, nothing removed by X9: every unit takes part, so unit `k` is
+            // line unit `k`, and L1 reads the classes where they are instead of a copy.
             self.line_levels.extend(units.iter().map(|u| u.level));
-        }
-        if self.options.bidi == BidiMode::App {
-            bidi::reorder_line(
-                &self.line_classes,
-                &mut self.line_levels,
-                direction.level(),
-                &mut self.order,
-            );
-        } else {
-            self.order.clear();
-            self.order.extend(0..self.line_units.len());
+            if self.options.bidi == BidiMode::App {
+                let paragraph_level = direction.level();
+                if self.bidi.has_separators() {
+                    bidi::reset_whitespace_levels_by(
+                        |i| units[i].class,
+                        &mut self.line_levels,
+                        paragraph_level,
+                    );
+                } else {
+                    // L1 with no separator in the paragraph: only the whitespace (and
+                    // isolate controls) at the end of the line goes back to its level.
+                    for (u, level) in units.iter().zip(self.line_levels.iter_mut()).rev() {
+                        use BidiClass::*;
+                        if !matches!(u.class, WS | FSI | LRI | RLI | PDI) {
+                            break;
+                        }
+                        *level = paragraph_level;
+                    }
+                }
+                bidi::visual_order(&self.line_levels, &mut self.order);
+            } else {
+                self.order.clear();
+                self.order.extend(0..units.len());
+            }
         }
 
         // Units that draw nothing have no width and no text, so the row's width and text size
         // are known before ordering: the indent goes into each cell's column as it is made, and
         // the row's text and cells are allocated once, at their size.
         let drawn = &units[first_drawn..=last_drawn];
-        let width = drawn.iter().map(|u| u.width as usize).sum::<usize>() as u16;
+        let (mut width, mut text_len) = (0usize, 0usize);
+        for u in drawn {
+            width += u.width as usize;
+            text_len += u.one.map_or(u.text.len(), char::len_utf8);
+        }
+        let width = width as u16;
         let indent = if direction.is_rtl() && self.options.bidi == BidiMode::App {
             self.options.width.saturating_sub(width)
         } else {
             0
         };
-        let text_len = (drawn[drawn.len() - 1].text.end - drawn[0].text.start) as usize;
         let mut text = String::with_capacity(text_len);
         let mut cells = Vec::with_capacity(drawn.len());
         let mut col = indent;
         for &k in &self.order {
-            let i = self.line_units[k];
+            let i = if removed { self.line_units[k] } else { k };
             let u = &units[i];
             if u.kind == Kind::Hidden || i < first_drawn || i > last_drawn {
                 continue;
             }
             let start = text.len() as u32;
-            text.push_str(&self.display[u.text.start as usize..u.text.end as usize]);
+            match u.one {
+                Some(c) => text.push(c),
+                None => text.push_str(&self.display[u.text.start as usize..u.text.end as usize]),
+            }
             cells.push(Cell {
                 col,
                 width: u.width,
