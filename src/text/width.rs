@@ -76,10 +76,14 @@ fn is_simple(c: char, width: u8) -> bool {
     let hangul =
         matches!(c, '\u{1100}'..='\u{11FF}' | '\u{A960}'..='\u{A97F}' | '\u{AC00}'..='\u{D7FF}');
     let regional = matches!(c, '\u{1F1E6}'..='\u{1F1FF}');
-    let mut buf = [0u8; 8];
-    let n = c.encode_utf8(&mut buf).len();
-    buf[n] = b'a';
-    let prepend = std::str::from_utf8(&buf[..=n]).map_or(true, |s| s.graphemes(true).count() == 1);
+    // A letter on each side: three clusters when `c` neither joins the letter before it
+    // (Extend, ZWJ, SpacingMark) nor the one after it (Prepend). One segmentation, run last:
+    // this is most of the table's one-time cost.
+    let stands_alone = || {
+        let mut buf = [b'a'; 6];
+        let n = c.encode_utf8(&mut buf[1..]).len();
+        std::str::from_utf8(&buf[..n + 2]).is_ok_and(|s| s.graphemes(true).count() == 3)
+    };
     width == 1
         && !c.is_control()
         && !is_default_ignorable(c)
@@ -87,8 +91,7 @@ fn is_simple(c: char, width: u8) -> bool {
         && c != '\u{2029}'
         && !hangul
         && !regional
-        && !prepend
-        && !extends_cluster(c)
+        && stands_alone()
 }
 
 /// The per-char facts of [`TABLE`], for a caller that looks up every char of a text: it takes
