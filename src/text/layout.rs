@@ -514,9 +514,16 @@ impl Layouter {
                         // Dropped, as below; an empty cluster still takes a cell.
                         1
                     } else {
-                        // One lookup answers both questions for nearly every char; only a
-                        // char that has a mirror, at an RTL level, needs a second.
-                        let (width, may_mirror) = facts.width_and_mirror(c);
+                        // A letter the shaper changed is one of its presentation forms or
+                        // lam-alef ligatures, which all take one cell and have no mirror
+                        // (checked by a test): no lookup, which would wait on the shaper's
+                        // output. Otherwise one lookup answers both questions; only a char
+                        // that has a mirror, at an RTL level, needs a second.
+                        let (width, may_mirror) = if c != first {
+                            (1, false)
+                        } else {
+                            facts.width_and_mirror(c)
+                        };
                         let mirrored = if mirror && may_mirror {
                             self.bidi_table.mirrored(c)
                         } else {
@@ -978,6 +985,30 @@ mod tests {
     #[track_caller]
     fn assert_visual(text: &str, expected: &str) {
         assert_eq!(visual(text, 200), [expected], "logical: {text:?}");
+    }
+
+    #[test]
+    fn shaped_letters_take_one_cell_and_have_no_mirror() {
+        // `paragraph` relies on this for a char the shaper changed.
+        let facts = CharFacts::get();
+        let letters = ('\u{0600}'..='\u{06FF}').chain(['\u{200D}', '\u{0640}']);
+        let mut contexts = Vec::new();
+        for c in letters {
+            for before in ['ب', 'ل', ' ', '\u{200D}'] {
+                for after in ['ب', 'ا', 'أ', 'إ', 'آ', ' ', '\u{200D}'] {
+                    contexts.push([before, c, after]);
+                }
+            }
+        }
+        for chars in contexts {
+            for (k, s) in shape::shape(&chars).into_iter().enumerate() {
+                if let Shaped::Char(c) | Shaped::Ligature(c) = s
+                    && c != chars[k]
+                {
+                    assert_eq!(facts.width_and_mirror(c), (1, false), "U+{:04X}", c as u32);
+                }
+            }
+        }
     }
 
     #[test]
