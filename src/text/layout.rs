@@ -117,6 +117,19 @@ pub struct Row {
 }
 
 impl Row {
+    /// A row with nothing drawn, for an empty line starting at char offset `at`.
+    pub fn empty(at: u32, direction: Direction) -> Row {
+        Row {
+            text: String::new(),
+            cells: Vec::new(),
+            indent: 0,
+            width: 0,
+            paragraph: 0,
+            source: at..at,
+            direction,
+        }
+    }
+
     /// The row's cells, in visual order.
     pub fn cells(&self) -> &[Cell] {
         &self.cells

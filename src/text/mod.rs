@@ -5,6 +5,7 @@
 //! [`sanitize`] → [`bidi`] levels → [`shape`] → [`width`] → wrap and reorder in [`layout`].
 
 pub mod bidi;
+pub mod editor;
 pub mod layout;
 pub mod sanitize;
 pub mod shape;
