@@ -326,7 +326,10 @@ impl Editor {
         }
         let chars: Vec<char> = self.text.chars().collect();
         let c = self.cursor as usize;
-        let start = chars[..c].iter().rposition(|&ch| ch == '\n').map_or(0, |i| i + 1);
+        let start = chars[..c]
+            .iter()
+            .rposition(|&ch| ch == '\n')
+            .map_or(0, |i| i + 1);
         let end = chars[c..]
             .iter()
             .position(|&ch| ch == '\n')
@@ -357,8 +360,7 @@ impl Editor {
             next_start = row.source.end + 1;
         }
         let len = chars.len() as u32;
-        if out.is_empty() || (self.multiline && next_start <= len && chars.last() == Some(&'\n'))
-        {
+        if out.is_empty() || (self.multiline && next_start <= len && chars.last() == Some(&'\n')) {
             let direction = out.last().map_or(Direction::Ltr, |r| r.row.direction);
             out.push(empty_row(len, direction, width));
         }
@@ -483,7 +485,11 @@ fn row_slots(row: &Row, chars: &[char], width: u16) -> RowSlots {
         .collect();
     let rtl = row.direction == Direction::Rtl;
     let base = cells.first().map_or(0, |c| c.col as i32);
-    let (before, after) = if rtl { (&trail, &lead) } else { (&lead, &trail) };
+    let (before, after) = if rtl {
+        (&trail, &lead)
+    } else {
+        (&lead, &trail)
+    };
     let mut slots = Vec::new();
     let space = |i: u32, x: i32| Slot {
         start: i,
@@ -496,7 +502,11 @@ fn row_slots(row: &Row, chars: &[char], width: u16) -> RowSlots {
     // On the left, in visual order: for RTL the trailing run, last char leftmost.
     let n_before = before.len() as i32;
     for (k, &i) in before.iter().enumerate() {
-        let x = if rtl { n_before - 1 - k as i32 } else { k as i32 };
+        let x = if rtl {
+            n_before - 1 - k as i32
+        } else {
+            k as i32
+        };
         slots.push(space(i, x));
     }
     for c in cells {
@@ -714,7 +724,11 @@ mod tests {
         let before = screen(&mut e, 10).1;
         e.insert(" ");
         let after = screen(&mut e, 10).1;
-        assert_eq!(after + 1, before, "a trailing space in RTL sits left of the word");
+        assert_eq!(
+            after + 1,
+            before,
+            "a trailing space in RTL sits left of the word"
+        );
     }
 
     #[test]
@@ -728,7 +742,7 @@ mod tests {
         let (line, cursor) = screen(&mut e, 10);
         assert_eq!((line.as_str(), cursor), ("abcdefghij", 0));
         // Arabic: the logical start is on the right, the end on the left.
-        let mut e = Editor::new(&"سلام ".repeat(6).trim_end(), false);
+        let mut e = Editor::new("سلام ".repeat(6).trim_end(), false);
         e.home();
         let (line, cursor) = screen(&mut e, 10);
         assert_eq!((line.as_str(), cursor), (" مالس مالس", 9));
@@ -785,7 +799,11 @@ mod tests {
         assert_eq!(e.text(), "a\nx\nb");
         let mut e = Editor::new("a\n", true);
         let v = e.view(10, 5, &o);
-        assert_eq!(v.cursor, (1, 0), "after a final newline, on the empty line below");
+        assert_eq!(
+            v.cursor,
+            (1, 0),
+            "after a final newline, on the empty line below"
+        );
     }
 
     proptest::proptest! {
