@@ -6,6 +6,7 @@
 
 pub mod bidi;
 pub mod editor;
+pub mod fold;
 pub mod layout;
 pub mod sanitize;
 pub mod shape;
