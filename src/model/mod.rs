@@ -13,4 +13,4 @@ pub use annotation::{Extracted, ExtractedField, FieldReview, Gold, Status, Verdi
 pub use article::Article;
 pub use problem::{Problem, Problems, Severity, YamlPath};
 pub use schema::{FieldDef, FieldType, Schema};
-pub use value::{Evidence, Record, Span, Value};
+pub use value::{Evidence, Record, Span, Value, check_date};

@@ -17,6 +17,18 @@ pub enum Context {
     List,
     /// A dialog or overlay that only closes.
     Overlay,
+    /// A search is active (after `/`).
+    Search,
+    /// Typing in a line editor: a field's value, a list item, a search.
+    Editor,
+    /// Choosing one value of a choice field.
+    Picker,
+    /// Ticking the values of a multi_choice field.
+    Checklist,
+    /// The items of a list or the records of a record_list.
+    Items,
+    /// The sub-fields of one record.
+    Form,
 }
 
 impl Context {
@@ -28,6 +40,12 @@ impl Context {
             Context::Article => "Article pane",
             Context::List => "Article list",
             Context::Overlay => "Help, details, messages",
+            Context::Search => "After a search (/)",
+            Context::Editor => "Editing a value",
+            Context::Picker => "Choosing a value",
+            Context::Checklist => "Ticking values",
+            Context::Items => "List items and records",
+            Context::Form => "A record's sub-fields",
         }
     }
 }
@@ -93,6 +111,79 @@ pub enum Action {
     ListBackspace,
     /// Close the overlay.
     Close,
+    /// Edit the focused field: the editor, picker or list its type calls for.
+    Edit,
+    /// Edit a long text in `$EDITOR`.
+    ExternalEdit,
+    /// Undo the last change to this article.
+    Undo,
+    /// Redo what was undone.
+    Redo,
+    /// Search the corpus.
+    Search,
+    /// The next search hit, across articles.
+    NextHit,
+    /// The previous search hit.
+    PrevHit,
+    /// Forget the search.
+    EndSearch,
+    /// In the article: the word cursor to the next word (extends a selection).
+    NextWord,
+    /// In the article: the word cursor to the previous word.
+    PrevWord,
+    /// In the article: start or drop a selection at the word cursor.
+    Select,
+    /// In the article: the selection becomes the focused field's evidence (a span field's
+    /// value).
+    UseSelection,
+    /// In the article: the selection becomes the focused field's evidence and its value.
+    CopySelection,
+    /// In the article: drop the selection and the word cursor.
+    Unselect,
+    /// Editor: keep the value.
+    Commit,
+    /// Editor, picker, checklist: leave without changing anything.
+    Cancel,
+    /// Editor: clear the line.
+    ClearLine,
+    /// Editor: delete the word before the cursor.
+    DeleteWordBack,
+    /// Editor: to the logical start.
+    Home,
+    /// Editor: to the logical end.
+    End,
+    /// Editor: one position left on screen.
+    Left,
+    /// Editor: one position right on screen.
+    Right,
+    /// Editor: one word left on screen.
+    WordLeft,
+    /// Editor: one word right on screen.
+    WordRight,
+    /// Editor: one row up (long texts).
+    Up,
+    /// Editor: one row down (long texts).
+    Down,
+    /// Editor: delete back.
+    Backspace,
+    /// Editor: delete forward.
+    Delete,
+    /// Editor: a new line (long texts).
+    Newline,
+    /// Picker, checklist, items, form: next entry.
+    Next,
+    /// Picker, checklist, items, form: previous entry.
+    Prev,
+    /// Checklist: tick or untick.
+    Toggle,
+    /// Items: add one after the selected one.
+    AddItem,
+    /// Items: delete the selected one.
+    DeleteItem,
+    /// Items: move the selected one down.
+    MoveDown,
+    /// Items: move the selected one up.
+    MoveUp,
 }
 
 /// A key with its modifiers.
@@ -125,6 +216,20 @@ const fn ctrl(c: char) -> Key {
     }
 }
 
+const fn ctrl_code(code: KeyCode) -> Key {
+    Key {
+        code,
+        modifiers: KeyModifiers::CONTROL,
+    }
+}
+
+const fn alt_code(code: KeyCode) -> Key {
+    Key {
+        code,
+        modifiers: KeyModifiers::ALT,
+    }
+}
+
 impl Key {
     /// How the key is written in help: `j`, `↓`, `Ctrl-S`, `PgDn`.
     pub fn label(&self) -> String {
@@ -144,10 +249,16 @@ impl Key {
             KeyCode::Enter => "Enter".into(),
             KeyCode::Esc => "Esc".into(),
             KeyCode::Backspace => "Backspace".into(),
+            KeyCode::Delete => "Delete".into(),
             other => format!("{other:?}"),
         };
         if self.modifiers.contains(KeyModifiers::CONTROL) {
-            format!("Ctrl-{}", base.to_uppercase())
+            match self.code {
+                KeyCode::Char(_) => format!("Ctrl-{}", base.to_uppercase()),
+                _ => format!("Ctrl-{base}"),
+            }
+        } else if self.modifiers.contains(KeyModifiers::ALT) {
+            format!("Alt-{base}")
         } else {
             base
         }
@@ -220,7 +331,19 @@ pub static DEFAULT: &[Binding] = &[
     ),
     bind!(
         Fields,
-        [code(KeyCode::Char(' ')), code(KeyCode::Enter)],
+        [code(KeyCode::Enter)],
+        Edit,
+        "edit the field (editor, picker, checklist or list, by its type)"
+    ),
+    bind!(
+        Fields,
+        [key('e')],
+        ExternalEdit,
+        "edit a long text in $EDITOR"
+    ),
+    bind!(
+        Fields,
+        [code(KeyCode::Char(' '))],
         Detail,
         "show the field whole"
     ),
@@ -259,6 +382,42 @@ pub static DEFAULT: &[Binding] = &[
     bind!(Article, [code(KeyCode::End)], Bottom, "end of the article"),
     bind!(
         Article,
+        [key('w')],
+        NextWord,
+        "word cursor to the next word (extends the selection)"
+    ),
+    bind!(
+        Article,
+        [key('b')],
+        PrevWord,
+        "word cursor to the previous word (extends the selection)"
+    ),
+    bind!(
+        Article,
+        [key('v')],
+        Select,
+        "start a selection at the word cursor (again: drop it)"
+    ),
+    bind!(
+        Article,
+        [code(KeyCode::Enter)],
+        UseSelection,
+        "selection → the field's evidence (a span field's value)"
+    ),
+    bind!(
+        Article,
+        [key('V')],
+        CopySelection,
+        "selection → the field's evidence and value"
+    ),
+    bind!(
+        Article,
+        [code(KeyCode::Esc)],
+        Unselect,
+        "drop the selection"
+    ),
+    bind!(
+        Article,
         [key('n')],
         NextArticle,
         "next article (saves this one)"
@@ -294,6 +453,19 @@ pub static DEFAULT: &[Binding] = &[
         "article list: filter and jump"
     ),
     bind!(Global, [ctrl('s')], Save, "save"),
+    bind!(
+        Global,
+        [key('u')],
+        Undo,
+        "undo the last change to this article"
+    ),
+    bind!(Global, [ctrl('r')], Redo, "redo"),
+    bind!(
+        Global,
+        [key('/')],
+        Search,
+        "search articles and values (أ/ا, harakat, digits folded)"
+    ),
     bind!(Global, [key('?')], Help, "this help"),
     bind!(
         Global,
@@ -335,6 +507,166 @@ pub static DEFAULT: &[Binding] = &[
         Close,
         "close"
     ),
+    bind!(Search, [key('n')], NextHit, "next hit (across articles)"),
+    bind!(Search, [key('N')], PrevHit, "previous hit"),
+    bind!(
+        Search,
+        [code(KeyCode::Esc)],
+        EndSearch,
+        "end the search (n and p move by article again)"
+    ),
+    bind!(Editor, [code(KeyCode::Enter)], Commit, "keep the value"),
+    bind!(
+        Editor,
+        [code(KeyCode::Esc)],
+        Cancel,
+        "leave, changing nothing"
+    ),
+    bind!(
+        Editor,
+        [alt_code(KeyCode::Enter), ctrl('j')],
+        Newline,
+        "new line (long texts)"
+    ),
+    bind!(Editor, [ctrl('u')], ClearLine, "clear the line"),
+    bind!(Editor, [ctrl('w')], DeleteWordBack, "delete the word before"),
+    bind!(
+        Editor,
+        [ctrl('a'), code(KeyCode::Home)],
+        Home,
+        "logical start (the right end of Arabic)"
+    ),
+    bind!(
+        Editor,
+        [ctrl('e'), code(KeyCode::End)],
+        End,
+        "logical end (the left end of Arabic)"
+    ),
+    bind!(
+        Editor,
+        [code(KeyCode::Left)],
+        Left,
+        "left on screen, whatever the text's direction"
+    ),
+    bind!(Editor, [code(KeyCode::Right)], Right, "right on screen"),
+    bind!(
+        Editor,
+        [ctrl_code(KeyCode::Left)],
+        WordLeft,
+        "a word left on screen"
+    ),
+    bind!(
+        Editor,
+        [ctrl_code(KeyCode::Right)],
+        WordRight,
+        "a word right on screen"
+    ),
+    bind!(Editor, [code(KeyCode::Up)], Up, "row up (long texts)"),
+    bind!(Editor, [code(KeyCode::Down)], Down, "row down (long texts)"),
+    bind!(
+        Editor,
+        [code(KeyCode::Backspace)],
+        Backspace,
+        "delete back (a haraka alone)"
+    ),
+    bind!(
+        Editor,
+        [code(KeyCode::Delete)],
+        Delete,
+        "delete forward; other keys type, pasting works"
+    ),
+    bind!(
+        Picker,
+        [code(KeyCode::Down), ctrl('n')],
+        Next,
+        "next value"
+    ),
+    bind!(
+        Picker,
+        [code(KeyCode::Up), ctrl('p')],
+        Prev,
+        "previous value"
+    ),
+    bind!(Picker, [code(KeyCode::Enter)], Commit, "pick it"),
+    bind!(
+        Picker,
+        [code(KeyCode::Esc)],
+        Cancel,
+        "leave, changing nothing; other keys type a filter"
+    ),
+    bind!(
+        Checklist,
+        [key('j'), code(KeyCode::Down)],
+        Next,
+        "next value"
+    ),
+    bind!(
+        Checklist,
+        [key('k'), code(KeyCode::Up)],
+        Prev,
+        "previous value"
+    ),
+    bind!(Checklist, [code(KeyCode::Char(' '))], Toggle, "tick or untick"),
+    bind!(Checklist, [code(KeyCode::Enter)], Commit, "keep the ticks"),
+    bind!(
+        Checklist,
+        [code(KeyCode::Esc)],
+        Cancel,
+        "leave, changing nothing"
+    ),
+    bind!(
+        Items,
+        [key('j'), code(KeyCode::Down)],
+        Next,
+        "next item"
+    ),
+    bind!(
+        Items,
+        [key('k'), code(KeyCode::Up)],
+        Prev,
+        "previous item"
+    ),
+    bind!(
+        Items,
+        [code(KeyCode::Enter)],
+        Edit,
+        "edit the item (a record: its sub-fields)"
+    ),
+    bind!(Items, [key('o')], AddItem, "add an item after this one"),
+    bind!(Items, [key('D')], DeleteItem, "delete the item"),
+    bind!(Items, [key('J')], MoveDown, "move the item down"),
+    bind!(Items, [key('K')], MoveUp, "move the item up"),
+    bind!(
+        Items,
+        [key('u')],
+        Undo,
+        "undo the last change"
+    ),
+    bind!(
+        Items,
+        [code(KeyCode::Esc), key('q')],
+        Close,
+        "close (every change is already kept)"
+    ),
+    bind!(
+        Form,
+        [key('j'), code(KeyCode::Down)],
+        Next,
+        "next sub-field"
+    ),
+    bind!(
+        Form,
+        [key('k'), code(KeyCode::Up)],
+        Prev,
+        "previous sub-field"
+    ),
+    bind!(Form, [code(KeyCode::Enter)], Edit, "edit the sub-field"),
+    bind!(
+        Form,
+        [code(KeyCode::Esc), key('q')],
+        Close,
+        "back to the records"
+    ),
 ];
 
 /// The action bound to a key in a context; `Global` bindings apply under `Fields` and
@@ -370,6 +702,7 @@ pub fn keys_of(context: Context, action: Action) -> String {
     DEFAULT
         .iter()
         .find(|b| b.action == action && (b.context == context || b.context == Context::Global))
+        .or_else(|| DEFAULT.iter().find(|b| b.action == action))
         .map(|b| b.keys[0].label())
         .unwrap_or_default()
 }

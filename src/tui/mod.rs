@@ -7,6 +7,7 @@
 //! - [`scan`]: reading review statuses in the background.
 
 pub mod app;
+pub mod edit;
 pub mod keymap;
 pub mod scan;
 pub mod terminal;
@@ -41,11 +42,19 @@ pub fn run(config: Config) -> Result<()> {
                     // Some platforms report releases and repeats too: act on presses only.
                     Event::Key(k) if k.kind == KeyEventKind::Press => app.handle_key(k),
                     Event::Mouse(m) => app.handle_mouse(m),
+                    Event::Paste(text) => app.handle_paste(&text),
                     _ => {}
                 }
                 if app.quit {
                     break;
                 }
+            }
+            if let Some(request) = app.external.take() {
+                let result = tui
+                    .suspend(|| external_editor(&request.text))
+                    .map_err(|e| format!("cannot give the terminal to the editor: {e}"))
+                    .and_then(|r| r);
+                app.finish_external_edit(request, result);
             }
             app.tick();
             if terminal::terminated(&flag) {
@@ -56,4 +65,37 @@ pub fn run(config: Config) -> Result<()> {
     })();
     tui.exit();
     result
+}
+
+/// Edits `text` in `$VISUAL`, else `$EDITOR`, else `vi`, through a temporary file; returns
+/// the text the editor left (without the newline editors add at the end).
+fn external_editor(text: &str) -> Result<String, String> {
+    use std::io::Write as _;
+    let editor = ["VISUAL", "EDITOR"]
+        .iter()
+        .filter_map(|v| std::env::var(v).ok())
+        .find(|v| !v.trim().is_empty())
+        .unwrap_or_else(|| "vi".into());
+    let mut file = tempfile::Builder::new()
+        .prefix("tadqiq-")
+        .suffix(".txt")
+        .tempfile()
+        .map_err(|e| format!("cannot make a temporary file: {e}"))?;
+    file.write_all(text.as_bytes())
+        .and_then(|_| file.flush())
+        .map_err(|e| format!("cannot write the temporary file: {e}"))?;
+    // Through the shell, so that `EDITOR="code -w"` works as it does for git.
+    let status = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!("{editor} \"$1\""))
+        .arg("sh")
+        .arg(file.path())
+        .status()
+        .map_err(|e| format!("cannot run {editor}: {e}"))?;
+    if !status.success() {
+        return Err(format!("{editor} exited with {status}"));
+    }
+    let back = std::fs::read(file.path()).map_err(|e| format!("cannot read the edit back: {e}"))?;
+    let back = String::from_utf8(back).map_err(|_| "the edit is not UTF-8 text".to_string())?;
+    Ok(back.strip_suffix('\n').unwrap_or(&back).to_string())
 }

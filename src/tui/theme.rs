@@ -53,6 +53,38 @@ impl Theme {
         }
     }
 
+    /// The selection being made in the article.
+    pub fn selection(&self) -> Style {
+        if self.color {
+            Style::new().bg(Color::Blue).fg(Color::White)
+        } else {
+            Style::new().add_modifier(Modifier::REVERSED | Modifier::UNDERLINED)
+        }
+    }
+
+    /// The article pane's word cursor.
+    pub fn word_cursor(&self) -> Style {
+        Style::new().add_modifier(Modifier::UNDERLINED | Modifier::BOLD)
+    }
+
+    /// A search hit in the article.
+    pub fn hit(&self) -> Style {
+        if self.color {
+            Style::new().bg(Color::Magenta).fg(Color::White)
+        } else {
+            Style::new().add_modifier(Modifier::UNDERLINED)
+        }
+    }
+
+    /// The box a value is typed in.
+    pub fn input(&self) -> Style {
+        if self.color {
+            Style::new().bg(Color::Indexed(236))
+        } else {
+            Style::new().add_modifier(Modifier::UNDERLINED)
+        }
+    }
+
     /// The focused entry of a list.
     pub fn selected(&self) -> Style {
         Style::new().add_modifier(Modifier::REVERSED)

@@ -32,6 +32,14 @@ pub fn draw(buf: &mut Buffer, area: Rect, app: &mut App) {
     let rows = layout.rows();
     let height = inner.height as usize;
     app.article_height = height;
+    app.article_width = inner.width;
+    let hits = app.search_hits();
+    let selection = if app.anchor.is_some() {
+        app.selection()
+    } else {
+        None
+    };
+    let word = app.word.clone();
 
     let review = &app.current.review;
     let evidence: Option<Span> = review
@@ -57,6 +65,15 @@ pub fn draw(buf: &mut Buffer, area: Rect, app: &mut App) {
             }
         }
     }
+    if app.follow_word {
+        app.follow_word = false;
+        if let Some(w) = &word
+            && let Some(row) = layout.row_of(w.start)
+            && (row < app.scroll || row >= app.scroll + height)
+        {
+            app.scroll = row.saturating_sub(height / 3);
+        }
+    }
     app.scroll = app.scroll.min(rows.len().saturating_sub(height));
 
     let theme = app.theme;
@@ -64,12 +81,22 @@ pub fn draw(buf: &mut Buffer, area: Rect, app: &mut App) {
         let y = inner.y + i as u16;
         draw_row(buf, inner.x, y, inner.width, row, |cell| {
             let inside = |s: &Span| cell.source.start < s.end && s.start < cell.source.end;
-            if evidence.as_ref().is_some_and(inside) {
+            let within = |r: &std::ops::Range<u32>| cell.source.start < r.end && r.start < cell.source.end;
+            let base = if selection.as_ref().is_some_and(within) {
+                theme.selection()
+            } else if evidence.as_ref().is_some_and(inside) {
                 theme.evidence()
+            } else if hits.iter().any(within) {
+                theme.hit()
             } else if body.as_ref().is_some_and(|b| !inside(b)) {
                 theme.boilerplate()
             } else {
                 theme.text()
+            };
+            if word.as_ref().is_some_and(within) {
+                base.patch(theme.word_cursor())
+            } else {
+                base
             }
         });
     }

@@ -4,7 +4,7 @@
 //! values are cut with an ellipsis; the detail view shows them whole.
 
 use ratatui::buffer::Buffer;
-use ratatui::layout::Rect;
+use ratatui::layout::{Position, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::Line;
 use ratatui::widgets::{Block, Borders, Widget};
@@ -20,6 +20,8 @@ use crate::tui::app::{App, Focus};
 const TEXT_ROWS: usize = 2;
 /// At most this many items of a list in the panel.
 const LIST_ITEMS: usize = 4;
+/// Rows of the editor of a long text.
+const LONG_TEXT_ROWS: usize = 5;
 /// Values are indented under their label by this much.
 const INDENT: u16 = 3;
 /// LEFT-TO-RIGHT ISOLATE and POP DIRECTIONAL ISOLATE: keep a range like `0..989` in order
@@ -35,10 +37,12 @@ enum Piece {
     Value { row: Row, style: Style, cut: bool },
     /// A line of the panel's own text.
     Note(String, Style),
+    /// Line `0` of the inline editor, which takes `1` lines.
+    Editor(usize, usize),
 }
 
-/// Draws the panel.
-pub fn draw(buf: &mut Buffer, area: Rect, app: &mut App) {
+/// Draws the panel; returns where the terminal cursor goes when a value is being typed.
+pub fn draw(buf: &mut Buffer, area: Rect, app: &mut App) -> Option<Position> {
     let focused = app.focus == Focus::Fields && app.overlay.is_none();
     let block = Block::new()
         .borders(Borders::ALL)
@@ -47,15 +51,25 @@ pub fn draw(buf: &mut Buffer, area: Rect, app: &mut App) {
     let inner = block.inner(area);
     block.render(area, buf);
     if inner.width <= INDENT + 4 || inner.height == 0 {
-        return;
+        return None;
     }
     let value_width = inner.width - INDENT;
     let entries: Vec<Vec<Piece>> = app
         .schema
         .fields
         .iter()
-        .map(|def| entry(app, def, value_width))
+        .enumerate()
+        .map(|(i, def)| {
+            if i == app.field
+                && let Some(edit) = &app.editing
+            {
+                editing_entry(app, edit)
+            } else {
+                entry(app, def, value_width)
+            }
+        })
         .collect();
+    let mut cursor = None;
 
     // The window of lines that shows the focused entry, as much of it as fits.
     let height = inner.height as usize;
@@ -93,8 +107,49 @@ pub fn draw(buf: &mut Buffer, area: Rect, app: &mut App) {
             Piece::Note(text, style) => {
                 buf.set_stringn(value_area.x, y, text, value_area.width as usize, *style);
             }
+            Piece::Editor(k, n) => {
+                if *k == 0 || line == top {
+                    let bottom = inner.bottom().min(y + (*n - *k) as u16);
+                    let box_area = Rect {
+                        height: bottom - y,
+                        ..value_area
+                    };
+                    app.editor_width = value_area.width;
+                    let options = app.text;
+                    let style = app.theme.input();
+                    if let Some(edit) = &mut app.editing {
+                        cursor = super::editor::draw(buf, box_area, &mut edit.editor, &options, style);
+                    }
+                }
+            }
         }
     }
+    cursor
+}
+
+/// The lines of the focused entry while its value is typed: the label, the editor, and the
+/// problem that keeps the value from being kept, or the keys.
+fn editing_entry(app: &App, edit: &crate::tui::edit::LineEdit) -> Vec<Piece> {
+    let theme = app.theme;
+    let rows = if edit.editor.multiline() {
+        LONG_TEXT_ROWS
+    } else {
+        1
+    };
+    let mut pieces = vec![Piece::Label];
+    pieces.extend((0..rows).map(|k| Piece::Editor(k, rows)));
+    match &edit.problem {
+        Some(p) => pieces.push(Piece::Note(format!("⚠ {}", shorten(p, 80)), theme.error())),
+        None => {
+            let keys = if edit.editor.multiline() {
+                "Enter keeps · Esc cancels · Alt-Enter new line"
+            } else {
+                "Enter keeps · Esc cancels"
+            };
+            pieces.push(Piece::Note(keys.into(), theme.dim()));
+        }
+    }
+    pieces
 }
 
 /// The lines of one field's entry.

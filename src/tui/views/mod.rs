@@ -5,6 +5,7 @@
 //! and right-to-left text must be in visual order before ratatui sees it.
 
 mod article;
+mod editor;
 mod fields;
 mod overlay;
 mod rows;
@@ -41,11 +42,13 @@ pub fn draw(frame: &mut Frame<'_>, app: &mut App) {
         return;
     }
     let [main, bar] = Layout::vertical([Constraint::Min(1), Constraint::Length(2)]).areas(area);
+    // The terminal cursor shows only where something is being typed.
+    let mut cursor = None;
     if main.width < TWO_PANES {
         // Too narrow for both panes to be useful: the focused one takes the width; Tab
         // switches.
         match app.focus {
-            Focus::Fields => fields::draw(frame.buffer_mut(), main, app),
+            Focus::Fields => cursor = fields::draw(frame.buffer_mut(), main, app),
             Focus::Article => article::draw(frame.buffer_mut(), main, app),
         }
     } else {
@@ -65,10 +68,13 @@ pub fn draw(frame: &mut Frame<'_>, app: &mut App) {
             }
         };
         article::draw(frame.buffer_mut(), article_area, app);
-        fields::draw(frame.buffer_mut(), fields_area, app);
+        cursor = fields::draw(frame.buffer_mut(), fields_area, app);
     }
-    status::draw(frame.buffer_mut(), bar, app);
-    overlay::draw(frame, centered(area), app);
+    cursor = status::draw(frame.buffer_mut(), bar, app).or(cursor);
+    cursor = overlay::draw(frame, centered(area), app).or(cursor);
+    if let Some(c) = cursor {
+        frame.set_cursor_position(c);
+    }
 }
 
 /// The area of an overlay: most of the screen, centred.

@@ -3,7 +3,7 @@
 
 use ratatui::Frame;
 use ratatui::buffer::Buffer;
-use ratatui::layout::Rect;
+use ratatui::layout::{Position, Rect};
 use ratatui::style::Style;
 use ratatui::text::Line;
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Widget, Wrap};
@@ -14,16 +14,21 @@ use crate::model::{Evidence, Value};
 use crate::text::DirectionPolicy;
 use crate::text::layout::Row;
 use crate::text::sanitize::sanitize_inline;
+use crate::model::FieldType;
+use crate::text::Direction;
 use crate::tui::app::{App, Filter, ListState, Overlay};
+use crate::tui::edit::{Checklist, Items, LineEdit, Picker, records};
 use crate::tui::keymap;
 
-/// Draws the open overlay, if any, in `area`.
-pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &mut App) {
-    let Some(overlay) = app.overlay.clone() else {
-        return;
-    };
+/// Draws the open overlay, if any, in `area`; returns the terminal cursor when something is
+/// being typed in it.
+pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &mut App) -> Option<Position> {
+    let overlay = app.overlay.clone()?;
     let buf = frame.buffer_mut();
     match overlay {
+        Overlay::Picker(p) => return draw_picker(buf, area, app, p),
+        Overlay::Checklist(c) => draw_checklist(buf, area, app, &c),
+        Overlay::Items(items) => return draw_items(buf, area, app, items),
         Overlay::Help { scroll } => {
             let lines = help_lines(app);
             let inner = frame_box(buf, area, " Keys · ? or Esc closes ", app);
@@ -63,6 +68,220 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &mut App) {
             );
             dialog(buf, area, " Recover unsaved edits? ", &text, app);
         }
+    }
+    None
+}
+
+/// A box of at most `width` × `height` centred in `area`.
+fn smaller(area: Rect, width: u16, height: u16) -> Rect {
+    let w = width.min(area.width);
+    let h = height.min(area.height);
+    Rect {
+        x: area.x + (area.width - w) / 2,
+        y: area.y + (area.height - h) / 2,
+        width: w,
+        height: h,
+    }
+}
+
+/// A choice with its Arabic label, laid out as one bidi paragraph.
+fn choice_text(app: &App, i: usize) -> String {
+    let c = &app.field_def().values[i];
+    match c.label.ar.as_deref().or(c.label.en.as_deref()) {
+        Some(l) => format!("{} · {l}", c.value),
+        None => c.value.clone(),
+    }
+}
+
+/// One line of user text at `x`, `y`, laid out, `width` wide, in `style`.
+fn text_line(buf: &mut Buffer, x: u16, y: u16, width: u16, text: &str, app: &App, style: Style) {
+    let l = layout(text, width, DirectionPolicy::Auto, &app.text);
+    if let Some(row) = l.rows().first() {
+        draw_row(buf, x, y, width, row, |_| style);
+        if l.rows().len() > 1 {
+            super::rows::ellipsis(
+                buf,
+                Rect {
+                    x,
+                    y,
+                    width,
+                    height: 1,
+                },
+                row,
+                style,
+            );
+        }
+    }
+}
+
+/// An editor on one line of an overlay; returns the cursor.
+fn editor_line(buf: &mut Buffer, area: Rect, app: &mut App, edit: &mut LineEdit) -> Option<Position> {
+    app.editor_width = area.width;
+    let options = app.text;
+    super::editor::draw(buf, area, &mut edit.editor, &options, app.theme.input())
+}
+
+fn draw_picker(buf: &mut Buffer, area: Rect, app: &mut App, mut p: Picker) -> Option<Position> {
+    let n = app.field_def().values.len() as u16;
+    let title = format!(
+        " {} · type to filter · Enter picks · Esc ",
+        sanitize_inline(&app.field_def().name)
+    );
+    let inner = frame_box(buf, smaller(area, 64, n + 4), &title, app);
+    if inner.height < 2 {
+        return None;
+    }
+    let filter_area = Rect { height: 1, ..inner };
+    let cursor = editor_line(buf, filter_area, app, &mut p.filter);
+    let theme = app.theme;
+    let height = (inner.height - 1) as usize;
+    let top = p.selected.saturating_sub(height.saturating_sub(1));
+    if p.shown.is_empty() {
+        buf.set_stringn(inner.x + 1, inner.y + 1, "nothing matches", inner.width as usize - 1, theme.dim());
+    }
+    for (k, &i) in p.shown.iter().enumerate().skip(top).take(height) {
+        let y = inner.y + 1 + (k - top) as u16;
+        let style = if k == p.selected { theme.selected() } else { theme.text() };
+        if k == p.selected {
+            buf.set_style(Rect { y, height: 1, ..inner }, style);
+        }
+        text_line(buf, inner.x + 2, y, inner.width.saturating_sub(2), &choice_text(app, i), app, style);
+    }
+    // The filter's cursor is the editor's own state: keep what the draw scrolled.
+    if let Some(Overlay::Picker(open)) = &mut app.overlay {
+        open.filter = p.filter;
+    }
+    cursor
+}
+
+fn draw_checklist(buf: &mut Buffer, area: Rect, app: &mut App, c: &Checklist) {
+    let n = c.checked.len() as u16 + c.others.len() as u16;
+    let title = format!(
+        " {} · Space ticks · Enter keeps · Esc ",
+        sanitize_inline(&app.field_def().name)
+    );
+    let inner = frame_box(buf, smaller(area, 64, n + 2), &title, app);
+    let theme = app.theme;
+    let height = inner.height as usize;
+    let top = c.selected.saturating_sub(height.saturating_sub(1));
+    for (k, checked) in c.checked.iter().enumerate().skip(top).take(height) {
+        let y = inner.y + (k - top) as u16;
+        let style = if k == c.selected { theme.selected() } else { theme.text() };
+        if k == c.selected {
+            buf.set_style(Rect { y, height: 1, ..inner }, style);
+        }
+        buf.set_string(inner.x, y, if *checked { "[x]" } else { "[ ]" }, style);
+        text_line(buf, inner.x + 4, y, inner.width.saturating_sub(4), &choice_text(app, k), app, style);
+    }
+    let shown = c.checked.len().saturating_sub(top).min(height);
+    for (k, other) in c.others.iter().enumerate() {
+        let y = inner.y + (shown + k) as u16;
+        if y >= inner.bottom() {
+            break;
+        }
+        let line = format!("[x] {} (not in the schema: kept)", sanitize_inline(other));
+        buf.set_stringn(inner.x, y, line, inner.width as usize, theme.dim());
+    }
+}
+
+fn draw_items(buf: &mut Buffer, area: Rect, app: &mut App, mut items: Items) -> Option<Position> {
+    let def = app.field_def().clone();
+    let theme = app.theme;
+    if let Some(form) = &mut items.form {
+        let title = " Record · Enter edits · j/k · Esc back to the records ";
+        let inner = frame_box(buf, smaller(area, 72, def.fields.len() as u16 * 2 + 4), title, app);
+        let value = app.current.review.field(&def.name).value().cloned();
+        let recs = records(value.as_ref());
+        let record = recs.get(form.record).filter(|_| !form.new).cloned().unwrap_or_default();
+        let mut cursor = None;
+        let mut y = inner.y;
+        for (k, sub) in def.fields.iter().enumerate() {
+            if y + 1 >= inner.bottom() {
+                break;
+            }
+            let selected = k == form.selected;
+            let label_style = if selected { theme.selected() } else { theme.label() };
+            let label = format!("{} · {}", sub.label.en_or_ar(), sub.label.ar_or_en());
+            buf.set_stringn(inner.x, y, if selected { "▸" } else { " " }, 1, label_style);
+            text_line_ltr(buf, inner.x + 2, y, inner.width.saturating_sub(2), &label, app, label_style);
+            y += 1;
+            let value_area = Rect { x: inner.x + 4, y, width: inner.width.saturating_sub(4), height: 1 };
+            match (&mut form.editing, selected) {
+                (Some(edit), true) => {
+                    cursor = editor_line(buf, value_area, app, edit);
+                    if let Some(p) = &edit.problem
+                        && y + 1 < inner.bottom()
+                    {
+                        y += 1;
+                        buf.set_stringn(value_area.x, y, format!("⚠ {p}"), value_area.width as usize, theme.error());
+                    }
+                }
+                _ => match record.get(&sub.name) {
+                    Some(v) => text_line(buf, value_area.x, y, value_area.width, v, app, theme.text()),
+                    None => {
+                        buf.set_stringn(value_area.x, y, "—", 1, theme.dim());
+                    }
+                },
+            }
+            y += 1;
+        }
+        if let Some(Overlay::Items(open)) = &mut app.overlay {
+            open.form = items.form;
+        }
+        return cursor;
+    }
+
+    let lines = app.item_lines();
+    let what = if def.kind == FieldType::RecordList { "records" } else { "items" };
+    let title = format!(
+        " {} {what} · Enter edits · o adds · D deletes · J/K move · Esc ",
+        sanitize_inline(&def.name)
+    );
+    let inner = frame_box(buf, smaller(area, 76, lines.len() as u16 + 5), &title, app);
+    let height = inner.height as usize;
+    // The rows: the items, with the one being added or edited replaced by the editor.
+    let mut entries: Vec<Option<&str>> = lines.iter().map(|l| Some(l.as_str())).collect();
+    let editing_at = items.editing.as_ref().map(|(i, _, new)| (*i, *new));
+    if let Some((i, true)) = editing_at {
+        entries.insert(i.min(entries.len()), None);
+    }
+    if entries.is_empty() {
+        buf.set_stringn(inner.x + 1, inner.y, "no items: o adds one", inner.width as usize - 1, theme.dim());
+    }
+    let focus_row = editing_at.map_or(items.selected, |(i, _)| i);
+    let top = focus_row.saturating_sub(height.saturating_sub(1));
+    let mut cursor = None;
+    for (k, entry) in entries.iter().enumerate().skip(top).take(height) {
+        let y = inner.y + (k - top) as u16;
+        let number = format!("{:>2}.", k + 1);
+        let is_edited = editing_at.is_some_and(|(i, _)| i == k);
+        let selected = editing_at.is_none() && k == items.selected;
+        let style = if selected { theme.selected() } else { theme.text() };
+        if selected {
+            buf.set_style(Rect { y, height: 1, ..inner }, style);
+        }
+        buf.set_string(inner.x, y, &number, theme.dim().patch(style));
+        let value_area = Rect { x: inner.x + 4, y, width: inner.width.saturating_sub(4), height: 1 };
+        match (&mut items.editing, is_edited) {
+            (Some((_, edit, _)), true) => cursor = editor_line(buf, value_area, app, edit),
+            _ => {
+                if let Some(text) = entry {
+                    text_line(buf, value_area.x, y, value_area.width, text, app, style);
+                }
+            }
+        }
+    }
+    if let Some(Overlay::Items(open)) = &mut app.overlay {
+        open.editing = items.editing;
+    }
+    cursor
+}
+
+/// Like [`text_line`], for the panel's own labels: left to right whatever their first letter.
+fn text_line_ltr(buf: &mut Buffer, x: u16, y: u16, width: u16, text: &str, app: &App, style: Style) {
+    let l = layout(text, width, DirectionPolicy::Forced(Direction::Ltr), &app.text);
+    if let Some(row) = l.rows().first() {
+        draw_row(buf, x, y, width, row, |_| style);
     }
 }
 

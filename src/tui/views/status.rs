@@ -2,14 +2,14 @@
 //! line for messages, or key hints when there is none.
 
 use ratatui::buffer::Buffer;
-use ratatui::layout::Rect;
+use ratatui::layout::{Position, Rect};
 
 use crate::text::sanitize::sanitize_inline;
 use crate::tui::app::{App, Focus, Level};
 use crate::tui::keymap::{Action, Context, keys_of};
 
-/// Draws the two lines.
-pub fn draw(buf: &mut Buffer, area: Rect, app: &App) {
+/// Draws the two lines; returns the terminal cursor when a search is being typed.
+pub fn draw(buf: &mut Buffer, area: Rect, app: &mut App) -> Option<Position> {
     let theme = app.theme;
     let bar = Rect { height: 1, ..area };
     buf.set_style(bar, theme.bar());
@@ -53,9 +53,27 @@ pub fn draw(buf: &mut Buffer, area: Rect, app: &App) {
     }
 
     if area.height < 2 {
-        return;
+        return None;
     }
     let y = area.y + 1;
+    if app.prompt.is_some() {
+        let label = "search (أ/ا, harakat, digits folded) /";
+        let label_w = (label.chars().count() as u16 + 2).min(area.width / 2);
+        buf.set_stringn(area.x + 1, y, label, label_w as usize - 1, theme.label());
+        let box_area = Rect {
+            x: area.x + label_w,
+            y,
+            width: area.width.saturating_sub(label_w + 1),
+            height: 1,
+        };
+        app.editor_width = box_area.width;
+        let options = app.text;
+        let style = theme.input();
+        return app
+            .prompt
+            .as_mut()
+            .and_then(|p| super::editor::draw(buf, box_area, &mut p.editor, &options, style));
+    }
     match &app.message {
         Some((text, level)) => {
             let style = match level {
@@ -78,6 +96,17 @@ pub fn draw(buf: &mut Buffer, area: Rect, app: &App) {
             let hint = |a: Action, what: &str| format!("{} {what}", keys_of(context, a));
             // Most useful first: the line keeps as many as fit.
             let hints = match app.focus {
+                _ if app.search.is_some() => [
+                    hint(Action::NextHit, "next hit"),
+                    hint(Action::PrevHit, "previous hit"),
+                    hint(Action::EndSearch, "end search"),
+                    hint(Action::NextField, "field"),
+                    hint(Action::Confirm, "confirm"),
+                    hint(Action::SwitchPane, "pane"),
+                    hint(Action::Help, "help"),
+                    hint(Action::Quit, "quit"),
+                    hint(Action::OpenList, "list"),
+                ],
                 Focus::Fields => [
                     hint(Action::NextField, "field"),
                     hint(Action::Confirm, "confirm"),
@@ -117,4 +146,5 @@ pub fn draw(buf: &mut Buffer, area: Rect, app: &App) {
             buf.set_stringn(area.x + 1, y, line, area.width as usize - 1, theme.dim());
         }
     }
+    None
 }

@@ -4,17 +4,25 @@
 //! actions), so the whole review workflow — navigation, verdicts, saving, quitting with
 //! unsaved changes, recovery — is tested without a screen.
 
+mod editing;
+mod search;
+mod selection;
+
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
+use std::ops::Range;
 use std::sync::mpsc::Receiver;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseEvent, MouseEventKind};
 
+use super::edit::{Checklist, Items, LineEdit, Picker};
 use super::keymap::{self, Action, Context};
 use super::scan::{self, ScanEvent};
 use super::theme::Theme;
 use crate::model::review::Review;
 use crate::model::{Article, FieldDef, Gold, Schema, Status};
+
+pub use search::{Hit, Place, Search};
 use crate::store::{AnalystLock, Fingerprint, LoadError, LockError, SaveError, Store, recovery};
 use crate::text::layout::LayoutCache;
 use crate::text::{BidiMode, DirectionPolicy, Layout, LayoutOptions};
@@ -146,7 +154,34 @@ pub enum Overlay {
         /// The articles they belong to.
         ids: Vec<String>,
     },
+    /// Choosing the value of a choice field.
+    Picker(Picker),
+    /// Ticking the values of a multi_choice field.
+    Checklist(Checklist),
+    /// The items of a list or the records of a record_list field.
+    Items(Items),
 }
+
+/// A long text to edit in `$EDITOR`: the event loop gives the terminal to the editor and
+/// hands the result back with [`App::finish_external_edit`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExternalEdit {
+    /// The field.
+    pub field: String,
+    /// Its text now.
+    pub text: String,
+}
+
+/// The changes to one article that can be undone and redone: whole documents, since a gold
+/// document is small and a snapshot cannot go wrong the way inverse operations can.
+#[derive(Clone, Debug, Default)]
+struct History {
+    undo: Vec<Gold>,
+    redo: Vec<Gold>,
+}
+
+/// At most this many steps back per article.
+const HISTORY: usize = 500;
 
 /// How a message in the status bar is meant.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -232,6 +267,26 @@ pub struct App {
     pub list_height: usize,
     /// Layouts of article texts, by (id, generation) and options.
     pub layouts: RefCell<LayoutCache<(String, u64)>>,
+    /// The inline editor on the focused field, if open.
+    pub editing: Option<LineEdit>,
+    /// The search being typed after `/`.
+    pub prompt: Option<LineEdit>,
+    /// The active search.
+    pub search: Option<Search>,
+    /// The article pane's word cursor: the word's char range.
+    pub word: Option<Range<u32>>,
+    /// Where the selection started (a word), if one is being made.
+    pub anchor: Option<Range<u32>>,
+    /// Scroll the word cursor or the search hit into view at the next draw.
+    pub follow_word: bool,
+    /// A long text waiting to be edited in `$EDITOR`.
+    pub external: Option<ExternalEdit>,
+    /// Width of the box the open line editor was last drawn in (for moving visually).
+    pub editor_width: u16,
+    /// Width of the article pane at the last draw.
+    pub article_width: u16,
+    words: Option<Vec<Range<u32>>>,
+    history: HashMap<String, History>,
     recovered: HashSet<String>,
     scan: Option<Receiver<ScanEvent>>,
     scanned_locally: HashSet<String>,
@@ -313,6 +368,17 @@ impl App {
             article_height: 20,
             list_height: 10,
             layouts: RefCell::new(LayoutCache::new(8)),
+            editing: None,
+            prompt: None,
+            search: None,
+            word: None,
+            anchor: None,
+            follow_word: false,
+            external: None,
+            editor_width: 40,
+            article_width: 80,
+            words: None,
+            history: HashMap::new(),
             recovered: HashSet::new(),
             scan: Some(scan),
             scanned_locally: HashSet::new(),
@@ -389,6 +455,10 @@ impl App {
         self.scroll = 0;
         self.follow_evidence = true;
         self.generation += 1;
+        self.editing = None;
+        self.word = None;
+        self.anchor = None;
+        self.words = None;
         let mut blocked = None;
         let mut notes: Vec<String> = Vec::new();
         let article = match self.store.read_article(&id) {
@@ -550,8 +620,61 @@ impl App {
             self.say(b, Level::Error);
             return;
         }
+        let before = self.current.review.gold.clone();
         let note = f(&mut self.current.review, &self.schema);
         self.message = note.map(|n| (n, Level::Info));
+        self.remember(before);
+        self.keep_for_recovery();
+    }
+
+    /// Records `before` as an undo step if the document changed since.
+    fn remember(&mut self, before: Gold) {
+        if before == self.current.review.gold {
+            return;
+        }
+        let h = self.history.entry(self.id().to_string()).or_default();
+        h.undo.push(before);
+        if h.undo.len() > HISTORY {
+            h.undo.remove(0);
+        }
+        h.redo.clear();
+    }
+
+    /// Undoes (or redoes) the last change to this article, saved or not.
+    fn undo(&mut self, redo: bool) {
+        if let Some(b) = self.blocked() {
+            let b = b.to_string();
+            self.say(b, Level::Error);
+            return;
+        }
+        let id = self.id().to_string();
+        let h = self.history.entry(id).or_default();
+        let (from, to) = if redo {
+            (&mut h.redo, &mut h.undo)
+        } else {
+            (&mut h.undo, &mut h.redo)
+        };
+        let Some(mut gold) = from.pop() else {
+            self.say(
+                if redo { "nothing to redo" } else { "nothing to undo" },
+                Level::Info,
+            );
+            return;
+        };
+        let left = from.len();
+        // The document keeps the save stamp of the file on disk, so that undoing to what was
+        // saved is not a change.
+        gold.reviewed_at.clone_from(&self.current.saved.reviewed_at);
+        gold.article_sha256.clone_from(&self.current.saved.article_sha256);
+        let now = std::mem::replace(&mut self.current.review.gold, gold);
+        to.push(now);
+        self.say(
+            format!(
+                "{} ({left} more)",
+                if redo { "redone" } else { "undone" }
+            ),
+            Level::Info,
+        );
         self.keep_for_recovery();
     }
 
@@ -648,6 +771,49 @@ impl App {
             | Action::ListOpen
             | Action::ListBackspace => self.update_list(action),
             Action::Close => self.overlay = None,
+            Action::Undo => self.undo(false),
+            Action::Redo => self.undo(true),
+            Action::Edit => self.edit_field(),
+            Action::ExternalEdit => self.external_edit(),
+            Action::Search => self.prompt = Some(LineEdit::new("", false)),
+            Action::NextHit => self.next_hit(true),
+            Action::PrevHit => self.next_hit(false),
+            Action::EndSearch => {
+                self.search = None;
+                self.say("search ended", Level::Info);
+            }
+            Action::NextWord => self.move_word(true),
+            Action::PrevWord => self.move_word(false),
+            Action::Select => self.toggle_selection(),
+            Action::UseSelection => self.use_selection(false),
+            Action::CopySelection => self.use_selection(true),
+            Action::Unselect => {
+                self.anchor = None;
+                self.word = None;
+            }
+            // The keys of editors, pickers and lists are handled where they are open.
+            Action::Commit
+            | Action::Cancel
+            | Action::ClearLine
+            | Action::DeleteWordBack
+            | Action::Home
+            | Action::End
+            | Action::Left
+            | Action::Right
+            | Action::WordLeft
+            | Action::WordRight
+            | Action::Up
+            | Action::Down
+            | Action::Backspace
+            | Action::Delete
+            | Action::Newline
+            | Action::Next
+            | Action::Prev
+            | Action::Toggle
+            | Action::AddItem
+            | Action::DeleteItem
+            | Action::MoveDown
+            | Action::MoveUp => {}
         }
     }
 
@@ -681,7 +847,8 @@ impl App {
             }
             _ => review.skip(),
         }
-        self.current.review = review;
+        let before = std::mem::replace(&mut self.current.review, review).gold;
+        self.remember(before);
         self.keep_for_recovery();
         match self.save() {
             Ok(_) if self.index + 1 < self.ids.len() => {
@@ -759,6 +926,9 @@ impl App {
 
     /// Turns a key press into an action for the current context and does it.
     pub fn handle_key(&mut self, key: KeyEvent) {
+        if self.handle_editing_key(&key) {
+            return;
+        }
         match &mut self.overlay {
             Some(Overlay::Quit) => {
                 match key.code {
@@ -843,7 +1013,14 @@ impl App {
                 }
                 return;
             }
+            Some(Overlay::Picker(_) | Overlay::Checklist(_) | Overlay::Items(_)) => return,
             None => {}
+        }
+        if self.search.is_some()
+            && let Some(a) = keymap::lookup(Context::Search, &key)
+        {
+            self.update(a);
+            return;
         }
         let context = match self.focus {
             Focus::Fields => Context::Fields,
