@@ -1,27 +1,15 @@
 //! End to end: the real `tadqiq` binary in a pseudo-terminal, keys typed, the screen read back
 //! through a terminal emulator (vt100), gold files and the terminal's state checked after.
 
+mod common;
+
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use common::corpus;
 use portable_pty::{CommandBuilder, PtySize, native_pty_system};
-
-/// A copy of the bundled samples and annotations, without gold files.
-fn corpus() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for sub in ["samples", "annotations", "annotations/extracted"] {
-        std::fs::create_dir_all(dir.path().join(sub)).unwrap();
-        for e in std::fs::read_dir(sub).unwrap() {
-            let e = e.unwrap();
-            if e.file_type().unwrap().is_file() {
-                std::fs::copy(e.path(), dir.path().join(sub).join(e.file_name())).unwrap();
-            }
-        }
-    }
-    dir
-}
 
 struct Session {
     screen: Arc<Mutex<vt100::Parser>>,
@@ -215,12 +203,17 @@ fn review_confirm_save_help_quit() {
     );
     assert!(text.contains("analyst: e2e"));
 
-    // Help lists every key of the keymap.
+    // Help lists every key of the keymap, page after page.
     s.send("?");
     s.wait_for("Keys");
-    let screen = s.contents();
+    let mut seen = s.contents();
+    for _ in 0..8 {
+        s.send("\x1b[6~"); // PgDn
+        std::thread::sleep(Duration::from_millis(150));
+        seen.push_str(&s.contents());
+    }
     for b in tadqiq::tui::keymap::DEFAULT {
-        assert!(screen.contains(b.help), "help lacks {:?}", b.help);
+        assert!(seen.contains(b.help), "help lacks {:?}", b.help);
     }
     s.send("\x1b");
     std::thread::sleep(Duration::from_millis(200)); // Esc alone: wait out the escape timeout

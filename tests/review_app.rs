@@ -1,74 +1,11 @@
 //! The review screen's state machine, without a terminal: keys in, state and gold files out.
 
-use std::path::Path;
+mod common;
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use common::{FIRST, SECOND, app, corpus, ctrl, gold_text, key, press, store};
+use crossterm::event::KeyCode;
 use tadqiq::model::{Status, Value, Verdict};
-use tadqiq::store::Store;
-use tadqiq::text::BidiMode;
 use tadqiq::tui::app::{Focus, Level, Overlay};
-use tadqiq::tui::theme::Theme;
-use tadqiq::tui::{App, Config, Side};
-
-/// A copy of the bundled samples and annotations in a temporary folder.
-fn corpus() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    copy_dir(Path::new("samples"), &dir.path().join("samples"));
-    copy_dir(Path::new("annotations"), &dir.path().join("annotations"));
-    let _ = std::fs::remove_dir_all(dir.path().join("annotations/gold"));
-    dir
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &to.join(e.file_name()));
-        } else {
-            std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
-        }
-    }
-}
-
-fn store(dir: &Path) -> Store {
-    Store::new(dir.join("samples"), dir.join("annotations"))
-}
-
-fn app(dir: &Path, analyst: &str) -> App {
-    let mut app = App::new(Config {
-        store: store(dir),
-        analyst: analyst.into(),
-        article_side: Side::Right,
-        shape: true,
-        bidi: BidiMode::App,
-        theme: Theme { color: false },
-    })
-    .unwrap();
-    app.finish_scan();
-    app
-}
-
-fn press(app: &mut App, keys: &str) {
-    for c in keys.chars() {
-        app.handle_key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
-    }
-}
-
-fn ctrl(app: &mut App, c: char) {
-    app.handle_key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL));
-}
-
-fn key(app: &mut App, code: KeyCode) {
-    app.handle_key(KeyEvent::new(code, KeyModifiers::NONE));
-}
-
-fn gold_text(dir: &Path, analyst: &str, id: &str) -> Option<String> {
-    std::fs::read_to_string(store(dir).gold_path(analyst, id)).ok()
-}
-
-const FIRST: &str = "000_f130585a628a6cea";
-const SECOND: &str = "001_ac28270826723f34";
 
 #[test]
 fn opens_on_the_first_field_of_the_first_article() {

@@ -2,49 +2,19 @@
 //! analysts use (each read by eye before it was accepted), and checks of what a snapshot of
 //! symbols cannot show (highlights, colours).
 
+mod common;
+
 use std::path::Path;
 
+use common::{corpus, press};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::style::{Color, Modifier};
-use tadqiq::store::Store;
-use tadqiq::text::BidiMode;
-use tadqiq::tui::theme::Theme;
-use tadqiq::tui::{App, Config, Side, views};
-
-fn corpus() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for sub in ["samples", "annotations", "annotations/extracted"] {
-        std::fs::create_dir_all(dir.path().join(sub)).unwrap();
-        for e in std::fs::read_dir(sub).unwrap() {
-            let e = e.unwrap();
-            if e.file_type().unwrap().is_file() {
-                std::fs::copy(e.path(), dir.path().join(sub).join(e.file_name())).unwrap();
-            }
-        }
-    }
-    dir
-}
+use tadqiq::tui::{App, Side, views};
 
 fn app(dir: &Path, side: Side, color: bool) -> App {
-    let mut app = App::new(Config {
-        store: Store::new(dir.join("samples"), dir.join("annotations")),
-        analyst: "amina".into(),
-        article_side: side,
-        shape: true,
-        bidi: BidiMode::App,
-        theme: Theme { color },
-    })
-    .unwrap();
-    app.finish_scan();
-    app
-}
-
-fn keys(app: &mut App, keys: &str) {
-    for c in keys.chars() {
-        app.handle_key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
-    }
+    common::app_with(dir, "amina", side, color)
 }
 
 fn draw(app: &mut App, w: u16, h: u16) -> Terminal<TestBackend> {
@@ -65,7 +35,7 @@ fn first_screen_at_80x24_and_160x45() {
 fn reviewed_fields_show_their_verdicts() {
     let dir = corpus();
     let mut app = app(dir.path(), Side::Right, true);
-    keys(&mut app, "aajx"); // headline, source confirmed; event_type rejected
+    press(&mut app, "aajx"); // headline, source confirmed; event_type rejected
     insta::assert_snapshot!("verdicts_160x45", draw(&mut app, 160, 45).backend());
 }
 
@@ -82,19 +52,19 @@ fn article_on_the_left_and_the_smallest_screen() {
 fn overlays() {
     let dir = corpus();
     let mut app = app(dir.path(), Side::Right, true);
-    keys(&mut app, "?");
+    press(&mut app, "?");
     insta::assert_snapshot!("help_100x40", draw(&mut app, 100, 40).backend());
     app.handle_key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE));
-    keys(&mut app, "jjjjjj "); // participants, detail
+    press(&mut app, "jjjjjj "); // participants, detail
     insta::assert_snapshot!(
         "detail_participants_100x40",
         draw(&mut app, 100, 40).backend()
     );
     app.handle_key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE));
-    keys(&mut app, "g");
+    press(&mut app, "g");
     insta::assert_snapshot!("list_80x24", draw(&mut app, 80, 24).backend());
     app.handle_key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE));
-    keys(&mut app, "aq");
+    press(&mut app, "aq");
     insta::assert_snapshot!("quit_80x24", draw(&mut app, 80, 24).backend());
 }
 
@@ -102,7 +72,7 @@ fn overlays() {
 fn evidence_is_highlighted_at_its_visual_columns() {
     let dir = corpus();
     let mut app = app(dir.path(), Side::Right, false);
-    keys(&mut app, "jjjjj"); // location: evidence «بمدينة الرباط»
+    press(&mut app, "jjjjj"); // location: evidence «بمدينة الرباط»
     assert_eq!(app.field_def().name, "location");
     let t = draw(&mut app, 160, 45);
     let buf = t.backend().buffer();
@@ -128,7 +98,7 @@ fn evidence_is_highlighted_at_its_visual_columns() {
 fn no_color_means_no_colour() {
     let dir = corpus();
     let mut app = app(dir.path(), Side::Right, false);
-    keys(&mut app, "aajx");
+    press(&mut app, "aajx");
     let t = draw(&mut app, 120, 40);
     let buf = t.backend().buffer();
     for cell in buf.content() {
@@ -146,7 +116,7 @@ fn scrolling_past_the_end_is_clamped() {
     draw(&mut app, 80, 24);
     let bottom = app.scroll;
     assert!(bottom > 0);
-    keys(&mut app, "jjjj");
+    press(&mut app, "jjjj");
     draw(&mut app, 80, 24);
     assert_eq!(app.scroll, bottom);
 }

@@ -1,0 +1,79 @@
+//! What the review tests share: a copy of the bundled corpus, an app on it, and keys.
+//!
+//! Each test binary uses part of it.
+#![allow(dead_code)]
+
+use std::path::Path;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use tadqiq::store::Store;
+use tadqiq::text::BidiMode;
+use tadqiq::tui::theme::Theme;
+use tadqiq::tui::{App, Config, Side};
+
+/// A copy of the bundled samples and annotations (schema and extracted files, no gold) in a
+/// temporary folder.
+pub fn corpus() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for sub in ["samples", "annotations", "annotations/extracted"] {
+        std::fs::create_dir_all(dir.path().join(sub)).unwrap();
+        for e in std::fs::read_dir(sub).unwrap() {
+            let e = e.unwrap();
+            if e.file_type().unwrap().is_file() {
+                std::fs::copy(e.path(), dir.path().join(sub).join(e.file_name())).unwrap();
+            }
+        }
+    }
+    dir
+}
+
+/// The store over a corpus made by [`corpus`].
+pub fn store(dir: &Path) -> Store {
+    Store::new(dir.join("samples"), dir.join("annotations"))
+}
+
+/// The review screen's state on a corpus, article pane on `side`, after the status scan.
+pub fn app_with(dir: &Path, analyst: &str, side: Side, color: bool) -> App {
+    let mut app = App::new(Config {
+        store: store(dir),
+        analyst: analyst.into(),
+        article_side: side,
+        shape: true,
+        bidi: BidiMode::App,
+        theme: Theme { color },
+    })
+    .unwrap();
+    app.finish_scan();
+    app
+}
+
+/// [`app_with`] the article on the right, without colours.
+pub fn app(dir: &Path, analyst: &str) -> App {
+    app_with(dir, analyst, Side::Right, false)
+}
+
+/// Types each char as a key press.
+pub fn press(app: &mut App, keys: &str) {
+    for c in keys.chars() {
+        app.handle_key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
+    }
+}
+
+/// Ctrl and a letter.
+pub fn ctrl(app: &mut App, c: char) {
+    app.handle_key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL));
+}
+
+/// A key without modifiers.
+pub fn key(app: &mut App, code: KeyCode) {
+    app.handle_key(KeyEvent::new(code, KeyModifiers::NONE));
+}
+
+/// The analyst's gold file of an article, if saved.
+pub fn gold_text(dir: &Path, analyst: &str, id: &str) -> Option<String> {
+    std::fs::read_to_string(store(dir).gold_path(analyst, id)).ok()
+}
+
+/// The first and second sample.
+pub const FIRST: &str = "000_f130585a628a6cea";
+pub const SECOND: &str = "001_ac28270826723f34";
