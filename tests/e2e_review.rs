@@ -286,3 +286,116 @@ fn a_tiny_terminal_gets_a_notice_and_resizes_back() {
     s.send("q");
     s.wait_exit();
 }
+
+impl Session {
+    /// The terminal cursor: (row, column).
+    fn cursor(&self) -> (u16, u16) {
+        self.screen.lock().unwrap().screen().cursor_position()
+    }
+
+    /// The screen row holding `text`, and the columns of its first and last cell.
+    fn find_on_screen(&self, text: &str) -> Option<(u16, u16, u16)> {
+        let parser = self.screen.lock().unwrap();
+        let screen = parser.screen();
+        let (rows, cols) = screen.size();
+        let (rows, cols) = (rows.get(), cols.get());
+        let wanted: Vec<char> = text.chars().collect();
+        for row in 0..rows {
+            let cells: Vec<(u16, String)> = (0..cols)
+                .filter_map(|c| {
+                    screen
+                        .cell(row, c)
+                        .map(|cell| (c, cell.contents().to_string()))
+                })
+                .collect();
+            for start in 0..cells.len() {
+                let mut k = 0;
+                let mut col = start;
+                while k < wanted.len() && col < cells.len() {
+                    let s: Vec<char> = cells[col].1.chars().collect();
+                    let c = if s.is_empty() { ' ' } else { s[0] };
+                    if c != wanted[k] {
+                        break;
+                    }
+                    k += 1;
+                    col += 1;
+                }
+                if k == wanted.len() {
+                    return Some((row, cells[start].0, cells[col - 1].0));
+                }
+            }
+        }
+        None
+    }
+}
+
+/// Waits until `f` holds, or fails after 5 s with `what`.
+fn eventually(what: &str, mut f: impl FnMut() -> bool) {
+    let start = Instant::now();
+    while !f() {
+        assert!(start.elapsed() < Duration::from_secs(5), "{what}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn arabic_typed_into_a_field_reads_right_to_left_with_the_cursor_where_a_reader_expects_it() {
+    let dir = corpus();
+    let mut s = Session::review(dir.path(), 120, 40);
+    s.wait_for("Headline");
+
+    // The headline (the first sample has none): Enter opens the editor; Arabic typed in it
+    // shows in visual order, shaped, right-aligned in the box.
+    s.send("\r");
+    s.wait_for("Enter keeps");
+    s.send("عنوان تجريبي");
+    let shown = "ﻲﺒﻳﺮﺠﺗ ﻥﺍﻮﻨﻋ";
+    s.wait_for(shown);
+    let (row, left, right) = s.find_on_screen(shown).unwrap();
+    // After typing, the cursor is at the text's left edge: on the cell just left of it.
+    eventually("cursor left of the text after typing", || {
+        s.cursor() == (row, left - 1)
+    });
+    // After Home, the logical start is the right edge: on the first letter, rightmost.
+    s.send("\x1b[H");
+    eventually("cursor on the rightmost letter after Home", || {
+        s.cursor() == (row, right)
+    });
+    // ← moves left on screen, one letter into the word.
+    s.send("\x1b[D");
+    eventually("cursor one cell left after ←", || {
+        s.cursor() == (row, right - 1)
+    });
+    s.send("\r");
+    s.wait_for("+ Headline");
+
+    // Undo, redo.
+    s.send("u");
+    s.wait_for("undone");
+    s.wait_for("· Headline");
+    s.send("\x12"); // Ctrl-R
+    s.wait_for("redone");
+    s.wait_for("+ Headline");
+
+    // The source came from the extractor: a correction.
+    s.send("j\r");
+    s.wait_for("Enter keeps");
+    s.send("\x15"); // Ctrl-U
+    s.send("هسبريس");
+    s.wait_for("ﺲﻳﺮﺒﺴﻫ");
+    s.send("\r");
+    s.wait_for("✎ Source");
+    s.send("\x13"); // Ctrl-S
+    s.wait_for("saved ");
+    let text = std::fs::read_to_string(gold(dir.path(), FIRST)).unwrap();
+    assert!(
+        text.contains("headline:\n    value: عنوان تجريبي\n    verdict: added\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("source:\n    value: هسبريس\n    verdict: corrected\n    was: مراكش الان\n"),
+        "{text}"
+    );
+    s.send("q");
+    s.wait_exit();
+}

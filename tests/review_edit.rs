@@ -196,7 +196,12 @@ fn records_are_edited_in_a_form() {
     let names: Vec<&str> = records.iter().map(|r| r.get("name").unwrap()).collect();
     assert_eq!(
         names,
-        ["عبد اللطيف حموشي", "نيكولا لورنر", "عبدالله بن عامر السواحه", "فلان"]
+        [
+            "عبد اللطيف حموشي",
+            "نيكولا لورنر",
+            "عبدالله بن عامر السواحه",
+            "فلان"
+        ]
     );
     assert_eq!(records[1].get("role"), Some("مدير الأمن الداخلي"));
     assert_eq!(records[3], Record(vec![("name".into(), "فلان".into())]));
@@ -334,7 +339,10 @@ fn a_search_finds_field_values_and_digits_of_both_scripts() {
     press(&mut app, "٢٠٢٣-١٢-٠٨");
     key(&mut app, KeyCode::Enter);
     let hit = app.search.clone().unwrap().hit.unwrap();
-    assert_eq!(hit.place, Place::Field(app.schema.position("published_at").unwrap()));
+    assert_eq!(
+        hit.place,
+        Place::Field(app.schema.position("published_at").unwrap())
+    );
     assert_eq!(app.field_def().name, "published_at");
 }
 

@@ -120,3 +120,68 @@ fn scrolling_past_the_end_is_clamped() {
     draw(&mut app, 80, 24);
     assert_eq!(app.scroll, bottom);
 }
+
+#[test]
+fn editors_pickers_and_lists() {
+    let dir = corpus();
+    let mut app = app(dir.path(), Side::Right, false);
+    // The inline editor on the headline, Arabic typed with a Latin name inside; the cursor
+    // after the last letter typed.
+    app.handle_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
+    press(&mut app, "لقاء حموشي و Nicolas Lerner");
+    let t = draw(&mut app, 100, 30);
+    insta::assert_snapshot!("editor_headline", t.backend());
+    let cursor = t.backend().cursor_position();
+    insta::assert_snapshot!("editor_headline_cursor", format!("{cursor:?}"));
+    app.handle_key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE));
+
+    // The choice picker, filtered.
+    app.field = app.schema.position("event_type").unwrap();
+    app.handle_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
+    press(&mut app, "e");
+    insta::assert_snapshot!("picker_event_type", draw(&mut app, 100, 30).backend());
+    app.handle_key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE));
+
+    // The checklist of topics.
+    app.field = app.schema.position("topics").unwrap();
+    app.handle_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
+    insta::assert_snapshot!("checklist_topics", draw(&mut app, 100, 30).backend());
+    app.handle_key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE));
+
+    // The records of participants, and one record's form.
+    app.field = app.schema.position("participants").unwrap();
+    app.handle_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
+    insta::assert_snapshot!("records_participants", draw(&mut app, 100, 30).backend());
+    app.handle_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
+    insta::assert_snapshot!("record_form", draw(&mut app, 100, 30).backend());
+}
+
+#[test]
+fn selection_and_search_in_the_article() {
+    let dir = corpus();
+    let mut app = app(dir.path(), Side::Right, true);
+    app.field = app.schema.position("location").unwrap();
+    app.handle_key(KeyEvent::new(KeyCode::Tab, KeyModifiers::NONE));
+    // A selection from «المدير» to «Nicolas»: it crosses into Latin text and wraps a row.
+    press(&mut app, "wwv");
+    press(&mut app, &"w".repeat(14));
+    let t = draw(&mut app, 100, 30);
+    let buf = t.backend().buffer();
+    let mut selected = String::new();
+    for y in 0..30 {
+        for x in 40..100 {
+            if buf[(x, y)].bg == Color::Blue {
+                selected.push_str(buf[(x, y)].symbol());
+            }
+        }
+        selected.push('|');
+    }
+    let selected = selected.trim_matches('|').replace("||", "|");
+    insta::assert_snapshot!("selection_visual", selected);
+
+    // The search prompt in the status bar.
+    app.handle_key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE));
+    press(&mut app, "/الامن");
+    let t = draw(&mut app, 100, 30);
+    insta::assert_snapshot!("search_prompt", t.backend());
+}

@@ -180,11 +180,7 @@ impl Checklist {
                 .map(|c| current.contains(&c.value))
                 .collect(),
             selected: 0,
-            others: current
-                .iter()
-                .filter(|v| !def.allows(v))
-                .cloned()
-                .collect(),
+            others: current.iter().filter(|v| !def.allows(v)).cloned().collect(),
         }
     }
 

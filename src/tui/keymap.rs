@@ -529,7 +529,12 @@ pub static DEFAULT: &[Binding] = &[
         "new line (long texts)"
     ),
     bind!(Editor, [ctrl('u')], ClearLine, "clear the line"),
-    bind!(Editor, [ctrl('w')], DeleteWordBack, "delete the word before"),
+    bind!(
+        Editor,
+        [ctrl('w')],
+        DeleteWordBack,
+        "delete the word before"
+    ),
     bind!(
         Editor,
         [ctrl('a'), code(KeyCode::Home)],
@@ -575,12 +580,7 @@ pub static DEFAULT: &[Binding] = &[
         Delete,
         "delete forward; other keys type, pasting works"
     ),
-    bind!(
-        Picker,
-        [code(KeyCode::Down), ctrl('n')],
-        Next,
-        "next value"
-    ),
+    bind!(Picker, [code(KeyCode::Down), ctrl('n')], Next, "next value"),
     bind!(
         Picker,
         [code(KeyCode::Up), ctrl('p')],
@@ -606,7 +606,12 @@ pub static DEFAULT: &[Binding] = &[
         Prev,
         "previous value"
     ),
-    bind!(Checklist, [code(KeyCode::Char(' '))], Toggle, "tick or untick"),
+    bind!(
+        Checklist,
+        [code(KeyCode::Char(' '))],
+        Toggle,
+        "tick or untick"
+    ),
     bind!(Checklist, [code(KeyCode::Enter)], Commit, "keep the ticks"),
     bind!(
         Checklist,
@@ -614,18 +619,8 @@ pub static DEFAULT: &[Binding] = &[
         Cancel,
         "leave, changing nothing"
     ),
-    bind!(
-        Items,
-        [key('j'), code(KeyCode::Down)],
-        Next,
-        "next item"
-    ),
-    bind!(
-        Items,
-        [key('k'), code(KeyCode::Up)],
-        Prev,
-        "previous item"
-    ),
+    bind!(Items, [key('j'), code(KeyCode::Down)], Next, "next item"),
+    bind!(Items, [key('k'), code(KeyCode::Up)], Prev, "previous item"),
     bind!(
         Items,
         [code(KeyCode::Enter)],
@@ -636,12 +631,7 @@ pub static DEFAULT: &[Binding] = &[
     bind!(Items, [key('D')], DeleteItem, "delete the item"),
     bind!(Items, [key('J')], MoveDown, "move the item down"),
     bind!(Items, [key('K')], MoveUp, "move the item up"),
-    bind!(
-        Items,
-        [key('u')],
-        Undo,
-        "undo the last change"
-    ),
+    bind!(Items, [key('u')], Undo, "undo the last change"),
     bind!(
         Items,
         [code(KeyCode::Esc), key('q')],

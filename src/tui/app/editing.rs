@@ -18,7 +18,11 @@ use crate::tui::keymap::{self, Action, Context};
 fn editor_key(key: &KeyEvent) -> (Option<Action>, Option<char>) {
     let action = keymap::lookup(Context::Editor, key);
     let typed = match key.code {
-        KeyCode::Char(c) if !key.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) => {
+        KeyCode::Char(c)
+            if !key
+                .modifiers
+                .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) =>
+        {
             Some(c)
         }
         _ => None,
@@ -199,7 +203,9 @@ impl App {
     fn picker_key(&mut self, mut p: Picker, key: &KeyEvent) {
         let def = self.field_def().clone();
         match keymap::lookup(Context::Picker, key) {
-            Some(Action::Next) => p.selected = (p.selected + 1).min(p.shown.len().saturating_sub(1)),
+            Some(Action::Next) => {
+                p.selected = (p.selected + 1).min(p.shown.len().saturating_sub(1))
+            }
             Some(Action::Prev) => p.selected = p.selected.saturating_sub(1),
             Some(Action::Cancel) => return,
             Some(Action::Commit) => {
@@ -393,7 +399,9 @@ impl App {
             Some(Action::Close) => return,
             Some(Action::Undo) => {
                 self.undo(false);
-                items.selected = items.selected.min(self.item_lines().len().saturating_sub(1));
+                items.selected = items
+                    .selected
+                    .min(self.item_lines().len().saturating_sub(1));
             }
             Some(Action::Edit) | Some(Action::AddItem) if self.blocked().is_some() => {
                 let b = self.blocked().unwrap_or_default().to_string();
@@ -492,7 +500,10 @@ impl App {
                     return;
                 };
                 let multiline = def.kind == FieldType::LongText;
-                let cleaned = edit::LineEdit::new(&text, multiline).editor.text().to_string();
+                let cleaned = edit::LineEdit::new(&text, multiline)
+                    .editor
+                    .text()
+                    .to_string();
                 match validate(&def, &cleaned) {
                     Err(p) => self.say(format!("value unchanged: {p}"), Level::Error),
                     Ok(t) if t == edit.text.trim() => self.say("value unchanged", Level::Info),

@@ -22,10 +22,10 @@ use super::theme::Theme;
 use crate::model::review::Review;
 use crate::model::{Article, FieldDef, Gold, Schema, Status};
 
-pub use search::{Hit, Place, Search};
 use crate::store::{AnalystLock, Fingerprint, LoadError, LockError, SaveError, Store, recovery};
 use crate::text::layout::LayoutCache;
 use crate::text::{BidiMode, DirectionPolicy, Layout, LayoutOptions};
+pub use search::{Hit, Place, Search};
 
 /// Where the article pane sits.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -656,7 +656,11 @@ impl App {
         };
         let Some(mut gold) = from.pop() else {
             self.say(
-                if redo { "nothing to redo" } else { "nothing to undo" },
+                if redo {
+                    "nothing to redo"
+                } else {
+                    "nothing to undo"
+                },
                 Level::Info,
             );
             return;
@@ -665,14 +669,12 @@ impl App {
         // The document keeps the save stamp of the file on disk, so that undoing to what was
         // saved is not a change.
         gold.reviewed_at.clone_from(&self.current.saved.reviewed_at);
-        gold.article_sha256.clone_from(&self.current.saved.article_sha256);
+        gold.article_sha256
+            .clone_from(&self.current.saved.article_sha256);
         let now = std::mem::replace(&mut self.current.review.gold, gold);
         to.push(now);
         self.say(
-            format!(
-                "{} ({left} more)",
-                if redo { "redone" } else { "undone" }
-            ),
+            format!("{} ({left} more)", if redo { "redone" } else { "undone" }),
             Level::Info,
         );
         self.keep_for_recovery();

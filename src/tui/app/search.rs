@@ -143,10 +143,7 @@ impl App {
                 return;
             }
         }
-        self.say(
-            format!("no hits for «{}»", search.query),
-            Level::Error,
-        );
+        self.say(format!("no hits for «{}»", search.query), Level::Error);
     }
 
     /// The hits in article `i`, read from disk.

@@ -36,10 +36,7 @@ impl App {
     pub(super) fn move_word(&mut self, forward: bool) {
         let first_visible = {
             let layout = self.article_layout(self.article_width);
-            layout
-                .rows()
-                .get(self.scroll)
-                .map_or(0, |r| r.source.start)
+            layout.rows().get(self.scroll).map_or(0, |r| r.source.start)
         };
         let current = self.word.clone();
         let words = self.article_words();
@@ -50,11 +47,7 @@ impl App {
             None => words.partition_point(|w| w.end <= first_visible),
             Some(w) => {
                 let i = words.partition_point(|x| x.start < w.start);
-                if forward {
-                    i + 1
-                } else {
-                    i.saturating_sub(1)
-                }
+                if forward { i + 1 } else { i.saturating_sub(1) }
             }
         };
         let next = words[i.min(words.len() - 1)].clone();

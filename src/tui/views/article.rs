@@ -81,7 +81,8 @@ pub fn draw(buf: &mut Buffer, area: Rect, app: &mut App) {
         let y = inner.y + i as u16;
         draw_row(buf, inner.x, y, inner.width, row, |cell| {
             let inside = |s: &Span| cell.source.start < s.end && s.start < cell.source.end;
-            let within = |r: &std::ops::Range<u32>| cell.source.start < r.end && r.start < cell.source.end;
+            let within =
+                |r: &std::ops::Range<u32>| cell.source.start < r.end && r.start < cell.source.end;
             let base = if selection.as_ref().is_some_and(within) {
                 theme.selection()
             } else if evidence.as_ref().is_some_and(inside) {

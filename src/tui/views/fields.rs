@@ -118,7 +118,8 @@ pub fn draw(buf: &mut Buffer, area: Rect, app: &mut App) -> Option<Position> {
                     let options = app.text;
                     let style = app.theme.input();
                     if let Some(edit) = &mut app.editing {
-                        cursor = super::editor::draw(buf, box_area, &mut edit.editor, &options, style);
+                        cursor =
+                            super::editor::draw(buf, box_area, &mut edit.editor, &options, style);
                     }
                 }
             }

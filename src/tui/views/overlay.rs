@@ -10,12 +10,12 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Widget, Wrap};
 
 use super::fields::display_lines;
 use super::rows::{draw_row, layout};
+use crate::model::FieldType;
 use crate::model::{Evidence, Value};
+use crate::text::Direction;
 use crate::text::DirectionPolicy;
 use crate::text::layout::Row;
 use crate::text::sanitize::sanitize_inline;
-use crate::model::FieldType;
-use crate::text::Direction;
 use crate::tui::app::{App, Filter, ListState, Overlay};
 use crate::tui::edit::{Checklist, Items, LineEdit, Picker, records};
 use crate::tui::keymap;
@@ -115,7 +115,12 @@ fn text_line(buf: &mut Buffer, x: u16, y: u16, width: u16, text: &str, app: &App
 }
 
 /// An editor on one line of an overlay; returns the cursor.
-fn editor_line(buf: &mut Buffer, area: Rect, app: &mut App, edit: &mut LineEdit) -> Option<Position> {
+fn editor_line(
+    buf: &mut Buffer,
+    area: Rect,
+    app: &mut App,
+    edit: &mut LineEdit,
+) -> Option<Position> {
     app.editor_width = area.width;
     let options = app.text;
     super::editor::draw(buf, area, &mut edit.editor, &options, app.theme.input())
@@ -137,15 +142,40 @@ fn draw_picker(buf: &mut Buffer, area: Rect, app: &mut App, mut p: Picker) -> Op
     let height = (inner.height - 1) as usize;
     let top = p.selected.saturating_sub(height.saturating_sub(1));
     if p.shown.is_empty() {
-        buf.set_stringn(inner.x + 1, inner.y + 1, "nothing matches", inner.width as usize - 1, theme.dim());
+        buf.set_stringn(
+            inner.x + 1,
+            inner.y + 1,
+            "nothing matches",
+            inner.width as usize - 1,
+            theme.dim(),
+        );
     }
     for (k, &i) in p.shown.iter().enumerate().skip(top).take(height) {
         let y = inner.y + 1 + (k - top) as u16;
-        let style = if k == p.selected { theme.selected() } else { theme.text() };
+        let style = if k == p.selected {
+            theme.selected()
+        } else {
+            theme.text()
+        };
         if k == p.selected {
-            buf.set_style(Rect { y, height: 1, ..inner }, style);
+            buf.set_style(
+                Rect {
+                    y,
+                    height: 1,
+                    ..inner
+                },
+                style,
+            );
         }
-        text_line(buf, inner.x + 2, y, inner.width.saturating_sub(2), &choice_text(app, i), app, style);
+        text_line(
+            buf,
+            inner.x + 2,
+            y,
+            inner.width.saturating_sub(2),
+            &choice_text(app, i),
+            app,
+            style,
+        );
     }
     // The filter's cursor is the editor's own state: keep what the draw scrolled.
     if let Some(Overlay::Picker(open)) = &mut app.overlay {
@@ -166,12 +196,31 @@ fn draw_checklist(buf: &mut Buffer, area: Rect, app: &mut App, c: &Checklist) {
     let top = c.selected.saturating_sub(height.saturating_sub(1));
     for (k, checked) in c.checked.iter().enumerate().skip(top).take(height) {
         let y = inner.y + (k - top) as u16;
-        let style = if k == c.selected { theme.selected() } else { theme.text() };
+        let style = if k == c.selected {
+            theme.selected()
+        } else {
+            theme.text()
+        };
         if k == c.selected {
-            buf.set_style(Rect { y, height: 1, ..inner }, style);
+            buf.set_style(
+                Rect {
+                    y,
+                    height: 1,
+                    ..inner
+                },
+                style,
+            );
         }
         buf.set_string(inner.x, y, if *checked { "[x]" } else { "[ ]" }, style);
-        text_line(buf, inner.x + 4, y, inner.width.saturating_sub(4), &choice_text(app, k), app, style);
+        text_line(
+            buf,
+            inner.x + 4,
+            y,
+            inner.width.saturating_sub(4),
+            &choice_text(app, k),
+            app,
+            style,
+        );
     }
     let shown = c.checked.len().saturating_sub(top).min(height);
     for (k, other) in c.others.iter().enumerate() {
@@ -189,10 +238,19 @@ fn draw_items(buf: &mut Buffer, area: Rect, app: &mut App, mut items: Items) -> 
     let theme = app.theme;
     if let Some(form) = &mut items.form {
         let title = " Record · Enter edits · j/k · Esc back to the records ";
-        let inner = frame_box(buf, smaller(area, 72, def.fields.len() as u16 * 2 + 4), title, app);
+        let inner = frame_box(
+            buf,
+            smaller(area, 72, def.fields.len() as u16 * 2 + 4),
+            title,
+            app,
+        );
         let value = app.current.review.field(&def.name).value().cloned();
         let recs = records(value.as_ref());
-        let record = recs.get(form.record).filter(|_| !form.new).cloned().unwrap_or_default();
+        let record = recs
+            .get(form.record)
+            .filter(|_| !form.new)
+            .cloned()
+            .unwrap_or_default();
         let mut cursor = None;
         let mut y = inner.y;
         for (k, sub) in def.fields.iter().enumerate() {
@@ -200,12 +258,29 @@ fn draw_items(buf: &mut Buffer, area: Rect, app: &mut App, mut items: Items) -> 
                 break;
             }
             let selected = k == form.selected;
-            let label_style = if selected { theme.selected() } else { theme.label() };
+            let label_style = if selected {
+                theme.selected()
+            } else {
+                theme.label()
+            };
             let label = format!("{} · {}", sub.label.en_or_ar(), sub.label.ar_or_en());
             buf.set_stringn(inner.x, y, if selected { "▸" } else { " " }, 1, label_style);
-            text_line_ltr(buf, inner.x + 2, y, inner.width.saturating_sub(2), &label, app, label_style);
+            text_line_ltr(
+                buf,
+                inner.x + 2,
+                y,
+                inner.width.saturating_sub(2),
+                &label,
+                app,
+                label_style,
+            );
             y += 1;
-            let value_area = Rect { x: inner.x + 4, y, width: inner.width.saturating_sub(4), height: 1 };
+            let value_area = Rect {
+                x: inner.x + 4,
+                y,
+                width: inner.width.saturating_sub(4),
+                height: 1,
+            };
             match (&mut form.editing, selected) {
                 (Some(edit), true) => {
                     cursor = editor_line(buf, value_area, app, edit);
@@ -213,11 +288,19 @@ fn draw_items(buf: &mut Buffer, area: Rect, app: &mut App, mut items: Items) -> 
                         && y + 1 < inner.bottom()
                     {
                         y += 1;
-                        buf.set_stringn(value_area.x, y, format!("⚠ {p}"), value_area.width as usize, theme.error());
+                        buf.set_stringn(
+                            value_area.x,
+                            y,
+                            format!("⚠ {p}"),
+                            value_area.width as usize,
+                            theme.error(),
+                        );
                     }
                 }
                 _ => match record.get(&sub.name) {
-                    Some(v) => text_line(buf, value_area.x, y, value_area.width, v, app, theme.text()),
+                    Some(v) => {
+                        text_line(buf, value_area.x, y, value_area.width, v, app, theme.text())
+                    }
                     None => {
                         buf.set_stringn(value_area.x, y, "—", 1, theme.dim());
                     }
@@ -232,7 +315,11 @@ fn draw_items(buf: &mut Buffer, area: Rect, app: &mut App, mut items: Items) -> 
     }
 
     let lines = app.item_lines();
-    let what = if def.kind == FieldType::RecordList { "records" } else { "items" };
+    let what = if def.kind == FieldType::RecordList {
+        "records"
+    } else {
+        "items"
+    };
     let title = format!(
         " {} {what} · Enter edits · o adds · D deletes · J/K move · Esc ",
         sanitize_inline(&def.name)
@@ -246,7 +333,13 @@ fn draw_items(buf: &mut Buffer, area: Rect, app: &mut App, mut items: Items) -> 
         entries.insert(i.min(entries.len()), None);
     }
     if entries.is_empty() {
-        buf.set_stringn(inner.x + 1, inner.y, "no items: o adds one", inner.width as usize - 1, theme.dim());
+        buf.set_stringn(
+            inner.x + 1,
+            inner.y,
+            "no items: o adds one",
+            inner.width as usize - 1,
+            theme.dim(),
+        );
     }
     let focus_row = editing_at.map_or(items.selected, |(i, _)| i);
     let top = focus_row.saturating_sub(height.saturating_sub(1));
@@ -256,12 +349,28 @@ fn draw_items(buf: &mut Buffer, area: Rect, app: &mut App, mut items: Items) -> 
         let number = format!("{:>2}.", k + 1);
         let is_edited = editing_at.is_some_and(|(i, _)| i == k);
         let selected = editing_at.is_none() && k == items.selected;
-        let style = if selected { theme.selected() } else { theme.text() };
+        let style = if selected {
+            theme.selected()
+        } else {
+            theme.text()
+        };
         if selected {
-            buf.set_style(Rect { y, height: 1, ..inner }, style);
+            buf.set_style(
+                Rect {
+                    y,
+                    height: 1,
+                    ..inner
+                },
+                style,
+            );
         }
         buf.set_string(inner.x, y, &number, theme.dim().patch(style));
-        let value_area = Rect { x: inner.x + 4, y, width: inner.width.saturating_sub(4), height: 1 };
+        let value_area = Rect {
+            x: inner.x + 4,
+            y,
+            width: inner.width.saturating_sub(4),
+            height: 1,
+        };
         match (&mut items.editing, is_edited) {
             (Some((_, edit, _)), true) => cursor = editor_line(buf, value_area, app, edit),
             _ => {
@@ -278,8 +387,21 @@ fn draw_items(buf: &mut Buffer, area: Rect, app: &mut App, mut items: Items) -> 
 }
 
 /// Like [`text_line`], for the panel's own labels: left to right whatever their first letter.
-fn text_line_ltr(buf: &mut Buffer, x: u16, y: u16, width: u16, text: &str, app: &App, style: Style) {
-    let l = layout(text, width, DirectionPolicy::Forced(Direction::Ltr), &app.text);
+fn text_line_ltr(
+    buf: &mut Buffer,
+    x: u16,
+    y: u16,
+    width: u16,
+    text: &str,
+    app: &App,
+    style: Style,
+) {
+    let l = layout(
+        text,
+        width,
+        DirectionPolicy::Forced(Direction::Ltr),
+        &app.text,
+    );
     if let Some(row) = l.rows().first() {
         draw_row(buf, x, y, width, row, |_| style);
     }

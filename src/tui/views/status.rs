@@ -57,7 +57,7 @@ pub fn draw(buf: &mut Buffer, area: Rect, app: &mut App) -> Option<Position> {
     }
     let y = area.y + 1;
     if app.prompt.is_some() {
-        let label = "search (أ/ا, harakat, digits folded) /";
+        let label = "search /";
         let label_w = (label.chars().count() as u16 + 2).min(area.width / 2);
         buf.set_stringn(area.x + 1, y, label, label_w as usize - 1, theme.label());
         let box_area = Rect {
