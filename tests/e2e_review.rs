@@ -399,3 +399,41 @@ fn arabic_typed_into_a_field_reads_right_to_left_with_the_cursor_where_a_reader_
     s.send("q");
     s.wait_exit();
 }
+
+#[test]
+fn a_long_text_is_edited_in_editor_and_the_screen_comes_back() {
+    let dir = corpus();
+    // An "editor" that rewrites the file as an analyst would, and records the terminal's
+    // settings while it runs: tadqiq must have given the terminal back in cooked mode.
+    std::fs::write(
+        dir.path().join("ed.sh"),
+        "#!/bin/sh\nstty -a > editor-stty.txt\nprintf 'ملخص جديد\\nسطر ثان\\n' > \"$1\"\n",
+    )
+    .unwrap();
+    let mut s = Session::start(
+        dir.path(),
+        120,
+        40,
+        "EDITOR=\"sh ./ed.sh\" \"$TADQIQ\"; sleep 0.2",
+    );
+    s.wait_for("Summary");
+    // summary is the 11th field.
+    s.send("jjjjjjjjjj");
+    std::thread::sleep(Duration::from_millis(200));
+    s.send("e");
+    s.wait_for("value from $EDITOR");
+    s.wait_for("Summary"); // the screen is drawn again
+    s.send("\x13");
+    s.wait_for("saved ");
+    let text = std::fs::read_to_string(gold(dir.path(), FIRST)).unwrap();
+    assert!(
+        text.contains(
+            "summary:\n    value: |-\n      ملخص جديد\n      سطر ثان\n    verdict: corrected"
+        ),
+        "{text}"
+    );
+    let stty = std::fs::read_to_string(dir.path().join("editor-stty.txt")).unwrap();
+    assert!(stty.contains(" icanon") && stty.contains(" echo"), "{stty}");
+    s.send("q");
+    s.wait_exit();
+}

@@ -103,7 +103,11 @@ impl Tui {
         if self.bidi == BidiMode::App {
             io::stdout().write_all(BIDI_EXPLICIT)?;
         }
-        self.terminal.clear()?;
+        // The screen is blank again; make ratatui believe so with an empty frame, so that the
+        // next draw paints everything. (`Terminal::clear` would ask the terminal where its
+        // cursor is, and hang for seconds on one that does not answer.)
+        execute!(io::stdout(), terminal::Clear(terminal::ClearType::All))?;
+        self.terminal.draw(|_| {})?;
         Ok(out)
     }
 }
