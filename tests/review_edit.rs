@@ -58,10 +58,18 @@ fn typing_into_an_empty_field_adds_and_esc_changes_nothing() {
     assert!(!app.current.dirty());
     key(&mut app, KeyCode::Enter);
     press(&mut app, "عنوان تجريبي");
-    key(&mut app, KeyCode::Enter);
+    // Ctrl-S while typing keeps the value and saves.
+    ctrl(&mut app, 's');
+    assert!(app.editing.is_none());
     assert_eq!(
         review(&app, "headline"),
         (text("عنوان تجريبي"), Verdict::Added, None)
+    );
+    assert!(!app.current.dirty());
+    assert!(
+        gold_text(dir.path(), "amina", FIRST)
+            .unwrap()
+            .contains("عنوان تجريبي")
     );
 }
 

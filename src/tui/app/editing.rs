@@ -57,6 +57,14 @@ impl App {
     pub(super) fn handle_editing_key(&mut self, key: &KeyEvent) -> bool {
         let width = self.editor_width;
         let options = self.text;
+        if self.editing.is_some() && keymap::lookup(Context::Fields, key) == Some(Action::Save) {
+            // Ctrl-S while typing keeps the value (if it can be kept) and saves.
+            self.commit_field_edit();
+            if self.editing.is_none() {
+                self.update(Action::Save);
+            }
+            return true;
+        }
         if let Some(edit) = &mut self.editing {
             let (action, typed) = editor_key(key);
             match edit::apply(&mut edit.editor, action, typed, width, &options) {
