@@ -383,3 +383,29 @@ fn nothing_is_edited_in_a_read_only_session() {
     assert!(second.editing.is_none());
     assert!(second.current.review.gold.fields.is_empty());
 }
+
+#[test]
+fn a_long_span_is_selected_a_row_at_a_time() {
+    let dir = corpus();
+    let mut app = app(dir.path(), "amina");
+    // Draw once so the app knows the pane's size.
+    let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(100, 30)).unwrap();
+    t.draw(|f| tadqiq::tui::views::draw(f, &mut app)).unwrap();
+    focus(&mut app, "body_span");
+    key(&mut app, KeyCode::Tab);
+    press(&mut app, "wv");
+    press(&mut app, &"j".repeat(40));
+    t.draw(|f| tadqiq::tui::views::draw(f, &mut app)).unwrap();
+    assert!(app.scroll > 0, "the view follows the word cursor");
+    key(&mut app, KeyCode::Enter);
+    let Value::Span(span) = review(&app, "body_span").0 else {
+        panic!("a span")
+    };
+    assert_eq!(span.start, 0);
+    assert!(span.end > 500, "{span:?}");
+    // Esc drops the word cursor: j scrolls again.
+    key(&mut app, KeyCode::Esc);
+    let before = app.scroll;
+    press(&mut app, "j");
+    assert_eq!(app.scroll, before + 1);
+}

@@ -363,19 +363,19 @@ pub static DEFAULT: &[Binding] = &[
         Article,
         [key('j'), code(KeyCode::Down)],
         ScrollDown,
-        "scroll down"
+        "scroll down (with a word cursor: move it a row down)"
     ),
     bind!(
         Article,
         [key('k'), code(KeyCode::Up)],
         ScrollUp,
-        "scroll up"
+        "scroll up (with a word cursor: move it a row up)"
     ),
     bind!(
         Article,
         [code(KeyCode::PageDown), code(KeyCode::Char(' '))],
         PageDown,
-        "page down"
+        "page down (with a word cursor: move it a page)"
     ),
     bind!(Article, [code(KeyCode::PageUp)], PageUp, "page up"),
     bind!(Article, [code(KeyCode::Home)], Top, "top of the article"),
@@ -414,7 +414,7 @@ pub static DEFAULT: &[Binding] = &[
         Article,
         [code(KeyCode::Esc)],
         Unselect,
-        "drop the selection"
+        "drop the selection and the word cursor"
     ),
     bind!(
         Article,

@@ -712,6 +712,16 @@ impl App {
                     self.say("this is the first article", Level::Info);
                 }
             }
+            // With a word cursor in the article, the scrolling keys move it instead (the view
+            // follows), so that a long selection is made a row or a page at a time.
+            Action::ScrollDown if self.word.is_some() => self.move_word_rows(1),
+            Action::ScrollUp if self.word.is_some() => self.move_word_rows(-1),
+            Action::PageDown if self.word.is_some() => {
+                self.move_word_rows(self.article_height.saturating_sub(2).max(1) as isize)
+            }
+            Action::PageUp if self.word.is_some() => {
+                self.move_word_rows(-(self.article_height.saturating_sub(2).max(1) as isize))
+            }
             Action::ScrollDown => self.scroll += 1,
             Action::ScrollUp => self.scroll = self.scroll.saturating_sub(1),
             Action::PageDown => self.scroll += self.article_height.saturating_sub(2).max(1),

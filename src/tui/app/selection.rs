@@ -55,6 +55,29 @@ impl App {
         self.follow_word = true;
     }
 
+    /// With a word cursor: moves it `rows` rows down (up when negative), to the first word of
+    /// that row in reading order, so that a long span is selected a row or a page at a time.
+    pub(super) fn move_word_rows(&mut self, rows: isize) {
+        let Some(word) = self.word.clone() else {
+            return;
+        };
+        let target_start = {
+            let layout = self.article_layout(self.article_width);
+            let Some(row) = layout.row_of(word.start) else {
+                return;
+            };
+            let last = layout.rows().len().saturating_sub(1) as isize;
+            let target = (row as isize + rows).clamp(0, last) as usize;
+            layout.rows()[target].source.start
+        };
+        let words = self.article_words();
+        let i = words.partition_point(|w| w.end <= target_start);
+        if let Some(next) = words.get(i.min(words.len().saturating_sub(1))).cloned() {
+            self.word = Some(next);
+            self.follow_word = true;
+        }
+    }
+
     /// Starts a selection at the word cursor, or drops the one being made.
     pub(super) fn toggle_selection(&mut self) {
         if self.anchor.take().is_some() {
