@@ -79,7 +79,8 @@ impl Theme {
     /// The box a value is typed in.
     pub fn input(&self) -> Style {
         if self.color {
-            Style::new().bg(Color::Indexed(236))
+            // Both colours set: readable on light and dark terminals alike.
+            Style::new().bg(Color::Indexed(236)).fg(Color::Indexed(255))
         } else {
             Style::new().add_modifier(Modifier::UNDERLINED)
         }
