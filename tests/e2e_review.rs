@@ -13,6 +13,8 @@ use portable_pty::{CommandBuilder, PtySize, native_pty_system};
 
 struct Session {
     screen: Arc<Mutex<vt100::Parser>>,
+    /// Tells the reader thread to stop, closing its side of the terminal.
+    stop: Arc<std::sync::atomic::AtomicBool>,
     raw: Arc<Mutex<Vec<u8>>>,
     writer: Box<dyn Write + Send>,
     child: Box<dyn portable_pty::Child + Send + Sync>,
@@ -47,10 +49,12 @@ impl Session {
         let raw = Arc::new(Mutex::new(Vec::new()));
         let mut reader = pty.master.try_clone_reader().unwrap();
         let (s, r) = (Arc::clone(&screen), Arc::clone(&raw));
+        let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let stopped = Arc::clone(&stop);
         std::thread::spawn(move || {
             let mut buf = [0u8; 8192];
             while let Ok(n) = reader.read(&mut buf) {
-                if n == 0 {
+                if n == 0 || stopped.load(std::sync::atomic::Ordering::Relaxed) {
                     break;
                 }
                 s.lock().unwrap().process(&buf[..n]);
@@ -60,6 +64,7 @@ impl Session {
         let writer = pty.master.take_writer().unwrap();
         Session {
             screen,
+            stop,
             raw,
             writer,
             child,
@@ -436,4 +441,46 @@ fn a_long_text_is_edited_in_editor_and_the_screen_comes_back() {
     assert!(stty.contains(" icanon") && stty.contains(" echo"), "{stty}");
     s.send("q");
     s.wait_exit();
+}
+
+#[test]
+fn a_terminal_that_goes_away_ends_the_review_and_keeps_the_edits() {
+    let dir = corpus();
+    let s = Session::start(dir.path(), 100, 30, "exec \"$TADQIQ\"");
+    s.wait_for("Headline");
+    let mut s = s;
+    s.send("jja"); // confirm published_at: an unsaved change
+    s.wait_for("● unsaved");
+    // The terminal goes away (a closed SSH session): the master side of the pty is closed.
+    let Session {
+        mut child,
+        writer,
+        _master,
+        stop,
+        ..
+    } = s;
+    // Every descriptor of the master side closes: ours, and the reader thread's when it
+    // wakes up for the next output.
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    drop(writer);
+    drop(_master);
+    let start = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if start.elapsed() > Duration::from_secs(10) {
+            let _ = child.kill();
+            panic!("tadqiq kept running after its terminal went away");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(!status.success());
+    // The unsaved edit is in the recovery file, for the next start.
+    let recovery = dir
+        .path()
+        .join("annotations/gold/e2e")
+        .join(format!(".{FIRST}.recovery.yaml"));
+    let text = std::fs::read_to_string(&recovery).unwrap();
+    assert!(text.contains("published_at"), "{text}");
 }

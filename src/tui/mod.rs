@@ -27,8 +27,11 @@ pub fn run(config: Config) -> Result<()> {
     let mut app = App::new(config)?;
     let flag = terminal::termination_flag().context("cannot watch for SIGTERM and SIGHUP")?;
     let mut tui = terminal::Tui::enter(bidi).context("cannot take over the terminal")?;
+    let heartbeat = terminal::Heartbeat::new();
+    terminal::spawn_watchdog(std::sync::Arc::clone(&flag), heartbeat.clone(), bidi);
     let result = (|| -> Result<()> {
         loop {
+            heartbeat.beat();
             tui.terminal.draw(|f| views::draw(f, &mut app))?;
             if app.quit {
                 return Ok(());

@@ -7,7 +7,8 @@
 
 use std::io::{self, Write};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::Duration;
 
 use crossterm::event::{
     DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
@@ -44,6 +45,65 @@ pub fn termination_flag() -> io::Result<Arc<AtomicBool>> {
 /// Whether a termination signal arrived.
 pub fn terminated(flag: &AtomicBool) -> bool {
     flag.load(Ordering::Relaxed)
+}
+
+/// The event loop's pulse: the time of its last turn, which the watchdog reads.
+#[derive(Clone, Debug)]
+pub struct Heartbeat(Arc<AtomicU64>);
+
+impl Heartbeat {
+    fn now() -> u64 {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis() as u64)
+    }
+
+    /// A pulse now.
+    pub fn new() -> Heartbeat {
+        Heartbeat(Arc::new(AtomicU64::new(Heartbeat::now())))
+    }
+
+    /// The event loop went round once more.
+    pub fn beat(&self) {
+        self.0.store(Heartbeat::now(), Ordering::Relaxed);
+    }
+
+    fn silent_for(&self) -> Duration {
+        Duration::from_millis(Heartbeat::now().saturating_sub(self.0.load(Ordering::Relaxed)))
+    }
+}
+
+impl Default for Heartbeat {
+    fn default() -> Self {
+        Heartbeat::new()
+    }
+}
+
+/// Ends the process when the event loop cannot: crossterm 0.29 reads a terminal that has gone
+/// away (a closed SSH session, a killed tmux pane) in a loop that never returns, so neither the
+/// termination flag nor the loop's own checks are ever reached (crossterm issue #793). Unsaved
+/// edits are already in the recovery file, and the analyst's lock goes with the process.
+///
+/// - The terminal is gone (stdin no longer a terminal: the kernel hung it up): exit at once.
+/// - A termination signal arrived and the loop has not gone round for a second: give the
+///   terminal back as well as can be done, and exit.
+///
+/// A loop that is busy for a long time on a live terminal (`$EDITOR`, a long search) is left
+/// alone.
+pub fn spawn_watchdog(flag: Arc<AtomicBool>, heartbeat: Heartbeat, bidi: BidiMode) {
+    use std::io::IsTerminal;
+    std::thread::spawn(move || {
+        loop {
+            std::thread::sleep(Duration::from_millis(250));
+            if !io::stdin().is_terminal() {
+                std::process::exit(129);
+            }
+            if terminated(&flag) && heartbeat.silent_for() > Duration::from_secs(1) {
+                restore(bidi);
+                std::process::exit(143);
+            }
+        }
+    });
 }
 
 impl Tui {
