@@ -116,7 +116,10 @@ where
     D: Fn(&T, &T) -> f64 + Sync,
 {
     let mut observed = 0.0;
-    let mut totals: HashMap<&T, u64> = HashMap::new();
+    // Distinct values in order of first appearance, so that sums of floats run in the same
+    // order on every run (a hash map's order changes from run to run).
+    let mut index: HashMap<&T, usize> = HashMap::new();
+    let mut values: Vec<(&T, u64)> = Vec::new();
     let mut n = 0u64;
     for row in units {
         let t = tally(row.as_ref());
@@ -132,17 +135,22 @@ where
         }
         observed += sum / (m - 1) as f64;
         for (v, c) in t {
-            *totals.entry(v).or_default() += c;
+            let i = *index.entry(v).or_insert_with(|| {
+                values.push((v, 0));
+                values.len() - 1
+            });
+            values[i].1 += c;
         }
         n += m;
     }
-    let values: Vec<(&T, u64)> = totals.into_iter().collect();
+    drop(index);
     let v = values.len() as u64;
     if v < 2 {
         return None;
     }
     let expected = if v * (v - 1) / 2 <= EXACT_PAIRS {
-        values
+        // Rows in parallel, their sums added in order: the same result on any number of cores.
+        let rows: Vec<f64> = values
             .par_iter()
             .enumerate()
             .map(|(i, (a, na))| {
@@ -151,7 +159,8 @@ where
                     .map(|(b, nb)| 2.0 * (na * nb) as f64 * distance(a, b))
                     .sum::<f64>()
             })
-            .sum::<f64>()
+            .collect();
+        rows.iter().sum::<f64>()
     } else {
         sampled_expected(&values, n, &distance)
     };
@@ -176,7 +185,7 @@ where
     let pick = |r: u64| cumulative.partition_point(|&c| c <= r % n);
     const CHUNKS: u64 = 64;
     let per_chunk = SAMPLED_PAIRS / CHUNKS;
-    let sum: f64 = (0..CHUNKS)
+    let sums: Vec<f64> = (0..CHUNKS)
         .into_par_iter()
         .map(|chunk| {
             let mut rng = SplitMix64(0x7461_6471_6971 ^ chunk.wrapping_mul(0x9E37_79B9));
@@ -191,7 +200,8 @@ where
             }
             sum
         })
-        .sum();
+        .collect();
+    let sum: f64 = sums.iter().sum();
     let same: u128 = values
         .iter()
         .map(|(_, c)| u128::from(*c) * u128::from(*c))
