@@ -373,6 +373,26 @@ mod tests {
     }
 
     #[test]
+    fn alpha_matches_the_python_krippendorff_package() {
+        // Recorded once with `krippendorff` 0.9.0 (pip): `krippendorff.alpha(reliability_data=
+        // data, level_of_measurement='nominal')` on these 4 coders × 30 units, `.` = NaN.
+        let rows = [
+            ". 0 0 2 . 1 . 1 2 . 3 3 2 . 2 1 . 2 . . 0 . 2 3 1 1 . 3 . 2",
+            ". 0 0 2 1 . 0 1 . 1 2 . 2 3 2 1 3 2 . . 0 3 2 . 1 2 1 . . 2",
+            "3 . 0 . 1 . . . 0 0 . 3 2 2 2 0 1 2 0 0 0 . . 3 1 2 2 . 0 2",
+            "3 0 0 2 1 . . 1 . . . 1 . . 2 1 3 2 3 3 0 3 2 3 1 1 . 3 . 2",
+        ];
+        let coders: Vec<Vec<Option<u8>>> = rows
+            .iter()
+            .map(|r| r.split(' ').map(|v| v.parse().ok()).collect())
+            .collect();
+        let units: Vec<Vec<Option<u8>>> = (0..30)
+            .map(|u| coders.iter().map(|c| c[u]).collect())
+            .collect();
+        assert!(close(alpha_nominal(&units), 0.61615284411637, 1e-12));
+    }
+
+    #[test]
     fn cohen_matches_the_textbook_example() {
         // 50 units: both yes 20, a yes b no 5, a no b yes 10, both no 15: κ = 0.4.
         let mut units = Vec::new();
