@@ -25,7 +25,7 @@ fn present<T>(row: &[Option<T>]) -> impl Iterator<Item = &T> {
 
 /// The distinct values of a row with their counts. Rows are short (one cell per analyst), so
 /// a linear scan beats a hash map.
-fn tally<'a, T: PartialEq>(row: &'a [Option<T>]) -> Vec<(&'a T, u64)> {
+fn tally<T: PartialEq>(row: &[Option<T>]) -> Vec<(&T, u64)> {
     let mut out: Vec<(&T, u64)> = Vec::new();
     for v in present(row) {
         match out.iter_mut().find(|(c, _)| *c == v) {

@@ -172,9 +172,10 @@ pub fn agreement_table(a: &Agreement) -> String {
     out.push_str(
         "\nitems: articles where at least two analysts reviewed the field. agree: mean share of\n\
          analyst pairs giving the same value. alpha: Krippendorff's alpha (nominal; MASI for set\n\
-         fields), 1 = perfect, 0 = chance level, below 0.667 = unreliable. fleiss, cohen: kappa of\n\
-         all analysts on the items all coded, of each pair (scalar fields). —: undefined (no\n\
-         variation, or no items). `--format json` lists the disagreements.\n",
+         fields): 1 perfect, 0 chance level; at least 0.800 to rely on a field, 0.667 for\n\
+         tentative conclusions (Krippendorff). fleiss: kappa of all analysts on the items all\n\
+         reviewed; cohen: kappa of each pair, lowest–highest (scalar fields). —: undefined (no\n\
+         items, or no variation). `--format json` lists the disagreements.\n",
     );
     out
 }
