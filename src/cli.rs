@@ -426,10 +426,10 @@ fn report_invalid(problems: &[Diagnostic]) -> ExitCode {
     ExitCode::from(1)
 }
 
-fn print_result(
+fn print_result<J: serde::Serialize>(
     format: FormatArg,
     table: impl FnOnce() -> String,
-    json: impl FnOnce() -> serde_json::Value,
+    json: impl FnOnce() -> J,
 ) -> Result<ExitCode> {
     let mut out = io::BufWriter::with_capacity(1 << 16, io::stdout().lock());
     match format {
@@ -484,7 +484,7 @@ fn agree(args: &AgreeArgs) -> Result<ExitCode> {
         Ok(a) => print_result(
             args.format,
             || crate::agree::report::agreement_table(&a),
-            || crate::agree::report::agreement_json(&a),
+            || crate::agree::report::AgreementJson(&a),
         ),
         Err(problems) => Ok(report_invalid(&problems)),
     }
@@ -546,7 +546,7 @@ fn score(args: &ScoreArgs) -> Result<ExitCode> {
         Ok(s) => print_result(
             args.format,
             || crate::agree::report::score_table(&s),
-            || crate::agree::report::score_json(&s),
+            || crate::agree::report::ScoreJson(&s),
         ),
         Err(problems) => Ok(report_invalid(&problems)),
     }

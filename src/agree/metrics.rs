@@ -13,10 +13,10 @@ use rayon::prelude::*;
 
 /// Above this many pairs of distinct values, the expected disagreement of `alpha` under a
 /// non-nominal distance is estimated from a sample of pairs instead of every pair.
-pub const EXACT_PAIRS: u64 = 1 << 25;
+pub const EXACT_PAIRS: u64 = 1 << 23;
 
 /// How many pairs of distinct values the estimate draws (see [`alpha`]).
-pub const SAMPLED_PAIRS: u64 = 1 << 22;
+pub const SAMPLED_PAIRS: u64 = 1 << 20;
 
 /// The values present in a row.
 fn present<T>(row: &[Option<T>]) -> impl Iterator<Item = &T> {
@@ -106,9 +106,10 @@ pub fn alpha_nominal<T: Eq + Hash, R: AsRef<[Option<T>]>>(units: &[R]) -> Option
 /// / (m_u − 1)`, `D_e = Σ_{c≠k} n_c·n_k·δ(c,k) / (n(n − 1))`, `alpha = 1 − D_o / D_e`.
 ///
 /// `D_e` sums over every pair of distinct values in the data. When there are more than
-/// [`EXACT_PAIRS`] such pairs (tens of thousands of distinct sets), it is estimated instead
+/// [`EXACT_PAIRS`] such pairs (over four thousand distinct sets), it is estimated instead
 /// from [`SAMPLED_PAIRS`] pairs of value occurrences drawn from the data with a fixed seed (so
-/// the result is reproducible); the estimate's relative standard error is below 0.1 %.
+/// the result is reproducible): the standard error of the mean distance (in [0, 1]) is below
+/// 0.0005.
 pub fn alpha<T, R, D>(units: &[R], distance: D) -> Option<f64>
 where
     T: Eq + Hash + Sync,

@@ -83,9 +83,10 @@ enum Code {
     Set(Box<[u64]>),
 }
 
-/// One article's items, compact: per field, the (analyst, value) pairs of an item.
+/// One article's items, compact: (field, analyst, value), grouped by field, in one
+/// allocation.
 struct ArticleItems {
-    fields: Vec<Vec<(u16, Code)>>,
+    values: Vec<(u16, u16, Code)>,
     disagreements: Vec<Disagreement>,
 }
 
@@ -98,11 +99,11 @@ pub fn agree(
     analysts: &[String],
     fields: &[&FieldDef],
 ) -> Result<Agreement, Vec<Diagnostic>> {
-    if analysts.len() > usize::from(u16::MAX) {
+    if analysts.len() > usize::from(u16::MAX) || fields.len() > usize::from(u16::MAX) {
         return Err(vec![Diagnostic::file(
             &store.gold_root(),
             Severity::Error,
-            "more than 65 535 analysts",
+            "more than 65 535 analysts or fields",
         )]);
     }
     // Which analysts reviewed each article: a listing of folders, nothing read yet.
@@ -177,16 +178,15 @@ fn read_article(
         return Ok(None);
     }
     let mut out = ArticleItems {
-        fields: Vec::with_capacity(fields.len()),
+        values: Vec::with_capacity(fields.len() * golds.len()),
         disagreements: Vec::new(),
     };
-    for def in fields {
+    for (f, def) in fields.iter().enumerate() {
         let values: Vec<(u16, Key)> = golds
             .iter()
             .filter_map(|(a, g)| Some((*a, Key::of(def, &g.field(&def.name)?.value))))
             .collect();
         if values.len() < 2 {
-            out.fields.push(Vec::new());
             continue;
         }
         if values.iter().any(|(_, k)| *k != values[0].1) {
@@ -200,19 +200,15 @@ fn read_article(
             });
         }
         let kind = Kind::of(def.kind);
-        out.fields.push(
-            values
-                .into_iter()
-                .map(|(a, k)| {
-                    let code = match kind {
-                        Kind::Scalar => Code::Scalar(k.digest()),
-                        Kind::Set => Code::Set(k.item_digests().into_boxed_slice()),
-                    };
-                    (a, code)
-                })
-                .collect(),
-        );
+        out.values.extend(values.into_iter().map(|(a, k)| {
+            let code = match kind {
+                Kind::Scalar => Code::Scalar(k.digest()),
+                Kind::Set => Code::Set(k.item_digests().into_boxed_slice()),
+            };
+            (f as u16, a, code)
+        }));
     }
+    out.values.shrink_to_fit();
     Ok(Some(out))
 }
 
@@ -221,10 +217,8 @@ fn read_article(
 fn measure(analysts: &[String], fields: &[&FieldDef], articles: Vec<ArticleItems>) -> Agreement {
     let mut active = vec![false; analysts.len()];
     for a in &articles {
-        for item in &a.fields {
-            for (who, _) in item {
-                active[usize::from(*who)] = true;
-            }
+        for (_, who, _) in &a.values {
+            active[usize::from(*who)] = true;
         }
     }
     // Columns in name order, so that `"a|b"` keys come out sorted.
@@ -242,28 +236,28 @@ fn measure(analysts: &[String], fields: &[&FieldDef], articles: Vec<ArticleItems
     let mut disagreements = Vec::new();
     let articles_count = articles.len();
     for a in articles {
-        for (f, item) in a.fields.into_iter().enumerate() {
-            if item.is_empty() {
-                continue;
-            }
-            match Kind::of(fields[f].kind) {
-                Kind::Scalar => {
-                    let start = scalar[f].len();
-                    scalar[f].resize(start + width, None);
-                    for (who, code) in item {
-                        if let Code::Scalar(d) = code {
-                            scalar[f][start + column[usize::from(who)]] = Some(d);
-                        }
+        // The values come grouped by field: a new row starts where the field changes.
+        let mut last = None;
+        for (f, who, code) in a.values {
+            let (f, c) = (usize::from(f), column[usize::from(who)]);
+            let new_row = last != Some(f);
+            last = Some(f);
+            match code {
+                Code::Scalar(d) => {
+                    let rows = &mut scalar[f];
+                    if new_row {
+                        rows.resize(rows.len() + width, None);
                     }
+                    let start = rows.len() - width;
+                    rows[start + c] = Some(d);
                 }
-                Kind::Set => {
-                    let start = sets[f].len();
-                    sets[f].resize_with(start + width, || None);
-                    for (who, code) in item {
-                        if let Code::Set(d) = code {
-                            sets[f][start + column[usize::from(who)]] = Some(d);
-                        }
+                Code::Set(d) => {
+                    let rows = &mut sets[f];
+                    if new_row {
+                        rows.resize_with(rows.len() + width, || None);
                     }
+                    let start = rows.len() - width;
+                    rows[start + c] = Some(d);
                 }
             }
         }

@@ -4,59 +4,76 @@
 
 use std::fmt::Write as _;
 
+use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 use serde_json::{Map, Value as Json, json};
 
-use super::score::{FieldScore, Score, Tally};
-use super::{Agreement, FieldAgreement};
+use super::score::{FieldScore, Mistake, Score, Tally};
+use super::{Agreement, Disagreement, FieldAgreement};
 use crate::text::sanitize::sanitize_inline;
 
 fn number(x: Option<f64>) -> Json {
     x.map_or(Json::Null, Json::from)
 }
 
-/// `agree --format json`:
+/// `agree --format json`, serialized as it is written (the disagreements of a large corpus
+/// are never all built as one JSON tree):
 /// `{"analysts": [..], "articles": n, "fields": {"<field>": {"kind", "items",
 /// "percent_agreement", "alpha", "cohen_kappa": {"a|b": k}, "fleiss_kappa", "disagreements"}},
 /// "disagreements": [{"article", "field", "values": {"<analyst>": value}}]}`.
-pub fn agreement_json(a: &Agreement) -> Json {
-    let mut fields = Map::new();
-    for f in &a.fields {
-        let cohen: Map<String, Json> = f
-            .cohen_kappa
-            .iter()
-            .map(|(pair, k)| (pair.clone(), number(*k)))
-            .collect();
-        fields.insert(
-            f.field.clone(),
-            json!({
-                "kind": f.kind.name(),
-                "items": f.items,
-                "percent_agreement": number(f.percent_agreement),
-                "alpha": number(f.alpha),
-                "cohen_kappa": cohen,
-                "fleiss_kappa": number(f.fleiss_kappa),
-                "disagreements": f.disagreements,
-            }),
-        );
-    }
-    let disagreements: Vec<Json> = a
-        .disagreements
-        .iter()
-        .map(|d| {
-            let values: Map<String, Json> = d
-                .values
+pub struct AgreementJson<'a>(pub &'a Agreement);
+
+impl Serialize for AgreementJson<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let a = self.0;
+        let mut fields = Map::new();
+        for f in &a.fields {
+            let cohen: Map<String, Json> = f
+                .cohen_kappa
                 .iter()
-                .map(|(who, k)| (who.clone(), k.to_json()))
+                .map(|(pair, k)| (pair.clone(), number(*k)))
                 .collect();
-            json!({"article": d.article, "field": d.field, "values": values})
-        })
+            fields.insert(
+                f.field.clone(),
+                json!({
+                    "kind": f.kind.name(),
+                    "items": f.items,
+                    "percent_agreement": number(f.percent_agreement),
+                    "alpha": number(f.alpha),
+                    "cohen_kappa": cohen,
+                    "fleiss_kappa": number(f.fleiss_kappa),
+                    "disagreements": f.disagreements,
+                }),
+            );
+        }
+        let mut m = s.serialize_map(Some(4))?;
+        m.serialize_entry("analysts", &a.analysts)?;
+        m.serialize_entry("articles", &a.articles)?;
+        m.serialize_entry("fields", &fields)?;
+        m.serialize_entry("disagreements", &Each(&a.disagreements, disagreement_json))?;
+        m.end()
+    }
+}
+
+fn disagreement_json(d: &Disagreement) -> Json {
+    let values: Map<String, Json> = d
+        .values
+        .iter()
+        .map(|(who, k)| (who.clone(), k.to_json()))
         .collect();
-    json!({
-        "analysts": a.analysts,
-        "articles": a.articles,
-        "fields": fields,
-        "disagreements": disagreements,
-    })
+    json!({"article": d.article, "field": d.field, "values": values})
+}
+
+/// A JSON array whose elements are built one at a time as they are written.
+struct Each<'a, T>(&'a [T], fn(&T) -> Json);
+
+impl<T> Serialize for Each<'_, T> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut seq = s.serialize_seq(Some(self.0.len()))?;
+        for x in self.0 {
+            seq.serialize_element(&(self.1)(x))?;
+        }
+        seq.end()
+    }
 }
 
 fn fixed(x: Option<f64>) -> String {
@@ -184,48 +201,50 @@ fn tally_json(t: Tally) -> Json {
     json!({"values": t.values, "wrong": t.wrong, "wrong_rate": number(t.wrong_rate())})
 }
 
-/// `score --format json`:
+/// `score --format json`, serialized as it is written:
 /// `{"against", "articles", "low_confidence", "fields": {"<field>": {"kind", "items",
 /// "accuracy", "precision", "recall", "f1", "low_confidence": {"values", "wrong",
 /// "wrong_rate"}, "confident": {..}}}, "mistakes": [{"article", "field", "extracted",
 /// "confidence", "reference"}]}`; precision, recall and F1 are `null` for scalar fields, and
 /// `extracted` is `null` when the extractor delivered nothing.
-pub fn score_json(s: &Score) -> Json {
-    let mut fields = Map::new();
-    for f in &s.fields {
-        fields.insert(
-            f.field.clone(),
-            json!({
-                "kind": f.kind.name(),
-                "items": f.items,
-                "accuracy": number(f.accuracy()),
-                "precision": number(f.precision()),
-                "recall": number(f.recall()),
-                "f1": number(f.f1()),
-                "low_confidence": tally_json(f.low_confidence),
-                "confident": tally_json(f.confident),
-            }),
-        );
+pub struct ScoreJson<'a>(pub &'a Score);
+
+impl Serialize for ScoreJson<'_> {
+    fn serialize<S: Serializer>(&self, ser: S) -> Result<S::Ok, S::Error> {
+        let s = self.0;
+        let mut fields = Map::new();
+        for f in &s.fields {
+            fields.insert(
+                f.field.clone(),
+                json!({
+                    "kind": f.kind.name(),
+                    "items": f.items,
+                    "accuracy": number(f.accuracy()),
+                    "precision": number(f.precision()),
+                    "recall": number(f.recall()),
+                    "f1": number(f.f1()),
+                    "low_confidence": tally_json(f.low_confidence),
+                    "confident": tally_json(f.confident),
+                }),
+            );
+        }
+        let mut m = ser.serialize_map(Some(5))?;
+        m.serialize_entry("against", &s.against)?;
+        m.serialize_entry("articles", &s.articles)?;
+        m.serialize_entry("low_confidence", &s.low_confidence)?;
+        m.serialize_entry("fields", &fields)?;
+        m.serialize_entry("mistakes", &Each(&s.mistakes, mistake_json))?;
+        m.end()
     }
-    let mistakes: Vec<Json> = s
-        .mistakes
-        .iter()
-        .map(|m| {
-            json!({
-                "article": m.article,
-                "field": m.field,
-                "extracted": m.extracted.as_ref().map_or(Json::Null, |k| k.to_json()),
-                "confidence": number(m.confidence),
-                "reference": m.reference.to_json(),
-            })
-        })
-        .collect();
+}
+
+fn mistake_json(m: &Mistake) -> Json {
     json!({
-        "against": s.against,
-        "articles": s.articles,
-        "low_confidence": s.low_confidence,
-        "fields": fields,
-        "mistakes": mistakes,
+        "article": m.article,
+        "field": m.field,
+        "extracted": m.extracted.as_ref().map_or(Json::Null, |k| k.to_json()),
+        "confidence": number(m.confidence),
+        "reference": m.reference.to_json(),
     })
 }
 
