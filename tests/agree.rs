@@ -356,3 +356,44 @@ fn agree_ignores_the_adjudicated_set_and_in_progress_reviews() {
     );
     assert_eq!(before, after);
 }
+
+#[test]
+fn score_fails_on_an_invalid_extracted_file() {
+    let dir = copy();
+    let extracted = dir.path().join("annotations/extracted/a3.yaml");
+    let text = std::fs::read_to_string(&extracted).unwrap();
+    std::fs::write(
+        &extracted,
+        text.replace("confidence: 0.9}", "confidence: 9}"),
+    )
+    .unwrap();
+    let (code, stdout, stderr) = run(dir.path(), &["score", "--annotations", "annotations"]);
+    assert_eq!(code, Some(1), "{stdout}{stderr}");
+    assert!(stdout.is_empty());
+    assert!(
+        stderr.contains("annotations/extracted/a3.yaml:6:45: confidence 9 is not between 0 and 1"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn agree_with_nothing_shared_says_so() {
+    let dir = copy();
+    for a in ["karim", "youssef"] {
+        std::fs::remove_dir_all(dir.path().join("annotations/gold").join(a)).unwrap();
+    }
+    std::fs::create_dir_all(dir.path().join("annotations/gold/karim")).unwrap();
+    let (code, stdout, stderr) = run(dir.path(), &["agree", "--annotations", "annotations"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(
+        stdout.starts_with("no article has done reviews by two"),
+        "{stdout}"
+    );
+    let j = json(
+        dir.path(),
+        &["agree", "--annotations", "annotations", "--format", "json"],
+    );
+    assert_eq!(j["articles"], 0);
+    assert_eq!(j["fields"]["event_type"]["items"], 0);
+    assert_eq!(j["fields"]["event_type"]["alpha"], Value::Null);
+}

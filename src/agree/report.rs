@@ -134,6 +134,12 @@ pub fn agreement_table(a: &Agreement) -> String {
         .iter()
         .map(|n| sanitize_inline(n).into_owned())
         .collect();
+    if a.articles == 0 {
+        out.push_str(
+            "no article has done reviews by two of these analysts yet: nothing to compare\n",
+        );
+        return out;
+    }
     let _ = writeln!(
         out,
         "agreement of {} analysts ({}) on {} articles reviewed by at least two\n",
