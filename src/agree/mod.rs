@@ -66,8 +66,9 @@ pub struct FieldAgreement {
 /// What `agree` measured.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Agreement {
-    /// The analysts compared: those chosen who share at least one reviewed article with
-    /// another, sorted.
+    /// The analysts compared, sorted: those chosen who share at least one item with another
+    /// (a field of an article both reviewed, `done`). An analyst with none would only make
+    /// Fleiss' kappa undefined.
     pub analysts: Vec<String>,
     /// Articles with at least two done reviews.
     pub articles: usize,
