@@ -10,7 +10,8 @@ use std::process::ExitCode;
 use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::store::Store;
+use crate::model::{FieldDef, Schema};
+use crate::store::{ADJUDICATED, Diagnostic, LoadError, Store};
 use crate::text::layout::{Layouter, paragraphs};
 use crate::text::sanitize::{decode, sanitize_inline};
 use crate::text::{BidiMode, Direction, DirectionPolicy, LayoutOptions, bidi};
@@ -37,6 +38,53 @@ enum Command {
     /// Validate the schema, the extracted files and the gold files; one problem per line,
     /// `path:line:col: message`; exit 1 when there is an error.
     Check(CorpusArgs),
+    /// How far analysts agree, field by field: percent agreement, Krippendorff's alpha,
+    /// Cohen's and Fleiss' kappa, and the items where they differ. Only `done` reviews count.
+    Agree(AgreeArgs),
+    /// The extractor measured against the gold set, field by field: accuracy, precision,
+    /// recall and F1, and how often its low-confidence values were wrong.
+    Score(ScoreArgs),
+}
+
+/// How `agree` and `score` print their results.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum FormatArg {
+    /// A table for people: one row per field, the weakest first, and a legend.
+    Table,
+    /// JSON for scripts, with every item that disagrees or is wrong.
+    Json,
+}
+
+#[derive(Debug, Args)]
+struct AgreeArgs {
+    #[command(flatten)]
+    corpus: CorpusArgs,
+    /// Compare only these analysts (repeat the option) [default: every folder of gold/ but
+    /// _adjudicated].
+    #[arg(long = "analyst", value_name = "NAME")]
+    analysts: Vec<String>,
+    /// Only these fields (repeat the option) [default: every field of the schema].
+    #[arg(long = "field", value_name = "NAME")]
+    fields: Vec<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = FormatArg::Table)]
+    format: FormatArg,
+}
+
+#[derive(Debug, Args)]
+struct ScoreArgs {
+    #[command(flatten)]
+    corpus: CorpusArgs,
+    /// The reference gold set: `_adjudicated` or an analyst [default: _adjudicated when it has
+    /// a done review, else the only analyst if there is just one].
+    #[arg(long, value_name = "NAME")]
+    against: Option<String>,
+    /// Only these fields (repeat the option) [default: every field of the schema].
+    #[arg(long = "field", value_name = "NAME")]
+    fields: Vec<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = FormatArg::Table)]
+    format: FormatArg,
 }
 
 /// Where the article pane goes.
@@ -194,6 +242,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::Render(args)) => render(&args),
         Some(Command::Check(args)) => check(&args),
         Some(Command::Review(args)) => review(&args),
+        Some(Command::Agree(args)) => agree(&args),
+        Some(Command::Score(args)) => score(&args),
         None => review(&ReviewArgs {
             corpus: CorpusArgs {
                 articles: "samples".into(),
@@ -311,6 +361,195 @@ fn check(args: &CorpusArgs) -> Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// The store for `agree` and `score`, which read annotations only (`--articles` is accepted
+/// for symmetry with the other commands and not read), and its schema. An invalid schema is
+/// reported like `check` does, and ends the command with exit 1 (`Err(code)`).
+fn annotations(corpus: &CorpusArgs) -> Result<std::result::Result<(Store, Schema), ExitCode>> {
+    if !corpus.annotations.is_dir() {
+        bail!(
+            "{}: no such folder (give --annotations DIR, the folder with schema.yaml and gold/)",
+            corpus.annotations.display()
+        );
+    }
+    let store = Store::new(&corpus.articles, &corpus.annotations);
+    match store.load_schema() {
+        Ok(loaded) => Ok(Ok((store, loaded.value))),
+        Err(LoadError::Invalid(d)) => {
+            for d in d.iter().filter(|d| d.is_error()) {
+                eprintln!("{d}");
+            }
+            eprintln!("tadqiq: the schema is not valid; nothing was measured");
+            Ok(Err(ExitCode::from(1)))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The schema's fields named on the command line (all of them when none is).
+fn chosen_fields<'s>(schema: &'s Schema, names: &[String]) -> Result<Vec<&'s FieldDef>> {
+    if names.is_empty() {
+        return Ok(schema.fields.iter().collect());
+    }
+    let mut out: Vec<&FieldDef> = Vec::new();
+    for name in names {
+        let Some(def) = schema.field(name) else {
+            let known: Vec<&str> = schema.fields.iter().map(|f| f.name.as_str()).collect();
+            bail!(
+                "--field {}: not a field of the schema; fields: {}",
+                sanitize_inline(name),
+                known.join(", ")
+            );
+        };
+        if !out.iter().any(|d| d.name == def.name) {
+            out.push(def);
+        }
+    }
+    // Schema order, whatever the order on the command line.
+    out.sort_by_key(|d| schema.position(&d.name));
+    Ok(out)
+}
+
+/// Prints the problems of invalid gold or extracted files and returns exit code 1.
+fn report_invalid(problems: &[Diagnostic]) -> ExitCode {
+    for d in problems {
+        eprintln!("{d}");
+    }
+    let files: std::collections::BTreeSet<&Path> =
+        problems.iter().map(|d| d.path.as_path()).collect();
+    eprintln!(
+        "tadqiq: {} invalid file{}; nothing was measured (`tadqiq check` lists every problem)",
+        files.len(),
+        if files.len() == 1 { "" } else { "s" }
+    );
+    ExitCode::from(1)
+}
+
+fn print_result<J: serde::Serialize>(
+    format: FormatArg,
+    table: impl FnOnce() -> String,
+    json: impl FnOnce() -> J,
+) -> Result<ExitCode> {
+    let mut out = io::BufWriter::with_capacity(1 << 16, io::stdout().lock());
+    match format {
+        FormatArg::Table => out.write_all(table().as_bytes())?,
+        FormatArg::Json => {
+            serde_json::to_writer_pretty(&mut out, &json()).map_err(io::Error::from)?;
+            out.write_all(b"\n")?;
+        }
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn agree(args: &AgreeArgs) -> Result<ExitCode> {
+    let (store, schema) = match annotations(&args.corpus)? {
+        Ok(s) => s,
+        Err(code) => return Ok(code),
+    };
+    let fields = chosen_fields(&schema, &args.fields)?;
+    let existing: Vec<String> = store
+        .list_analysts()
+        .with_context(|| format!("{}", store.gold_root().display()))?;
+    let mut analysts: Vec<String> = if args.analysts.is_empty() {
+        existing
+            .iter()
+            .filter(|a| a.as_str() != ADJUDICATED)
+            .cloned()
+            .collect()
+    } else {
+        for a in &args.analysts {
+            if !existing.contains(a) {
+                bail!(
+                    "--analyst {}: no folder {} (analysts: {})",
+                    sanitize_inline(a),
+                    store.gold_dir(a).display(),
+                    list_or_none(&existing)
+                );
+            }
+        }
+        args.analysts.clone()
+    };
+    analysts.sort();
+    analysts.dedup();
+    if analysts.len() < 2 {
+        bail!(
+            "agreement needs at least two analysts; {} has: {}",
+            store.gold_root().display(),
+            list_or_none(&existing)
+        );
+    }
+    match crate::agree::agree(&store, &schema, &analysts, &fields) {
+        Ok(a) => print_result(
+            args.format,
+            || crate::agree::report::agreement_table(&a),
+            || crate::agree::report::AgreementJson(&a),
+        ),
+        Err(problems) => Ok(report_invalid(&problems)),
+    }
+}
+
+fn list_or_none(names: &[String]) -> String {
+    if names.is_empty() {
+        "none".into()
+    } else {
+        sanitize_inline(&names.join(", ")).into_owned()
+    }
+}
+
+fn score(args: &ScoreArgs) -> Result<ExitCode> {
+    let (store, schema) = match annotations(&args.corpus)? {
+        Ok(s) => s,
+        Err(code) => return Ok(code),
+    };
+    let fields = chosen_fields(&schema, &args.fields)?;
+    let existing: Vec<String> = store
+        .list_analysts()
+        .with_context(|| format!("{}", store.gold_root().display()))?;
+    let against = match &args.against {
+        Some(a) if existing.contains(a) => a.clone(),
+        Some(a) => bail!(
+            "--against {}: no folder {} (gold sets: {})",
+            sanitize_inline(a),
+            store.gold_dir(a).display(),
+            list_or_none(&existing)
+        ),
+        None if crate::agree::score::has_done(&store, &schema, ADJUDICATED) => ADJUDICATED.into(),
+        None => {
+            let analysts: Vec<String> = existing
+                .iter()
+                .filter(|a| a.as_str() != ADJUDICATED)
+                .cloned()
+                .collect();
+            match analysts.as_slice() {
+                [only] => {
+                    eprintln!(
+                        "tadqiq: no adjudicated gold set yet; scoring against the only analyst, {}",
+                        sanitize_inline(only)
+                    );
+                    only.clone()
+                }
+                [] => bail!(
+                    "no gold set in {} yet: review articles first, or give --annotations DIR",
+                    store.gold_root().display()
+                ),
+                many => bail!(
+                    "no adjudicated gold set yet ({} has no done review): give --against NAME, one of: {}",
+                    store.gold_dir(ADJUDICATED).display(),
+                    list_or_none(many)
+                ),
+            }
+        }
+    };
+    match crate::agree::score::score(&store, &schema, &against, &fields) {
+        Ok(s) => print_result(
+            args.format,
+            || crate::agree::report::score_table(&s),
+            || crate::agree::report::ScoreJson(&s),
+        ),
+        Err(problems) => Ok(report_invalid(&problems)),
+    }
 }
 
 /// Reads an article file, with a message that says which file and what is wrong.

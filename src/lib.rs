@@ -5,6 +5,7 @@
 //! review screen; YAML → model → app state → edits → store → gold YAML → export and agreement.
 //! Only `tui` talks to the terminal; everything else is pure and testable without one.
 
+pub mod agree;
 pub mod check;
 pub mod cli;
 pub mod model;

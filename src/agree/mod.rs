@@ -1,0 +1,342 @@
+//! `tadqiq agree` and `tadqiq score`: how far analysts agree, field by field, and how the
+//! extractor measures up against the gold set.
+//!
+//! - [`metrics`]: the coefficients on plain reliability data (pure);
+//! - [`items`]: values reduced to comparable keys, one article's fields side by side (pure);
+//! - this module: reading the gold set into compact units and measuring each field;
+//! - [`score`]: the extractor against a reference gold set;
+//! - [`report`]: the table and JSON outputs.
+//!
+//! An item is an (article, field) pair; only `status: done` reviews count, and only articles
+//! at least two of the chosen analysts reviewed are read at all (the others cannot hold an
+//! item). Files are read and parsed in parallel, one article per task, and each value is kept
+//! as a 64-bit digest of its key ([`Key::digest`]): memory grows with the number of items,
+//! not with the size of the texts. Only disagreements keep their values, to be listed.
+//!
+//! A gold file that is not valid fails the whole run (exit 1, its problems listed as
+//! `path:line:col: message`): agreement computed while silently leaving files out would
+//! mislead. `tadqiq check` reports every problem of the corpus.
+
+pub mod items;
+pub mod metrics;
+pub mod report;
+pub mod score;
+
+use std::collections::BTreeMap;
+
+use rayon::prelude::*;
+
+pub use items::{FieldComparison, Key, Kind, compare};
+
+use crate::model::{FieldDef, Gold, Schema, Severity, Status};
+use crate::store::{Diagnostic, LoadError, Store};
+
+/// Analysts' values that differ on one item.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Disagreement {
+    /// The article id.
+    pub article: String,
+    /// The field.
+    pub field: String,
+    /// Each analyst who reviewed the field, with the value as compared.
+    pub values: Vec<(String, Key)>,
+}
+
+/// Agreement on one field.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FieldAgreement {
+    /// The field.
+    pub field: String,
+    /// Scalar or set.
+    pub kind: Kind,
+    /// Items with at least two values.
+    pub items: usize,
+    /// Mean share of agreeing analyst pairs per item.
+    pub percent_agreement: Option<f64>,
+    /// Krippendorff's alpha: nominal for scalar fields, MASI for set fields.
+    pub alpha: Option<f64>,
+    /// Cohen's kappa of each pair of analysts (`"a|b"`, names sorted), scalar fields only.
+    pub cohen_kappa: Vec<(String, Option<f64>)>,
+    /// Fleiss' kappa on the items every analyst coded, scalar fields only.
+    pub fleiss_kappa: Option<f64>,
+    /// Items where the analysts' values differ.
+    pub disagreements: usize,
+}
+
+/// What `agree` measured.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Agreement {
+    /// The analysts compared, sorted: those chosen who share at least one item with another
+    /// (a field of an article both reviewed, `done`). An analyst with none would only make
+    /// Fleiss' kappa undefined.
+    pub analysts: Vec<String>,
+    /// Articles with at least two done reviews.
+    pub articles: usize,
+    /// One entry per field, in schema order.
+    pub fields: Vec<FieldAgreement>,
+    /// Every item where the analysts differ, by article then field.
+    pub disagreements: Vec<Disagreement>,
+}
+
+/// A field's values in compact form: a digest for a scalar, sorted item digests for a set.
+enum Code {
+    Scalar(u64),
+    Set(Box<[u64]>),
+}
+
+/// One article's items, compact: (field, analyst, value), grouped by field, in one
+/// allocation.
+struct ArticleItems {
+    values: Vec<(u16, u16, Code)>,
+    disagreements: Vec<Disagreement>,
+}
+
+/// Measures the agreement of `analysts` (names of gold folders) on `fields`.
+///
+/// Fails with the problems of the gold files that could not be read or are invalid.
+pub fn agree(
+    store: &Store,
+    schema: &Schema,
+    analysts: &[String],
+    fields: &[&FieldDef],
+) -> Result<Agreement, Vec<Diagnostic>> {
+    if analysts.len() > usize::from(u16::MAX) || fields.len() > usize::from(u16::MAX) {
+        return Err(vec![Diagnostic::file(
+            &store.gold_root(),
+            Severity::Error,
+            "more than 65 535 analysts or fields",
+        )]);
+    }
+    // Which analysts reviewed each article: a listing of folders, nothing read yet.
+    let mut by_article: BTreeMap<String, Vec<u16>> = BTreeMap::new();
+    let mut problems = Vec::new();
+    for (i, analyst) in analysts.iter().enumerate() {
+        match store.list_gold(analyst) {
+            Ok(ids) => {
+                for id in ids {
+                    by_article.entry(id).or_default().push(i as u16);
+                }
+            }
+            Err(e) => problems.push(Diagnostic::file(
+                &store.gold_dir(analyst),
+                Severity::Error,
+                format!("cannot list: {e}"),
+            )),
+        }
+    }
+    let shared: Vec<(String, Vec<u16>)> = by_article
+        .into_iter()
+        .filter(|(_, who)| who.len() >= 2)
+        .collect();
+    let read: Vec<Result<Option<ArticleItems>, Vec<Diagnostic>>> = shared
+        .par_iter()
+        .map(|(id, who)| read_article(store, schema, analysts, fields, id, who))
+        .collect();
+    let mut articles = Vec::with_capacity(read.len());
+    for r in read {
+        match r {
+            Ok(Some(a)) => articles.push(a),
+            Ok(None) => {}
+            Err(d) => problems.extend(d),
+        }
+    }
+    if !problems.is_empty() {
+        problems.sort();
+        return Err(problems);
+    }
+    Ok(measure(analysts, fields, articles))
+}
+
+/// Reads the done reviews of one article and reduces them to items.
+fn read_article(
+    store: &Store,
+    schema: &Schema,
+    analysts: &[String],
+    fields: &[&FieldDef],
+    id: &str,
+    who: &[u16],
+) -> Result<Option<ArticleItems>, Vec<Diagnostic>> {
+    let mut golds: Vec<(u16, Gold)> = Vec::with_capacity(who.len());
+    let mut problems = Vec::new();
+    for &a in who {
+        match store.load_gold(&analysts[usize::from(a)], id, schema) {
+            Ok(Some(loaded)) if loaded.value.status == Status::Done => {
+                golds.push((a, loaded.value));
+            }
+            Ok(_) => {}
+            Err(LoadError::Invalid(d)) => problems.extend(d.into_iter().filter(|d| d.is_error())),
+            Err(LoadError::Io { path, source }) => problems.push(Diagnostic::file(
+                &path,
+                Severity::Error,
+                format!("cannot read: {source}"),
+            )),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    if golds.len() < 2 {
+        return Ok(None);
+    }
+    let mut out = ArticleItems {
+        values: Vec::with_capacity(fields.len() * golds.len()),
+        disagreements: Vec::new(),
+    };
+    for (f, def) in fields.iter().enumerate() {
+        let values: Vec<(u16, Key)> = golds
+            .iter()
+            .filter_map(|(a, g)| Some((*a, Key::of(def, &g.field(&def.name)?.value))))
+            .collect();
+        if values.len() < 2 {
+            continue;
+        }
+        if values.iter().any(|(_, k)| *k != values[0].1) {
+            out.disagreements.push(Disagreement {
+                article: id.to_string(),
+                field: def.name.clone(),
+                values: values
+                    .iter()
+                    .map(|(a, k)| (analysts[usize::from(*a)].clone(), k.clone()))
+                    .collect(),
+            });
+        }
+        let kind = Kind::of(def.kind);
+        out.values.extend(values.into_iter().map(|(a, k)| {
+            let code = match kind {
+                Kind::Scalar => Code::Scalar(k.digest()),
+                Kind::Set => Code::Set(k.item_digests().into_boxed_slice()),
+            };
+            (f as u16, a, code)
+        }));
+    }
+    out.values.shrink_to_fit();
+    Ok(Some(out))
+}
+
+/// Turns the articles' items into reliability tables (one row per item, one column per
+/// analyst who shares an article with another) and measures each field.
+fn measure(analysts: &[String], fields: &[&FieldDef], articles: Vec<ArticleItems>) -> Agreement {
+    let mut active = vec![false; analysts.len()];
+    for a in &articles {
+        for (_, who, _) in &a.values {
+            active[usize::from(*who)] = true;
+        }
+    }
+    // Columns in name order, so that `"a|b"` keys come out sorted.
+    let mut order: Vec<usize> = (0..analysts.len()).filter(|&i| active[i]).collect();
+    order.sort_by(|&x, &y| analysts[x].cmp(&analysts[y]));
+    let mut column = vec![usize::MAX; analysts.len()];
+    for (c, &i) in order.iter().enumerate() {
+        column[i] = c;
+    }
+    let names: Vec<String> = order.iter().map(|&i| analysts[i].clone()).collect();
+    let width = names.len();
+
+    let mut scalar: Vec<Vec<Option<u64>>> = vec![Vec::new(); fields.len()];
+    let mut sets: Vec<Vec<Option<Box<[u64]>>>> = (0..fields.len()).map(|_| Vec::new()).collect();
+    let mut disagreements = Vec::new();
+    let articles_count = articles.len();
+    for a in articles {
+        // The values come grouped by field: a new row starts where the field changes.
+        let mut last = None;
+        for (f, who, code) in a.values {
+            let (f, c) = (usize::from(f), column[usize::from(who)]);
+            let new_row = last != Some(f);
+            last = Some(f);
+            match code {
+                Code::Scalar(d) => {
+                    let rows = &mut scalar[f];
+                    if new_row {
+                        rows.resize(rows.len() + width, None);
+                    }
+                    let start = rows.len() - width;
+                    rows[start + c] = Some(d);
+                }
+                Code::Set(d) => {
+                    let rows = &mut sets[f];
+                    if new_row {
+                        rows.resize_with(rows.len() + width, || None);
+                    }
+                    let start = rows.len() - width;
+                    rows[start + c] = Some(d);
+                }
+            }
+        }
+        disagreements.extend(a.disagreements);
+    }
+
+    let fields = fields
+        .iter()
+        .enumerate()
+        .map(|(f, def)| {
+            let kind = Kind::of(def.kind);
+            let count = disagreements.iter().filter(|d| d.field == def.name).count();
+            let mut m = match kind {
+                Kind::Scalar => measure_scalar(&names, &rows(&scalar[f], width)),
+                Kind::Set => measure_set(&rows(&sets[f], width)),
+            };
+            m.field = def.name.clone();
+            m.disagreements = count;
+            m
+        })
+        .collect();
+    Agreement {
+        analysts: names,
+        articles: articles_count,
+        fields,
+        disagreements,
+    }
+}
+
+fn rows<T>(flat: &[T], width: usize) -> Vec<&[T]> {
+    if width == 0 {
+        return Vec::new();
+    }
+    flat.chunks(width).collect()
+}
+
+/// Every coefficient of a scalar field; `analysts` names the columns.
+pub fn measure_scalar<T: Eq + std::hash::Hash + Sync>(
+    analysts: &[String],
+    units: &[&[Option<T>]],
+) -> FieldAgreement {
+    let mut cohen = Vec::new();
+    for a in 0..analysts.len() {
+        for b in a + 1..analysts.len() {
+            let (x, y) = (&analysts[a], &analysts[b]);
+            let (key, first, second) = if x <= y {
+                (format!("{x}|{y}"), a, b)
+            } else {
+                (format!("{y}|{x}"), b, a)
+            };
+            cohen.push((key, metrics::cohen_kappa(units, first, second)));
+        }
+    }
+    cohen.sort_by(|p, q| p.0.cmp(&q.0));
+    FieldAgreement {
+        field: String::new(),
+        kind: Kind::Scalar,
+        items: metrics::pairable_units(units),
+        percent_agreement: metrics::percent_agreement(units),
+        alpha: metrics::alpha_nominal(units),
+        cohen_kappa: cohen,
+        fleiss_kappa: metrics::fleiss_kappa(units),
+        disagreements: 0,
+    }
+}
+
+/// Every coefficient of a set field: values are sorted slices without repeats.
+pub fn measure_set<T: Ord + std::hash::Hash + Sync, S: AsRef<[T]> + Eq + std::hash::Hash + Sync>(
+    units: &[&[Option<S>]],
+) -> FieldAgreement {
+    FieldAgreement {
+        field: String::new(),
+        kind: Kind::Set,
+        items: metrics::pairable_units(units),
+        percent_agreement: metrics::percent_agreement(units),
+        alpha: metrics::alpha(units, |a: &S, b: &S| metrics::masi(a.as_ref(), b.as_ref())),
+        cohen_kappa: Vec::new(),
+        fleiss_kappa: None,
+        disagreements: 0,
+    }
+}

@@ -1,0 +1,318 @@
+//! The outputs of `agree` and `score`: JSON for scripts (a stable shape, `null` where a
+//! coefficient is undefined) and a table for people (one row per field, the weakest first,
+//! with a short legend).
+
+use std::fmt::Write as _;
+
+use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
+use serde_json::{Map, Value as Json, json};
+
+use super::score::{FieldScore, Mistake, Score, Tally};
+use super::{Agreement, Disagreement, FieldAgreement};
+use crate::text::sanitize::sanitize_inline;
+
+fn number(x: Option<f64>) -> Json {
+    x.map_or(Json::Null, Json::from)
+}
+
+/// `agree --format json`, serialized as it is written (the disagreements of a large corpus
+/// are never all built as one JSON tree):
+/// `{"analysts": [..], "articles": n, "fields": {"<field>": {"kind", "items",
+/// "percent_agreement", "alpha", "cohen_kappa": {"a|b": k}, "fleiss_kappa", "disagreements"}},
+/// "disagreements": [{"article", "field", "values": {"<analyst>": value}}]}`.
+pub struct AgreementJson<'a>(pub &'a Agreement);
+
+impl Serialize for AgreementJson<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let a = self.0;
+        let mut fields = Map::new();
+        for f in &a.fields {
+            let cohen: Map<String, Json> = f
+                .cohen_kappa
+                .iter()
+                .map(|(pair, k)| (pair.clone(), number(*k)))
+                .collect();
+            fields.insert(
+                f.field.clone(),
+                json!({
+                    "kind": f.kind.name(),
+                    "items": f.items,
+                    "percent_agreement": number(f.percent_agreement),
+                    "alpha": number(f.alpha),
+                    "cohen_kappa": cohen,
+                    "fleiss_kappa": number(f.fleiss_kappa),
+                    "disagreements": f.disagreements,
+                }),
+            );
+        }
+        let mut m = s.serialize_map(Some(4))?;
+        m.serialize_entry("analysts", &a.analysts)?;
+        m.serialize_entry("articles", &a.articles)?;
+        m.serialize_entry("fields", &fields)?;
+        m.serialize_entry("disagreements", &Each(&a.disagreements, disagreement_json))?;
+        m.end()
+    }
+}
+
+fn disagreement_json(d: &Disagreement) -> Json {
+    let values: Map<String, Json> = d
+        .values
+        .iter()
+        .map(|(who, k)| (who.clone(), k.to_json()))
+        .collect();
+    json!({"article": d.article, "field": d.field, "values": values})
+}
+
+/// A JSON array whose elements are built one at a time as they are written.
+struct Each<'a, T>(&'a [T], fn(&T) -> Json);
+
+impl<T> Serialize for Each<'_, T> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut seq = s.serialize_seq(Some(self.0.len()))?;
+        for x in self.0 {
+            seq.serialize_element(&(self.1)(x))?;
+        }
+        seq.end()
+    }
+}
+
+fn fixed(x: Option<f64>) -> String {
+    x.map_or_else(|| "—".to_string(), |x| format!("{x:.3}"))
+}
+
+fn percent(x: Option<f64>) -> String {
+    x.map_or_else(|| "—".to_string(), |x| format!("{:.1}%", 100.0 * x))
+}
+
+/// Lays out rows of cells in columns, the first left-aligned, the rest right-aligned.
+fn columns(rows: &[Vec<String>]) -> String {
+    let n = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let width: Vec<usize> = (0..n)
+        .map(|c| {
+            rows.iter()
+                .filter_map(|r| r.get(c))
+                .map(|s| s.chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let mut out = String::new();
+    for row in rows {
+        let mut line = String::new();
+        for (c, cell) in row.iter().enumerate() {
+            let pad = width[c] - cell.chars().count();
+            if c == 0 {
+                line.push_str(cell);
+                line.extend(std::iter::repeat_n(' ', pad));
+            } else {
+                line.push_str("  ");
+                line.extend(std::iter::repeat_n(' ', pad));
+                line.push_str(cell);
+            }
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+/// Weakest first: lowest alpha, then lowest percent agreement; undefined values last.
+fn weakness(f: &FieldAgreement) -> (bool, f64, bool, f64) {
+    (
+        f.alpha.is_none(),
+        f.alpha.unwrap_or(0.0),
+        f.percent_agreement.is_none(),
+        f.percent_agreement.unwrap_or(0.0),
+    )
+}
+
+/// `agree --format table`.
+pub fn agreement_table(a: &Agreement) -> String {
+    let mut out = String::new();
+    let names: Vec<String> = a
+        .analysts
+        .iter()
+        .map(|n| sanitize_inline(n).into_owned())
+        .collect();
+    if a.articles == 0 {
+        out.push_str(
+            "no article has done reviews by two of these analysts yet: nothing to compare\n",
+        );
+        return out;
+    }
+    let _ = writeln!(
+        out,
+        "agreement of {} analysts ({}) on {} articles reviewed by at least two\n",
+        names.len(),
+        names.join(", "),
+        a.articles
+    );
+    let mut fields: Vec<&FieldAgreement> = a.fields.iter().collect();
+    fields.sort_by(|x, y| {
+        weakness(x)
+            .partial_cmp(&weakness(y))
+            .unwrap_or(std::cmp::Ordering::Equal)
+    });
+    let mut rows = vec![
+        [
+            "field",
+            "kind",
+            "items",
+            "agree",
+            "alpha",
+            "fleiss",
+            "cohen (min–max)",
+            "disagree",
+        ]
+        .map(String::from)
+        .to_vec(),
+    ];
+    for f in fields {
+        let kappas: Vec<f64> = f.cohen_kappa.iter().filter_map(|(_, k)| *k).collect();
+        let cohen = match (
+            kappas.iter().copied().reduce(f64::min),
+            kappas.iter().copied().reduce(f64::max),
+        ) {
+            (Some(lo), Some(hi)) if f.cohen_kappa.len() == 1 => {
+                debug_assert_eq!(lo, hi);
+                format!("{lo:.3}")
+            }
+            (Some(lo), Some(hi)) => format!("{lo:.3}–{hi:.3}"),
+            _ => "—".into(),
+        };
+        rows.push(vec![
+            f.field.clone(),
+            f.kind.name().into(),
+            f.items.to_string(),
+            percent(f.percent_agreement),
+            fixed(f.alpha),
+            fixed(f.fleiss_kappa),
+            cohen,
+            f.disagreements.to_string(),
+        ]);
+    }
+    out.push_str(&columns(&rows));
+    out.push_str(
+        "\nitems: articles where at least two analysts reviewed the field. agree: mean share of\n\
+         analyst pairs giving the same value. alpha: Krippendorff's alpha (nominal; MASI for set\n\
+         fields): 1 perfect, 0 chance level; at least 0.800 to rely on a field, 0.667 for\n\
+         tentative conclusions (Krippendorff). fleiss: kappa of all analysts on the items all\n\
+         reviewed; cohen: kappa of each pair, lowest–highest (scalar fields). —: undefined (no\n\
+         items, or no variation). `--format json` lists the disagreements.\n",
+    );
+    out
+}
+
+fn tally_json(t: Tally) -> Json {
+    json!({"values": t.values, "wrong": t.wrong, "wrong_rate": number(t.wrong_rate())})
+}
+
+/// `score --format json`, serialized as it is written:
+/// `{"against", "articles", "low_confidence", "fields": {"<field>": {"kind", "items",
+/// "accuracy", "precision", "recall", "f1", "low_confidence": {"values", "wrong",
+/// "wrong_rate"}, "confident": {..}}}, "mistakes": [{"article", "field", "extracted",
+/// "confidence", "reference"}]}`; precision, recall and F1 are `null` for scalar fields, and
+/// `extracted` is `null` when the extractor delivered nothing.
+pub struct ScoreJson<'a>(pub &'a Score);
+
+impl Serialize for ScoreJson<'_> {
+    fn serialize<S: Serializer>(&self, ser: S) -> Result<S::Ok, S::Error> {
+        let s = self.0;
+        let mut fields = Map::new();
+        for f in &s.fields {
+            fields.insert(
+                f.field.clone(),
+                json!({
+                    "kind": f.kind.name(),
+                    "items": f.items,
+                    "accuracy": number(f.accuracy()),
+                    "precision": number(f.precision()),
+                    "recall": number(f.recall()),
+                    "f1": number(f.f1()),
+                    "low_confidence": tally_json(f.low_confidence),
+                    "confident": tally_json(f.confident),
+                }),
+            );
+        }
+        let mut m = ser.serialize_map(Some(5))?;
+        m.serialize_entry("against", &s.against)?;
+        m.serialize_entry("articles", &s.articles)?;
+        m.serialize_entry("low_confidence", &s.low_confidence)?;
+        m.serialize_entry("fields", &fields)?;
+        m.serialize_entry("mistakes", &Each(&s.mistakes, mistake_json))?;
+        m.end()
+    }
+}
+
+fn mistake_json(m: &Mistake) -> Json {
+    json!({
+        "article": m.article,
+        "field": m.field,
+        "extracted": m.extracted.as_ref().map_or(Json::Null, |k| k.to_json()),
+        "confidence": number(m.confidence),
+        "reference": m.reference.to_json(),
+    })
+}
+
+fn wrong(t: Tally) -> String {
+    match t.wrong_rate() {
+        None => "—".into(),
+        Some(r) => format!("{}/{} ({:.0}%)", t.wrong, t.values, 100.0 * r),
+    }
+}
+
+/// `score --format table`.
+pub fn score_table(s: &Score) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "the extractor against {} on {} articles (low confidence: below {})\n",
+        sanitize_inline(&s.against),
+        s.articles,
+        s.low_confidence
+    );
+    let mut fields: Vec<&FieldScore> = s.fields.iter().collect();
+    fields.sort_by(|x, y| {
+        let key = |f: &FieldScore| (f.accuracy().is_none(), f.accuracy().unwrap_or(0.0));
+        key(x)
+            .partial_cmp(&key(y))
+            .unwrap_or(std::cmp::Ordering::Equal)
+    });
+    let mut rows = vec![
+        [
+            "field",
+            "kind",
+            "items",
+            "accuracy",
+            "precision",
+            "recall",
+            "F1",
+            "low-conf wrong",
+            "confident wrong",
+        ]
+        .map(String::from)
+        .to_vec(),
+    ];
+    for f in fields {
+        rows.push(vec![
+            f.field.clone(),
+            f.kind.name().into(),
+            f.items.to_string(),
+            percent(f.accuracy()),
+            fixed(f.precision()),
+            fixed(f.recall()),
+            fixed(f.f1()),
+            wrong(f.low_confidence),
+            wrong(f.confident),
+        ]);
+    }
+    out.push_str(&columns(&rows));
+    out.push_str(
+        "\nitems: articles whose reference review has the field. accuracy: share of items where the\n\
+         extractor's value is the reference value (a field it left out counts as none).\n\
+         precision, recall, F1: of the items of set fields, summed over articles. low-conf wrong:\n\
+         of the values delivered with a confidence below the threshold, how many were wrong;\n\
+         confident wrong: the same for the others. `--format json` lists every mistake.\n",
+    );
+    out
+}
