@@ -484,3 +484,37 @@ fn a_terminal_that_goes_away_ends_the_review_and_keeps_the_edits() {
     let text = std::fs::read_to_string(&recovery).unwrap();
     assert!(text.contains("published_at"), "{text}");
 }
+
+#[test]
+fn adjudicating_in_the_terminal_saves_the_adjudicated_gold() {
+    let dir = corpus();
+    common::team(dir.path());
+    let mut s = Session::review(dir.path(), 150, 40);
+    s.wait_for("Headline");
+    s.send("c");
+    s.wait_for("Adjudicating");
+    s.wait_for("3 youssef");
+    s.wait_for("≠event_type");
+    // event_type: Enter takes the majority (visit), then the rest as extracted, done.
+    s.send("jjj");
+    s.send("\r");
+    s.wait_for("event_type: amina's value");
+    s.send("A");
+    s.send("d");
+    std::thread::sleep(Duration::from_millis(300));
+    let path = dir
+        .path()
+        .join("annotations/gold/_adjudicated")
+        .join(format!("{FIRST}.yaml"));
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.contains("status: done"), "{text}");
+    assert!(text.contains("event_type:\n    value: visit\n"), "{text}");
+    assert!(
+        text.contains("  event_type:\n  - amina\n  - karim\n"),
+        "{text}"
+    );
+    s.send("c");
+    s.wait_for("back to reviewing");
+    s.send("q");
+    s.wait_exit();
+}

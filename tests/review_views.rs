@@ -185,3 +185,14 @@ fn selection_and_search_in_the_article() {
     let t = draw(&mut app, 100, 30);
     insta::assert_snapshot!("search_prompt", t.backend());
 }
+
+#[test]
+fn compare_view_and_agreement_overview() {
+    let dir = corpus();
+    common::team(dir.path());
+    let mut app = app(dir.path(), Side::Right, false);
+    press(&mut app, "cjjj");
+    insta::assert_snapshot!("compare_140x36", draw(&mut app, 140, 36).backend());
+    press(&mut app, "o");
+    insta::assert_snapshot!("overview_100x30", draw(&mut app, 100, 30).backend());
+}

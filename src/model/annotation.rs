@@ -279,6 +279,9 @@ pub struct Gold {
     pub reviewed_at: Option<String>,
     /// SHA-256 of the article file's bytes when reviewed; a mismatch means the article changed.
     pub article_sha256: Option<String>,
+    /// Adjudicated gold only: for each field, whose values were chosen (analysts, and
+    /// `extractor` when the extraction had the same value), in schema order.
+    pub sources: Vec<(String, Vec<String>)>,
     /// Reviewed fields in schema order; a field absent was not reviewed.
     pub fields: Vec<(String, FieldReview)>,
     /// Fields the schema does not know (it changed since): kept as they are, never dropped.
@@ -296,6 +299,7 @@ impl Gold {
             status: Status::InProgress,
             reviewed_at: None,
             article_sha256: None,
+            sources: Vec::new(),
             fields: Vec::new(),
             other_fields: Mapping::new(),
             other_keys: Mapping::new(),
@@ -361,6 +365,10 @@ impl Gold {
             }
             ok
         });
+        let sources = r
+            .get("sources")
+            .map(|v| read_sources(v, schema, &root.key("sources"), problems))
+            .unwrap_or_default();
         let mut fields = Vec::new();
         let mut other_fields = Mapping::new();
         if let Some(v) = r.required("fields", problems) {
@@ -400,6 +408,7 @@ impl Gold {
             status: status?,
             reviewed_at,
             article_sha256,
+            sources,
             fields,
             other_fields,
             other_keys,
@@ -420,6 +429,14 @@ impl Gold {
         }
         for (k, v) in &self.other_keys {
             m.insert(k.clone(), v.clone());
+        }
+        if !self.sources.is_empty() {
+            let mut sources = Mapping::new();
+            for (field, who) in &self.sources {
+                let who = who.iter().map(|w| Yaml::String(w.clone())).collect();
+                sources.insert(Yaml::String(field.clone()), Yaml::Sequence(who));
+            }
+            m.insert("sources".into(), Yaml::Mapping(sources));
         }
         let mut fields = Mapping::new();
         for (name, review) in &self.fields {
@@ -449,6 +466,45 @@ impl FieldReview {
         }
         Yaml::Mapping(m)
     }
+}
+
+/// `sources:` of an adjudicated gold file: field → the names whose value was chosen.
+fn read_sources(
+    v: &Yaml,
+    schema: &Schema,
+    path: &YamlPath,
+    problems: &mut Problems,
+) -> Vec<(String, Vec<String>)> {
+    let Some(m) = mapping(v, path, problems) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (k, v) in m {
+        let Some(field) = k.as_str() else {
+            problems.error(path, "`sources` is keyed by field names");
+            continue;
+        };
+        let p = path.key(field);
+        if schema.field(field).is_none() {
+            problems.key_error(&p, unknown_field(field, schema));
+            continue;
+        }
+        let who: Vec<String> = match v {
+            Yaml::Sequence(items) => items
+                .iter()
+                .enumerate()
+                .filter_map(|(i, item)| super::read::string(item, &p.index(i), problems))
+                .collect(),
+            Yaml::Null => Vec::new(),
+            _ => {
+                problems.error(&p, "expected a list of analysts");
+                continue;
+            }
+        };
+        out.push((field.to_string(), who));
+    }
+    out.sort_by_key(|(f, _)| schema.position(f).unwrap_or(usize::MAX));
+    out
 }
 
 fn read_review(

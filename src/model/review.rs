@@ -160,6 +160,19 @@ impl Review {
         }
     }
 
+    /// Sets the analyst's note on field `name` (an empty note removes it), reviewing the field
+    /// as extracted first if it was not.
+    pub fn set_note(&mut self, schema: &Schema, name: &str, note: &str) {
+        if self.gold.field(name).is_none() {
+            self.confirm(schema, name);
+        }
+        if let Some(mut r) = self.gold.field(name).cloned() {
+            let note = note.trim();
+            r.note = (!note.is_empty()).then(|| note.to_string());
+            self.set(schema, name, r);
+        }
+    }
+
     /// Restores field `name` to a review, or to not reviewed.
     pub fn restore(&mut self, schema: &Schema, name: &str, review: Option<FieldReview>) {
         self.gold.set_field(schema, name, review);

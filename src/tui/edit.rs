@@ -20,6 +20,8 @@ pub struct LineEdit {
     pub editor: Editor,
     /// Why the text cannot be kept as it is (shown under the box).
     pub problem: Option<String>,
+    /// The field's note is typed, not its value.
+    pub note: bool,
 }
 
 impl LineEdit {
@@ -28,6 +30,7 @@ impl LineEdit {
         LineEdit {
             editor: Editor::new(text, multiline),
             problem: None,
+            note: false,
         }
     }
 }

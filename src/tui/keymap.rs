@@ -29,6 +29,8 @@ pub enum Context {
     Items,
     /// The sub-fields of one record.
     Form,
+    /// Comparing analysts and adjudicating (`c`).
+    Compare,
 }
 
 impl Context {
@@ -46,6 +48,7 @@ impl Context {
             Context::Checklist => "Ticking values",
             Context::Items => "List items and records",
             Context::Form => "A record's sub-fields",
+            Context::Compare => "Comparing and adjudicating (c)",
         }
     }
 }
@@ -184,6 +187,16 @@ pub enum Action {
     MoveDown,
     /// Items: move the selected one up.
     MoveUp,
+    /// Compare the analysts' reviews of the article and adjudicate (again: back to reviewing).
+    Compare,
+    /// Adjudicating: take the value of source 0 (the extractor) or 1… (the analysts).
+    Pick,
+    /// Adjudicating: take the value most analysts gave.
+    AcceptMajority,
+    /// Adjudicating: type the reason for the choice (the field's note).
+    Reason,
+    /// Adjudicating: the agreement overview of the corpus.
+    Overview,
 }
 
 /// A key with its modifiers.
@@ -455,6 +468,12 @@ pub static DEFAULT: &[Binding] = &[
     bind!(Global, [ctrl('s')], Save, "save"),
     bind!(
         Global,
+        [key('c')],
+        Compare,
+        "compare the analysts and adjudicate (again: back)"
+    ),
+    bind!(
+        Global,
         [key('u')],
         Undo,
         "undo the last change to this article"
@@ -638,6 +657,55 @@ pub static DEFAULT: &[Binding] = &[
         Close,
         "close (every change is already kept)"
     ),
+    bind!(
+        Compare,
+        [
+            key('0'),
+            key('1'),
+            key('2'),
+            key('3'),
+            key('4'),
+            key('5'),
+            key('6'),
+            key('7'),
+            key('8'),
+            key('9')
+        ],
+        Pick,
+        "take the value of the extractor (0) or of analyst 1…9"
+    ),
+    bind!(
+        Compare,
+        [code(KeyCode::Enter)],
+        AcceptMajority,
+        "take the value most analysts gave"
+    ),
+    bind!(Compare, [key('e')], Edit, "edit the adjudicated value"),
+    bind!(
+        Compare,
+        [key('r')],
+        Reason,
+        "the reason for the choice (a note)"
+    ),
+    bind!(
+        Compare,
+        [key('n'), code(KeyCode::PageDown)],
+        NextArticle,
+        "next article with a disagreement (saves this one)"
+    ),
+    bind!(
+        Compare,
+        [key('p'), code(KeyCode::PageUp)],
+        PrevArticle,
+        "previous article with a disagreement"
+    ),
+    bind!(
+        Compare,
+        [key('o')],
+        Overview,
+        "agreement overview: alpha per field, kappa per pair"
+    ),
+    bind!(Compare, [code(KeyCode::Esc)], Compare, "back to reviewing"),
     bind!(
         Form,
         [key('j'), code(KeyCode::Down)],

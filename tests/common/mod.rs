@@ -77,3 +77,35 @@ pub fn gold_text(dir: &Path, analyst: &str, id: &str) -> Option<String> {
 /// The first and second sample.
 pub const FIRST: &str = "000_f130585a628a6cea";
 pub const SECOND: &str = "001_ac28270826723f34";
+
+/// `analyst` reviews article `index`: everything as extracted, `event_type` set to `event`
+/// with the picker, then done.
+pub fn review(dir: &Path, analyst: &str, index: usize, event: &str) {
+    let mut a = app(dir, analyst);
+    let focus = |a: &mut App, name: &str| a.field = a.schema.position(name).unwrap();
+    for _ in 0..index {
+        press(&mut a, "n");
+    }
+    press(&mut a, "A");
+    focus(&mut a, "event_type");
+    key(&mut a, KeyCode::Enter);
+    press(&mut a, event);
+    key(&mut a, KeyCode::Enter);
+    press(&mut a, "d");
+}
+
+/// Three analysts: on the first article two say `visit`, one keeps `reception`; on the second
+/// they all keep what was extracted; on the third they split three ways.
+pub fn team(dir: &Path) {
+    review(dir, "amina", 0, "visit");
+    review(dir, "karim", 0, "visit");
+    review(dir, "youssef", 0, "reception");
+    for a in ["amina", "karim", "youssef"] {
+        let mut s = app(dir, a);
+        press(&mut s, "n");
+        press(&mut s, "Ad");
+    }
+    review(dir, "amina", 2, "meeting");
+    review(dir, "karim", 2, "visit");
+    review(dir, "youssef", 2, "call");
+}

@@ -180,6 +180,7 @@ impl App {
         let def = self.field_def().clone();
         if let Some(edit) = &mut self.editing
             && edit.problem.is_some()
+            && !edit.note
         {
             edit.problem = validate(&def, edit.editor.text()).err();
         }
@@ -190,6 +191,15 @@ impl App {
         let Some(edit) = &mut self.editing else {
             return;
         };
+        if edit.note {
+            let note = edit.editor.text().to_string();
+            self.editing = None;
+            self.change(|r, s| {
+                r.set_note(s, &def.name, &note);
+                None
+            });
+            return;
+        }
         match validate(&def, edit.editor.text()) {
             Err(problem) => edit.problem = Some(problem),
             Ok(text) => {

@@ -4,6 +4,7 @@
 //! actions), so the whole review workflow — navigation, verdicts, saving, quitting with
 //! unsaved changes, recovery — is tested without a screen.
 
+mod adjudicate;
 mod editing;
 mod search;
 mod selection;
@@ -25,6 +26,7 @@ use crate::model::{Article, FieldDef, Gold, Schema, Status};
 use crate::store::{AnalystLock, Fingerprint, LoadError, LockError, SaveError, Store, recovery};
 use crate::text::layout::LayoutCache;
 use crate::text::{BidiMode, DirectionPolicy, Layout, LayoutOptions};
+pub use adjudicate::{Adjudication, EXTRACTOR};
 pub use search::{Hit, Place, Search};
 
 /// Where the article pane sits.
@@ -160,6 +162,8 @@ pub enum Overlay {
     Checklist(Checklist),
     /// The items of a list or the records of a record_list field.
     Items(Items),
+    /// The corpus's agreement: alpha per field, kappa per pair of analysts.
+    Overview(Box<crate::agree::Agreement>),
 }
 
 /// A long text to edit in `$EDITOR`: the event loop gives the terminal to the editor and
@@ -285,6 +289,8 @@ pub struct App {
     pub editor_width: u16,
     /// Width of the article pane at the last draw.
     pub article_width: u16,
+    /// The adjudication in progress (`c`), if any.
+    pub adjudication: Option<Adjudication>,
     words: Option<Vec<Range<u32>>>,
     history: HashMap<String, History>,
     recovered: HashSet<String>,
@@ -377,6 +383,7 @@ impl App {
             external: None,
             editor_width: 40,
             article_width: 80,
+            adjudication: None,
             words: None,
             history: HashMap::new(),
             recovered: HashSet::new(),
@@ -515,6 +522,7 @@ impl App {
         } else {
             notes.pop().map(|n| (n, Level::Error))
         };
+        self.load_reviews();
     }
 
     fn restore_recovered(&mut self, id: &str) {
@@ -623,6 +631,7 @@ impl App {
         let before = self.current.review.gold.clone();
         let note = f(&mut self.current.review, &self.schema);
         self.message = note.map(|n| (n, Level::Info));
+        self.update_sources();
         self.remember(before);
         self.keep_for_recovery();
     }
@@ -783,6 +792,29 @@ impl App {
             | Action::ListOpen
             | Action::ListBackspace => self.update_list(action),
             Action::Close => self.overlay = None,
+            Action::Compare => self.toggle_adjudication(),
+            Action::AcceptMajority => self.accept_majority(),
+            Action::Overview => self.open_overview(),
+            Action::Reason => {
+                if let Some(b) = self.blocked() {
+                    let b = b.to_string();
+                    self.say(b, Level::Error);
+                } else {
+                    let def = self.field_def().name.clone();
+                    let note = self
+                        .current
+                        .review
+                        .field(&def)
+                        .review
+                        .and_then(|r| r.note.clone())
+                        .unwrap_or_default();
+                    let mut edit = LineEdit::new(&note, false);
+                    edit.note = true;
+                    self.editing = Some(edit);
+                }
+            }
+            // Needs the digit: handled with the key.
+            Action::Pick => {}
             Action::Undo => self.undo(false),
             Action::Redo => self.undo(true),
             Action::Edit => self.edit_field(),
@@ -1026,7 +1058,31 @@ impl App {
                 return;
             }
             Some(Overlay::Picker(_) | Overlay::Checklist(_) | Overlay::Items(_)) => return,
+            Some(Overlay::Overview(_)) => {
+                if let Some(a) = keymap::lookup(Context::Overlay, &key) {
+                    self.update(a);
+                }
+                return;
+            }
             None => {}
+        }
+        if self.adjudication.is_some()
+            && self.focus == Focus::Fields
+            && let Some(a) = keymap::lookup(Context::Compare, &key)
+        {
+            match a {
+                Action::Pick => {
+                    if let KeyCode::Char(c) = key.code
+                        && let Some(n) = c.to_digit(10)
+                    {
+                        self.pick(n as usize);
+                    }
+                }
+                Action::NextArticle => self.next_disagreement(true),
+                Action::PrevArticle => self.next_disagreement(false),
+                a => self.update(a),
+            }
+            return;
         }
         if self.search.is_some()
             && let Some(a) = keymap::lookup(Context::Search, &key)

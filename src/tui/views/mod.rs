@@ -5,6 +5,7 @@
 //! and right-to-left text must be in visual order before ratatui sees it.
 
 mod article;
+mod compare;
 mod editor;
 mod fields;
 mod overlay;
@@ -44,7 +45,13 @@ pub fn draw(frame: &mut Frame<'_>, app: &mut App) {
     let [main, bar] = Layout::vertical([Constraint::Min(1), Constraint::Length(2)]).areas(area);
     // The terminal cursor shows only where something is being typed.
     let mut cursor = None;
-    if main.width < TWO_PANES {
+    if app.adjudication.is_some() {
+        // The compare table needs the width; Tab shows the article instead.
+        match app.focus {
+            Focus::Fields => cursor = compare::draw(frame.buffer_mut(), main, app),
+            Focus::Article => article::draw(frame.buffer_mut(), main, app),
+        }
+    } else if main.width < TWO_PANES {
         // Too narrow for both panes to be useful: the focused one takes the width; Tab
         // switches.
         match app.focus {

@@ -29,6 +29,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &mut App) -> Option<Position
         Overlay::Picker(p) => return draw_picker(buf, area, app, p),
         Overlay::Checklist(c) => draw_checklist(buf, area, app, &c),
         Overlay::Items(items) => return draw_items(buf, area, app, items),
+        Overlay::Overview(agreement) => draw_overview(buf, area, app, &agreement),
         Overlay::Help { scroll } => {
             let lines = help_lines(app);
             let inner = frame_box(buf, area, " Keys · ? or Esc closes ", app);
@@ -646,4 +647,110 @@ fn draw_list(buf: &mut Buffer, area: Rect, app: &mut App, list: &ListState) {
         }
         buf.set_stringn(inner.x, y, line, inner.width as usize, style);
     }
+}
+
+/// The agreement overview: alpha per field as a bar, then Cohen's kappa per pair of analysts
+/// for the scalar fields.
+fn draw_overview(buf: &mut Buffer, area: Rect, app: &App, a: &crate::agree::Agreement) {
+    let theme = app.theme;
+    let title = format!(
+        " Agreement · {} analysts · {} articles reviewed by two or more · Esc closes ",
+        a.analysts.len(),
+        a.articles
+    );
+    let inner = frame_box(buf, area, &title, app);
+    let mut y = inner.y;
+    let bottom = inner.bottom();
+    let fmt = |v: Option<f64>| v.map_or("  —  ".to_string(), |v| format!("{v:>5.2}"));
+    let bar_width = inner.width.saturating_sub(40).clamp(5, 40) as usize;
+    let line = |buf: &mut Buffer, y: &mut u16, text: &str, style: Style| {
+        if *y < bottom {
+            buf.set_stringn(inner.x, *y, text, inner.width as usize, style);
+            *y += 1;
+        }
+    };
+    line(
+        buf,
+        &mut y,
+        "Krippendorff's alpha per field (1 = full agreement, 0 = chance)",
+        theme.label(),
+    );
+    for f in &a.fields {
+        let filled = f.alpha.map_or(0, |v| {
+            (v.clamp(0.0, 1.0) * bar_width as f64).round() as usize
+        });
+        let bar = format!("{}{}", "█".repeat(filled), "·".repeat(bar_width - filled));
+        let text = format!(
+            "  {:<14} {bar} {} {:>4} items",
+            f.field,
+            fmt(f.alpha),
+            f.items
+        );
+        let style = match f.alpha {
+            Some(v) if v < 0.667 => theme.unsaved(),
+            None => theme.dim(),
+            _ => theme.text(),
+        };
+        line(buf, &mut y, &text, style);
+    }
+    line(buf, &mut y, "", theme.text());
+    let pairs: Vec<&String> = a
+        .fields
+        .iter()
+        .flat_map(|f| f.cohen_kappa.iter().map(|(p, _)| p))
+        .fold(Vec::new(), |mut v, p| {
+            if !v.contains(&p) {
+                v.push(p);
+            }
+            v
+        });
+    if pairs.is_empty() {
+        line(
+            buf,
+            &mut y,
+            "Cohen's kappa: no pair of analysts shares a scalar field",
+            theme.dim(),
+        );
+        return;
+    }
+    line(
+        buf,
+        &mut y,
+        "Cohen's kappa per pair of analysts (scalar fields)",
+        theme.label(),
+    );
+    let header: String = pairs
+        .iter()
+        .map(|p| format!(" {:>12}", shorten(&sanitize_inline(p), 12)))
+        .collect();
+    line(
+        buf,
+        &mut y,
+        &format!("  {:<14}{header}", "field"),
+        theme.dim(),
+    );
+    for f in a.fields.iter().filter(|f| !f.cohen_kappa.is_empty()) {
+        let cells: String = pairs
+            .iter()
+            .map(|p| {
+                let k = f
+                    .cohen_kappa
+                    .iter()
+                    .find(|(q, _)| q == *p)
+                    .and_then(|(_, k)| *k);
+                format!(" {:>12}", fmt(k))
+            })
+            .collect();
+        line(
+            buf,
+            &mut y,
+            &format!("  {:<14}{cells}", f.field),
+            theme.text(),
+        );
+    }
+}
+
+/// At most `n` chars of `s`, with an ellipsis when cut.
+fn shorten(s: &str, n: usize) -> String {
+    crate::model::article::shorten(s, n)
 }

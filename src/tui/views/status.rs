@@ -25,7 +25,10 @@ pub fn draw(buf: &mut Buffer, area: Rect, app: &mut App) -> Option<Position> {
         sanitize_inline(app.id()),
         app.index + 1,
         app.ids.len(),
-        sanitize_inline(&app.analyst),
+        match &app.adjudication {
+            Some(a) => format!("{} adjudicating", sanitize_inline(&a.reviewer)),
+            None => sanitize_inline(&app.analyst).into_owned(),
+        },
     );
     let (right, right_style) = if let Some(r) = &app.read_only {
         let _ = r;
