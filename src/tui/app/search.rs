@@ -7,10 +7,17 @@
 
 use std::ops::Range;
 
+use rayon::prelude::*;
+
 use super::{App, Level};
 use crate::model::Schema;
 use crate::model::review::Review;
+use crate::store::Store;
 use crate::text::fold::{fold, fold_query};
+
+/// Articles read at once when the search moves on: enough for every core, few enough that a
+/// hit in the next article is found at once.
+const SEARCH_CHUNK: usize = 64;
 
 /// Where a hit is in an article.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -118,19 +125,34 @@ impl App {
             self.show_hit(place, &here);
             return;
         }
-        // The other articles, in order, wrapping around to this one.
+        // The other articles, in order, wrapping around to this one; read a chunk at a time on
+        // every core, the first hit in order wins.
         let n = self.ids.len();
-        for step in 1..=n {
-            let i = if forward {
-                (self.index + step) % n
-            } else {
-                (self.index + n - step % n) % n
+        let order: Vec<usize> = (1..=n)
+            .map(|step| {
+                if forward {
+                    (self.index + step) % n
+                } else {
+                    (self.index + n - step % n) % n
+                }
+            })
+            .collect();
+        let (store, schema, analyst) = (&self.store, &self.schema, self.analyst.as_str());
+        for chunk in order.chunks(SEARCH_CHUNK) {
+            let found: Vec<Vec<Place>> = chunk
+                .par_iter()
+                .map(|&i| {
+                    if i == self.index {
+                        here.clone()
+                    } else {
+                        places_in(store, schema, analyst, &self.ids[i], &search.folded)
+                    }
+                })
+                .collect();
+            let Some((i, found)) = chunk.iter().zip(found).find(|(_, f)| !f.is_empty()) else {
+                continue;
             };
-            let found = if i == self.index {
-                here.clone()
-            } else {
-                self.places_in(i, &search.folded)
-            };
+            let i = *i;
             let pick = if forward { found.first() } else { found.last() };
             if let Some(place) = pick.cloned() {
                 if i != self.index {
@@ -144,28 +166,6 @@ impl App {
             }
         }
         self.say(format!("no hits for «{}»", search.query), Level::Error);
-    }
-
-    /// The hits in article `i`, read from disk.
-    fn places_in(&self, i: usize, query: &[char]) -> Vec<Place> {
-        let id = &self.ids[i];
-        let Ok(article) = self.store.read_article(id) else {
-            return Vec::new();
-        };
-        let extracted = self
-            .store
-            .load_extracted(id, &self.schema)
-            .ok()
-            .flatten()
-            .map(|l| l.value);
-        let gold = self
-            .store
-            .load_gold(&self.analyst, id, &self.schema)
-            .ok()
-            .flatten()
-            .map(|l| l.value);
-        let review = Review::new(article, extracted, gold, &self.analyst);
-        places(&review, &self.schema, query).1
     }
 
     fn show_hit(&mut self, place: Place, all: &[Place]) {
@@ -200,4 +200,29 @@ impl App {
             Level::Info,
         );
     }
+}
+
+/// The hits in article `id`, read from disk (the analyst's values over the extracted ones).
+fn places_in(
+    store: &Store,
+    schema: &Schema,
+    analyst: &str,
+    id: &str,
+    query: &[char],
+) -> Vec<Place> {
+    let Ok(article) = store.read_article(id) else {
+        return Vec::new();
+    };
+    let extracted = store
+        .load_extracted(id, schema)
+        .ok()
+        .flatten()
+        .map(|l| l.value);
+    let gold = store
+        .load_gold(analyst, id, schema)
+        .ok()
+        .flatten()
+        .map(|l| l.value);
+    let review = Review::new(article, extracted, gold, analyst);
+    places(&review, schema, query).1
 }
