@@ -10,6 +10,7 @@ pub mod check;
 pub mod cli;
 pub mod import;
 pub mod model;
+pub mod status;
 pub mod store;
 pub mod text;
 pub mod tui;
