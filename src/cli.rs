@@ -750,13 +750,7 @@ fn import_articles(args: &ImportArticlesArgs) -> Result<ExitCode> {
     };
     let mut sink = ImportSink::new(&args.file, len);
     let summary = articles::import(
-        &args.file,
-        file,
-        format,
-        &store,
-        &columns,
-        args.force,
-        &mut sink,
+        &args.file, file, format, &store, &columns, args.force, &mut sink,
     )?;
     import_done(sink, summary)
 }

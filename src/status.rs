@@ -329,7 +329,7 @@ pub fn table(s: &TeamStatus) -> String {
                 (Some(mean), Some((field, weakest))) => {
                     let _ = write!(
                         line,
-                        "; mean alpha {mean:.2} over the {} fields where alpha is defined; weakest: {field} {weakest:.2}",
+                        "; mean alpha {mean:.3} over the {} fields where alpha is defined; weakest: {field} {weakest:.3}",
                         h.fields_with_alpha
                     );
                 }

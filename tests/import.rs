@@ -75,7 +75,10 @@ fn articles_from_jsonl_are_written_once_and_problems_are_reported_by_line() {
         "articles.jsonl: 4 imported, 0 unchanged, 0 skipped as existing, 1 duplicate, 2 rejected\n"
     );
     let lines: Vec<&str> = stderr.lines().collect();
-    assert!(lines[0].starts_with("articles.jsonl:2: not JSON: "), "{stderr}");
+    assert!(
+        lines[0].starts_with("articles.jsonl:2: not JSON: "),
+        "{stderr}"
+    );
     assert_eq!(
         &lines[1..],
         [
@@ -135,7 +138,10 @@ fn an_article_changed_on_disk_is_replaced_only_with_force() {
     let path = dir.path().join("samples/42.txt");
     fs::write(&path, "نص عدّله أحد").unwrap();
     let (_, stdout, stderr) = import(dir.path(), "articles", "articles.jsonl", &[]);
-    assert!(stdout.contains(" 3 unchanged, 1 skipped as existing,"), "{stdout}");
+    assert!(
+        stdout.contains(" 3 unchanged, 1 skipped as existing,"),
+        "{stdout}"
+    );
     assert!(
         stderr.contains(
             "articles.jsonl:7: note: samples/42.txt exists with other content: skipped (--force replaces it)"
@@ -144,7 +150,10 @@ fn an_article_changed_on_disk_is_replaced_only_with_force() {
     );
     assert_eq!(fs::read_to_string(&path).unwrap(), "نص عدّله أحد");
     let (_, stdout, _) = import(dir.path(), "articles", "articles.jsonl", &["--force"]);
-    assert!(stdout.starts_with("articles.jsonl: 1 imported, 3 unchanged,"), "{stdout}");
+    assert!(
+        stdout.starts_with("articles.jsonl: 1 imported, 3 unchanged,"),
+        "{stdout}"
+    );
     assert_eq!(fs::read_to_string(&path).unwrap(), "مقال برقم");
 }
 
@@ -186,7 +195,13 @@ fn articles_from_csv_keep_their_text_as_given() {
     let (_, stdout, _) = run(
         dir.path(),
         &[
-            "import", "articles", "feed.txt", "--format", "csv", "--articles", "corpus",
+            "import",
+            "articles",
+            "feed.txt",
+            "--format",
+            "csv",
+            "--articles",
+            "corpus",
         ],
     );
     assert_eq!(
@@ -205,7 +220,13 @@ fn user_errors_exit_2_with_one_line() {
     let csv = fixture("articles.csv");
     let (code, _, stderr) = run(
         dir.path(),
-        &["import", "articles", csv.to_str().unwrap(), "--text-field", "body"],
+        &[
+            "import",
+            "articles",
+            csv.to_str().unwrap(),
+            "--text-field",
+            "body",
+        ],
     );
     assert_eq!(code, Some(2));
     assert!(
@@ -254,7 +275,10 @@ fn extracted_lines_are_checked_like_check_does_and_the_rest_imported() {
         ),
         "{stderr}"
     );
-    assert!(lines[3].starts_with("extracted.jsonl:5: not JSON: "), "{stderr}");
+    assert!(
+        lines[3].starts_with("extracted.jsonl:5: not JSON: "),
+        "{stderr}"
+    );
     assert_eq!(
         lines[4],
         "extracted.jsonl:6: note: duplicate id `hespress-1`, first on line 1: skipped"
@@ -268,7 +292,10 @@ fn extracted_lines_are_checked_like_check_does_and_the_rest_imported() {
         read(dir.path(), "annotations/extracted/hespress-1.yaml"),
         "article: hespress-1\nextractor:\n  name: khabar-extract\n  version: 2.3.1\nfields:\n  event_type:\n    value: reception\n  location:\n    value:\n    - الرباط\n  countries:\n    value:\n    - Morocco\n    - United States\n"
     );
-    let second = read(dir.path(), "annotations/extracted/alyaoum24_2023_12_15.yaml");
+    let second = read(
+        dir.path(),
+        "annotations/extracted/alyaoum24_2023_12_15.yaml",
+    );
     assert!(
         second.starts_with(
             "article: alyaoum24_2023_12_15\nextractor:\n  name: khabar-extract\n  version: 2.4.0\nextracted_at: 2026-11-23T08:00:00Z\n"

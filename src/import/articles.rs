@@ -259,7 +259,12 @@ mod tests {
     #[test]
     fn a_changed_article_needs_force() {
         let (_dir, store) = store();
-        run(r#"{"id": "a", "text": "قديم"}"#, Format::Jsonl, &store, false);
+        run(
+            r#"{"id": "a", "text": "قديم"}"#,
+            Format::Jsonl,
+            &store,
+            false,
+        );
         let changed = r#"{"id": "a", "text": "جديد"}"#;
         let (s, notes) = run(changed, Format::Jsonl, &store, false);
         assert_eq!(s.existing, 1);

@@ -195,7 +195,12 @@ fn document(
             }
             f
         }
-        Some(other) => return Err(format!("`fields` must be an object, found {}", kind(&other))),
+        Some(other) => {
+            return Err(format!(
+                "`fields` must be an object, found {}",
+                kind(&other)
+            ));
+        }
         None => line,
     };
     let mut out = Mapping::new();
@@ -317,7 +322,12 @@ mod tests {
         );
         let (s, notes) = run(input, &store, &schema);
         assert_eq!((s.imported, s.rejected), (2, 0), "{notes:?}");
-        assert_eq!(notes, ["2: no article `b` in ".to_string() + &store.articles_dir().display().to_string() + ": evidence not checked"]);
+        assert_eq!(
+            notes,
+            ["2: no article `b` in ".to_string()
+                + &store.articles_dir().display().to_string()
+                + ": evidence not checked"]
+        );
         assert_eq!(
             fs::read_to_string(store.extracted_path("a")).unwrap(),
             "article: a\nextractor:\n  name: khabar-extract\n  version: 2.3.1\nfields:\n  event_type:\n    value: visit\n  location:\n    value:\n    - الرباط\n"
@@ -344,12 +354,40 @@ mod tests {
             "\n",
         );
         let (s, notes) = run(input, &store, &schema);
-        assert_eq!((s.imported, s.rejected, s.duplicates), (0, 4, 1), "{notes:?}");
-        assert!(notes[0].starts_with("1: fields.event_type.value: `party` is not a value of `event_type`"), "{notes:?}");
-        assert!(notes.iter().any(|n| n.starts_with("2: fields.colour: `colour` is not a field of the schema")), "{notes:?}");
-        assert!(notes.iter().any(|n| n.contains("3: fields.event_type.confidence: confidence 1.5 is not between 0 and 1")), "{notes:?}");
-        assert!(notes.iter().any(|n| n == "4: duplicate id `a`, first on line 1: skipped"), "{notes:?}");
-        assert!(notes.iter().any(|n| n == "5: `fields` must be an object, found a list"), "{notes:?}");
+        assert_eq!(
+            (s.imported, s.rejected, s.duplicates),
+            (0, 4, 1),
+            "{notes:?}"
+        );
+        assert!(
+            notes[0]
+                .starts_with("1: fields.event_type.value: `party` is not a value of `event_type`"),
+            "{notes:?}"
+        );
+        assert!(
+            notes
+                .iter()
+                .any(|n| n.starts_with("2: fields.colour: `colour` is not a field of the schema")),
+            "{notes:?}"
+        );
+        assert!(
+            notes.iter().any(|n| n.contains(
+                "3: fields.event_type.confidence: confidence 1.5 is not between 0 and 1"
+            )),
+            "{notes:?}"
+        );
+        assert!(
+            notes
+                .iter()
+                .any(|n| n == "4: duplicate id `a`, first on line 1: skipped"),
+            "{notes:?}"
+        );
+        assert!(
+            notes
+                .iter()
+                .any(|n| n == "5: `fields` must be an object, found a list"),
+            "{notes:?}"
+        );
         assert!(!store.extracted_path("a").exists());
     }
 
@@ -362,6 +400,9 @@ mod tests {
             &schema,
         );
         assert_eq!(s.rejected, 1);
-        assert!(notes[0].starts_with("1: fields.event_type.evidence: "), "{notes:?}");
+        assert!(
+            notes[0].starts_with("1: fields.event_type.evidence: "),
+            "{notes:?}"
+        );
     }
 }

@@ -327,7 +327,10 @@ mod tests {
         assert_eq!(file_id("خبر-١٢").as_deref(), Some("خبر-١٢"));
         assert_eq!(file_id("a/b").as_deref(), Some("a_b"));
         assert_eq!(file_id("a\\b").as_deref(), Some("a_b"));
-        assert_eq!(file_id("../../etc/passwd").as_deref(), Some("____etc_passwd"));
+        assert_eq!(
+            file_id("../../etc/passwd").as_deref(),
+            Some("____etc_passwd")
+        );
         assert_eq!(file_id(".hidden").as_deref(), Some("_hidden"));
         assert_eq!(file_id("a...b").as_deref(), Some("a_.b"));
         assert_eq!(file_id("x\u{1b}[31m").as_deref(), Some("x__31m"));

@@ -240,61 +240,61 @@ fn next_row<R: Read>(
     row: &mut csv::ByteRecord,
 ) -> io::Result<Option<Record>> {
     loop {
-    match reader.read_byte_record(row) {
-        Ok(false) => return Ok(None),
-        Ok(true) => {
-            let line = row.position().map_or(0, |p| p.line());
-            if row.len() == 1 && row.get(0).is_some_and(|f| f.trim_ascii().is_empty()) {
-                // A blank line: no record.
-                continue;
-            }
-            let mut fields = Map::new();
-            let mut problem = None;
-            if row.len() != headers.len() {
-                problem = Some(format!(
-                    "{} values for {} columns",
-                    row.len(),
-                    headers.len()
-                ));
-            }
-            let last = row.len() - 1;
-            for (i, value) in row.iter().enumerate() {
-                let value = match value {
-                    [rest @ .., b'\r'] if i == last => rest,
-                    _ => value,
-                };
-                match std::str::from_utf8(value) {
-                    Ok(v) => {
-                        if let Some(h) = headers.get(i) {
-                            fields.insert(h.clone(), Json::String(v.to_string()));
+        match reader.read_byte_record(row) {
+            Ok(false) => return Ok(None),
+            Ok(true) => {
+                let line = row.position().map_or(0, |p| p.line());
+                if row.len() == 1 && row.get(0).is_some_and(|f| f.trim_ascii().is_empty()) {
+                    // A blank line: no record.
+                    continue;
+                }
+                let mut fields = Map::new();
+                let mut problem = None;
+                if row.len() != headers.len() {
+                    problem = Some(format!(
+                        "{} values for {} columns",
+                        row.len(),
+                        headers.len()
+                    ));
+                }
+                let last = row.len() - 1;
+                for (i, value) in row.iter().enumerate() {
+                    let value = match value {
+                        [rest @ .., b'\r'] if i == last => rest,
+                        _ => value,
+                    };
+                    match std::str::from_utf8(value) {
+                        Ok(v) => {
+                            if let Some(h) = headers.get(i) {
+                                fields.insert(h.clone(), Json::String(v.to_string()));
+                            }
+                        }
+                        Err(_) => {
+                            problem.get_or_insert_with(|| {
+                                format!(
+                                    "column `{}` is not UTF-8",
+                                    headers.get(i).map_or("?", String::as_str)
+                                )
+                            });
                         }
                     }
-                    Err(_) => {
-                        problem.get_or_insert_with(|| {
-                            format!(
-                                "column `{}` is not UTF-8",
-                                headers.get(i).map_or("?", String::as_str)
-                            )
-                        });
-                    }
                 }
-            }
-            return Ok(Some(Record {
-                line,
-                fields: problem.map_or(Ok(fields), Err),
-            }));
-        }
-        Err(e) => {
-            let line = e.position().map_or(0, |p| p.line());
-            return match e.into_kind() {
-                csv::ErrorKind::Io(e) => Err(e),
-                other => Ok(Some(Record {
+                return Ok(Some(Record {
                     line,
-                    fields: Err(format!("not CSV: {other:?}")),
-                })),
-            };
+                    fields: problem.map_or(Ok(fields), Err),
+                }));
+            }
+            Err(e) => {
+                let line = e.position().map_or(0, |p| p.line());
+                return match e.into_kind() {
+                    csv::ErrorKind::Io(e) => Err(e),
+                    other => Ok(Some(Record {
+                        line,
+                        fields: Err(format!("not CSV: {other:?}")),
+                    })),
+                };
+            }
         }
-    }
     }
 }
 
@@ -334,7 +334,10 @@ mod tests {
         assert_eq!(got[1], (3, Ok(r#"{"id":"ب"}"#.into())));
         assert_eq!(got[2].0, 4);
         assert!(got[2].1.as_ref().unwrap_err().starts_with("not JSON"));
-        assert_eq!(got[3], (5, Err("expected a JSON object, found a list".into())));
+        assert_eq!(
+            got[3],
+            (5, Err("expected a JSON object, found a list".into()))
+        );
         assert_eq!(got[4], (6, Ok(r#"{"id":3}"#.into())));
         assert_eq!(got.len(), 5);
     }
