@@ -382,4 +382,16 @@ mod tests {
         assert_eq!(put(&other, true).unwrap(), Put::Written);
         assert!(!m.exists());
     }
+
+    proptest::proptest! {
+        #[test]
+        fn any_id_becomes_a_safe_name_or_none(id in "\\PC{0,80}|[./\\\\ب\u{0}-\u{1f}]{0,20}") {
+            if let Some(f) = file_id(&id) {
+                proptest::prop_assert!(!f.contains(['/', '\\']) && !f.contains("..") && !f.starts_with('.'));
+                proptest::prop_assert!(!f.chars().any(char::is_control));
+                proptest::prop_assert!(!f.is_empty() && f.len() <= MAX_ID_BYTES);
+                proptest::prop_assert_eq!(file_id(&f), Some(f.clone()));
+            }
+        }
+    }
 }

@@ -374,4 +374,32 @@ mod tests {
         while r.next().is_some() {}
         assert_eq!(r.bytes_read(), input.len() as u64);
     }
+
+    proptest::proptest! {
+        #[test]
+        fn any_bytes_read_without_panic(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..400)) {
+            for format in [Format::Jsonl, Format::Csv] {
+                if let Ok(records) = Records::new(bytes.as_slice(), format) {
+                    let mut last = 0;
+                    for r in records {
+                        let r = r.unwrap();
+                        // Lines only go forward.
+                        proptest::prop_assert!(r.line >= last);
+                        last = r.line;
+                    }
+                }
+            }
+        }
+
+        #[test]
+        fn lines_of_json_like_text_read_without_panic(text in "[{}\\[\\]\":, a-zب\r\n\u{feff}0-9]{0,200}") {
+            for format in [Format::Jsonl, Format::Csv] {
+                if let Ok(records) = Records::new(text.as_bytes(), format) {
+                    for r in records {
+                        r.unwrap();
+                    }
+                }
+            }
+        }
+    }
 }
