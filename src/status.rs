@@ -327,10 +327,11 @@ pub fn table(s: &TeamStatus) -> String {
             );
             match (h.mean_alpha, &h.weakest) {
                 (Some(mean), Some((field, weakest))) => {
+                    let n = h.fields_with_alpha;
+                    let fields = if n == 1 { "field" } else { "fields" };
                     let _ = write!(
                         line,
-                        "; mean alpha {mean:.3} over the {} fields where alpha is defined; weakest: {field} {weakest:.3}",
-                        h.fields_with_alpha
+                        "; mean alpha {mean:.3} over the {n} {fields} where alpha is defined; weakest: {field} {weakest:.3}"
                     );
                 }
                 _ => line.push_str("; alpha is not defined for any field yet"),
