@@ -10,6 +10,7 @@ use std::process::ExitCode;
 use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::import::Format;
 use crate::model::{FieldDef, Schema};
 use crate::store::{ADJUDICATED, Diagnostic, LoadError, Store};
 use crate::text::layout::{Layouter, paragraphs};
@@ -44,6 +45,92 @@ enum Command {
     /// The extractor measured against the gold set, field by field: accuracy, precision,
     /// recall and F1, and how often its low-confidence values were wrong.
     Score(ScoreArgs),
+    /// Bring a pipeline's output into the corpus: articles (`<id>.txt`) or the extractor's
+    /// fields (`extracted/<id>.yaml`). Nothing existing is overwritten without --force.
+    #[command(subcommand)]
+    Import(ImportCommand),
+    /// Where the team is: per analyst, articles done, in progress, skipped, stale and not
+    /// reviewed yet, and the agreement in one line.
+    Status(StatusArgs),
+}
+
+#[derive(Debug, Subcommand)]
+enum ImportCommand {
+    /// Articles from a JSONL or CSV file → `<articles>/<id>.txt` (the title, if any, on the
+    /// first line), with url, outlet and date in `<articles>/<id>.meta.yaml`.
+    Articles(ImportArticlesArgs),
+    /// The extractor's output from a JSONL file, one article per line →
+    /// `<annotations>/extracted/<id>.yaml`, checked against the schema; exit 1 if a line was
+    /// rejected.
+    Extracted(ImportExtractedArgs),
+}
+
+/// The layout of an import file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum InputFormat {
+    /// One JSON object per line.
+    Jsonl,
+    /// Comma-separated values with a header row.
+    Csv,
+}
+
+#[derive(Debug, Args)]
+struct ImportArticlesArgs {
+    /// The file to import (`.jsonl`, `.ndjson` or `.csv`).
+    file: PathBuf,
+    /// The folder of article files.
+    #[arg(long, value_name = "DIR", default_value = "samples")]
+    articles: PathBuf,
+    /// The file's format [default: from its extension].
+    #[arg(long, value_enum)]
+    format: Option<InputFormat>,
+    /// The key or column holding the article id (the file name).
+    #[arg(long, value_name = "NAME", default_value = "id")]
+    id_field: String,
+    /// The key or column holding the text.
+    #[arg(long, value_name = "NAME", default_value = "text")]
+    text_field: String,
+    /// The key or column holding the title (written as the first line).
+    #[arg(long, value_name = "NAME", default_value = "title")]
+    title_field: String,
+    /// The key or column holding the article's address.
+    #[arg(long, value_name = "NAME", default_value = "url")]
+    url_field: String,
+    /// The key or column holding the publication date.
+    #[arg(long, value_name = "NAME", default_value = "published_at")]
+    date_field: String,
+    /// The key or column holding the outlet.
+    #[arg(long, value_name = "NAME", default_value = "source")]
+    outlet_field: String,
+    /// Replace article files that exist with other content.
+    #[arg(long)]
+    force: bool,
+}
+
+#[derive(Debug, Args)]
+struct ImportExtractedArgs {
+    /// The JSONL file to import: one object per article, with its id and fields.
+    file: PathBuf,
+    #[command(flatten)]
+    corpus: CorpusArgs,
+    /// The key holding the article id.
+    #[arg(long, value_name = "NAME", default_value = "id")]
+    id_field: String,
+    /// The extractor, `NAME` or `NAME@VERSION`, for lines that do not name one.
+    #[arg(long, value_name = "NAME")]
+    extractor: Option<String>,
+    /// Replace extracted files that exist with other content.
+    #[arg(long)]
+    force: bool,
+}
+
+#[derive(Debug, Args)]
+struct StatusArgs {
+    #[command(flatten)]
+    corpus: CorpusArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = FormatArg::Table)]
+    format: FormatArg,
 }
 
 /// How `agree` and `score` print their results.
@@ -244,6 +331,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::Review(args)) => review(&args),
         Some(Command::Agree(args)) => agree(&args),
         Some(Command::Score(args)) => score(&args),
+        Some(Command::Import(ImportCommand::Articles(args))) => import_articles(&args),
+        Some(Command::Import(ImportCommand::Extracted(args))) => import_extracted(&args),
+        Some(Command::Status(args)) => status(&args),
         None => review(&ReviewArgs {
             corpus: CorpusArgs {
                 articles: "samples".into(),
@@ -559,4 +649,145 @@ fn read_article(path: &Path) -> Result<Vec<u8>> {
         bail!("{}: is a directory, not an article file", path.display());
     }
     std::fs::read(path).with_context(|| format!("{}", path.display()))
+}
+
+/// Shows an import's progress on stderr (when it is a terminal) and its notices as
+/// `FILE:LINE: message`.
+struct ImportSink {
+    file: String,
+    bar: indicatif::ProgressBar,
+}
+
+impl ImportSink {
+    fn new(file: &Path, len: u64) -> ImportSink {
+        let bar = if io::stderr().is_terminal() {
+            let bar = indicatif::ProgressBar::new(len);
+            if let Ok(style) = indicatif::ProgressStyle::with_template(
+                "{bar:40} {bytes}/{total_bytes} {bytes_per_sec} {eta}",
+            ) {
+                bar.set_style(style);
+            }
+            bar
+        } else {
+            indicatif::ProgressBar::hidden()
+        };
+        ImportSink {
+            file: sanitize_inline(&file.display().to_string()).into_owned(),
+            bar,
+        }
+    }
+}
+
+impl crate::import::Sink for ImportSink {
+    fn progress(&mut self, bytes: u64) {
+        self.bar.set_position(bytes);
+    }
+
+    fn notice(&mut self, n: crate::import::Notice) {
+        let level = match n.level {
+            crate::import::Level::Info => "note: ",
+            crate::import::Level::Warning => "warning: ",
+            crate::import::Level::Error => "",
+        };
+        // Messages quote the input file: never let a control character through.
+        let line = format!(
+            "{}:{}: {level}{}",
+            self.file,
+            n.line,
+            sanitize_inline(&n.message)
+        );
+        self.bar.suspend(|| eprintln!("{line}"));
+    }
+}
+
+/// Opens an import file: its reader and size.
+fn open_input(path: &Path) -> Result<(std::fs::File, u64)> {
+    let file = std::fs::File::open(path).with_context(|| format!("{}", path.display()))?;
+    let meta = file
+        .metadata()
+        .with_context(|| format!("{}", path.display()))?;
+    if meta.is_dir() {
+        bail!("{}: is a directory, not a file to import", path.display());
+    }
+    Ok((file, meta.len()))
+}
+
+/// Prints an import's summary; exit 1 when a record was rejected.
+fn import_done(sink: ImportSink, summary: crate::import::Summary) -> Result<ExitCode> {
+    sink.bar.finish_and_clear();
+    println!("{}: {summary}", sink.file);
+    Ok(if summary.rejected > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn import_articles(args: &ImportArticlesArgs) -> Result<ExitCode> {
+    use crate::import::articles;
+    let format = match args.format {
+        Some(InputFormat::Jsonl) => Format::Jsonl,
+        Some(InputFormat::Csv) => Format::Csv,
+        None => Format::of_path(&args.file).with_context(|| {
+            format!(
+                "{}: cannot tell the format from the extension (.jsonl, .ndjson, .csv): give --format jsonl|csv",
+                args.file.display()
+            )
+        })?,
+    };
+    if args.articles.exists() && !args.articles.is_dir() {
+        bail!("{}: not a folder (--articles DIR)", args.articles.display());
+    }
+    let (file, len) = open_input(&args.file)?;
+    let store = Store::new(&args.articles, "annotations");
+    let columns = articles::Columns {
+        id: args.id_field.clone(),
+        text: args.text_field.clone(),
+        title: args.title_field.clone(),
+        url: args.url_field.clone(),
+        date: args.date_field.clone(),
+        outlet: args.outlet_field.clone(),
+    };
+    let mut sink = ImportSink::new(&args.file, len);
+    let summary = articles::import(
+        &args.file, file, format, &store, &columns, args.force, &mut sink,
+    )?;
+    import_done(sink, summary)
+}
+
+fn import_extracted(args: &ImportExtractedArgs) -> Result<ExitCode> {
+    use crate::import::extracted;
+    if Format::of_path(&args.file) == Some(Format::Csv) {
+        bail!(
+            "{}: extracted fields are imported from JSONL (one JSON object per line); CSV cannot hold lists and records",
+            args.file.display()
+        );
+    }
+    let (store, schema) = match annotations(&args.corpus)? {
+        Ok(s) => s,
+        Err(code) => return Ok(code),
+    };
+    let (file, len) = open_input(&args.file)?;
+    let options = extracted::Options {
+        id_field: args.id_field.clone(),
+        extractor: args.extractor.clone(),
+        force: args.force,
+    };
+    let mut sink = ImportSink::new(&args.file, len);
+    let summary = extracted::import(&args.file, file, &store, &schema, &options, &mut sink)?;
+    import_done(sink, summary)
+}
+
+fn status(args: &StatusArgs) -> Result<ExitCode> {
+    args.corpus.store()?;
+    let (store, schema) = match annotations(&args.corpus)? {
+        Ok(s) => s,
+        Err(code) => return Ok(code),
+    };
+    let s = crate::status::status(&store, &schema)?;
+    print_result(
+        args.format,
+        || crate::status::table(&s),
+        || crate::status::json(&s),
+    )
 }

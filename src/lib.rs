@@ -8,7 +8,9 @@
 pub mod agree;
 pub mod check;
 pub mod cli;
+pub mod import;
 pub mod model;
+pub mod status;
 pub mod store;
 pub mod text;
 pub mod tui;

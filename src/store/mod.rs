@@ -3,6 +3,7 @@
 //!
 //! ```text
 //! <articles>/<id>.txt                          the articles (UTF-8; id = file stem)
+//! <articles>/<id>.meta.yaml                    url, outlet, date of an imported article
 //! <annotations>/schema.yaml                    the fields to review
 //! <annotations>/extracted/<id>.yaml            machine pre-annotations
 //! <annotations>/gold/<analyst>/<id>.yaml       one analyst's review of one article
@@ -162,6 +163,12 @@ impl Store {
     /// `articles/<id>.txt`.
     pub fn article_path(&self, id: &str) -> PathBuf {
         self.articles.join(format!("{id}.txt"))
+    }
+
+    /// `articles/<id>.meta.yaml`: what `tadqiq import articles` knew about the article besides
+    /// its text (url, outlet, publication date). Not an article: listings take `*.txt` only.
+    pub fn article_meta_path(&self, id: &str) -> PathBuf {
+        self.articles.join(format!("{id}.meta.yaml"))
     }
 
     /// `annotations/extracted/`.

@@ -1,0 +1,323 @@
+//! `tadqiq import articles`: a JSONL or CSV file of articles → `<articles>/<id>.txt`, with the
+//! metadata (url, outlet, publication date) in `<articles>/<id>.meta.yaml` beside it.
+//!
+//! The text is written as given, byte for byte (CRLF kept, nothing normalised), after the
+//! title and a newline when there is a title: offsets computed on that text stay right.
+
+use std::io::Read;
+use std::path::Path;
+
+use serde_json::{Map, Value as Json};
+use serde_yaml::{Mapping, Value as Yaml};
+
+use super::records::kind;
+use super::{
+    Format, ImportError, Level, Notice, Records, Seen, Sink, Summary, count, put, record_id,
+};
+use crate::store::{Store, yaml};
+
+/// Which keys (JSONL) or columns (CSV) hold what.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Columns {
+    /// The article's id (becomes the file name).
+    pub id: String,
+    /// Its text.
+    pub text: String,
+    /// Its title, written as the first line.
+    pub title: String,
+    /// Where it was published.
+    pub url: String,
+    /// When it was published.
+    pub date: String,
+    /// The outlet that published it.
+    pub outlet: String,
+}
+
+impl Default for Columns {
+    fn default() -> Columns {
+        Columns {
+            id: "id".into(),
+            text: "text".into(),
+            title: "title".into(),
+            url: "url".into(),
+            date: "published_at".into(),
+            outlet: "source".into(),
+        }
+    }
+}
+
+/// Imports the articles of `input` (the file `path`, named in messages) into the store's
+/// articles folder. `force` replaces files that exist with other content.
+pub fn import<R: Read>(
+    path: &Path,
+    input: R,
+    format: Format,
+    store: &Store,
+    columns: &Columns,
+    force: bool,
+    sink: &mut dyn Sink,
+) -> Result<Summary, ImportError> {
+    let input_error = |message: String| ImportError::Input {
+        path: path.to_path_buf(),
+        message,
+    };
+    let mut records = Records::new(input, format).map_err(input_error)?;
+    if format == Format::Csv {
+        let have = records.columns();
+        for (column, option) in [(&columns.id, "--id-field"), (&columns.text, "--text-field")] {
+            if !have.iter().any(|h| h == column) {
+                return Err(input_error(format!(
+                    "no column `{column}` in the header (columns: {}): give {option} NAME",
+                    have.join(", ")
+                )));
+            }
+        }
+    }
+    let mut summary = Summary::default();
+    let mut seen = Seen::default();
+    while let Some(record) = records.next() {
+        let record = record.map_err(|e| input_error(e.to_string()))?;
+        let line = record.line;
+        let fields = match record.fields {
+            Ok(f) => f,
+            Err(message) => {
+                summary.rejected += 1;
+                sink.notice(Notice {
+                    line,
+                    level: Level::Error,
+                    message,
+                });
+                continue;
+            }
+        };
+        match article(&fields, columns) {
+            Ok(a) => {
+                let Some(id) = record_id(
+                    a.id.as_deref(),
+                    &columns.id,
+                    line,
+                    &mut seen,
+                    &mut summary,
+                    sink,
+                ) else {
+                    continue;
+                };
+                let meta = a.meta(&id).map(|m| yaml::to_string(&m).into_bytes());
+                let files = [
+                    (store.article_path(&id), Some(a.contents().into_bytes())),
+                    (store.article_meta_path(&id), meta),
+                ];
+                count(put(&files, force)?, line, &mut summary, sink);
+            }
+            Err(message) => {
+                summary.rejected += 1;
+                sink.notice(Notice {
+                    line,
+                    level: Level::Error,
+                    message,
+                });
+            }
+        }
+        sink.progress(records.bytes_read());
+    }
+    sink.progress(records.bytes_read());
+    Ok(summary)
+}
+
+/// One article as read from a record.
+#[derive(Debug, Default, PartialEq)]
+struct Article {
+    id: Option<String>,
+    text: String,
+    title: Option<String>,
+    url: Option<String>,
+    date: Option<String>,
+    outlet: Option<String>,
+}
+
+impl Article {
+    /// The article file: the title on the first line, then the text as given.
+    fn contents(&self) -> String {
+        match &self.title {
+            Some(t) => format!("{t}\n{}", self.text),
+            None => self.text.clone(),
+        }
+    }
+
+    /// The metadata file, if there is anything to keep: the id as given when the file name
+    /// differs from it, url, outlet and publication date.
+    fn meta(&self, file_id: &str) -> Option<Yaml> {
+        let mut m = Mapping::new();
+        if let Some(id) = self.id.as_deref().filter(|id| *id != file_id) {
+            m.insert("id".into(), id.into());
+        }
+        for (key, v) in [
+            ("url", &self.url),
+            ("outlet", &self.outlet),
+            ("published_at", &self.date),
+        ] {
+            if let Some(v) = v {
+                m.insert(key.into(), v.as_str().into());
+            }
+        }
+        (!m.is_empty()).then_some(Yaml::Mapping(m))
+    }
+}
+
+/// Reads an article from a record; the message says what is wrong.
+fn article(fields: &Map<String, Json>, columns: &Columns) -> Result<Article, String> {
+    let get = |key: &str| -> Result<Option<String>, String> {
+        match fields.get(key) {
+            None | Some(Json::Null) => Ok(None),
+            Some(Json::String(s)) if s.trim().is_empty() => Ok(None),
+            Some(Json::String(s)) => Ok(Some(s.clone())),
+            Some(Json::Number(n)) => Ok(Some(n.to_string())),
+            Some(other) => Err(format!("`{key}` must be a string, found {}", kind(other))),
+        }
+    };
+    let text = get(&columns.text)?.ok_or_else(|| {
+        format!(
+            "no `{}` (the article's text; --text-field names another key)",
+            columns.text
+        )
+    })?;
+    // The title is one line: a line break in it would move the text down a line.
+    let title = get(&columns.title)?.map(|t| t.trim().replace(['\r', '\n'], " "));
+    let one_line = |v: Option<String>| v.map(|s| s.trim().to_string());
+    Ok(Article {
+        id: one_line(get(&columns.id)?),
+        text,
+        title,
+        url: one_line(get(&columns.url)?),
+        date: one_line(get(&columns.date)?),
+        outlet: one_line(get(&columns.outlet)?),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::fs;
+
+    use super::*;
+    use crate::import::Collect;
+
+    fn run(input: &str, format: Format, store: &Store, force: bool) -> (Summary, Vec<String>) {
+        let mut sink = Collect::default();
+        let summary = import(
+            Path::new("in"),
+            input.as_bytes(),
+            format,
+            store,
+            &Columns::default(),
+            force,
+            &mut sink,
+        )
+        .unwrap();
+        let notes = sink
+            .notices
+            .into_iter()
+            .map(|n| format!("{}: {}", n.line, n.message))
+            .collect();
+        (summary, notes)
+    }
+
+    fn store() -> (tempfile::TempDir, Store) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::new(dir.path().join("articles"), dir.path().join("annotations"));
+        (dir, store)
+    }
+
+    #[test]
+    fn writes_text_and_metadata_and_is_idempotent() {
+        let (_dir, store) = store();
+        let input = concat!(
+            r#"{"id": "a1", "title": "عنوان", "text": "نص\nالخبر", "url": "https://x.ma/1", "source": "هسبريس", "published_at": "2023-12-15"}"#,
+            "\n",
+            r#"{"id": "a/2", "text": "نص آخر"}"#,
+            "\n"
+        );
+        let (s, notes) = run(input, Format::Jsonl, &store, false);
+        assert_eq!((s.imported, s.rejected), (2, 0), "{notes:?}");
+        assert_eq!(notes, ["2: id `a/2` saved as `a_2`"]);
+        assert_eq!(
+            fs::read_to_string(store.article_path("a1")).unwrap(),
+            "عنوان\nنص\nالخبر"
+        );
+        assert_eq!(
+            fs::read_to_string(store.article_meta_path("a1")).unwrap(),
+            "url: https://x.ma/1\noutlet: هسبريس\npublished_at: 2023-12-15\n"
+        );
+        assert_eq!(
+            fs::read_to_string(store.article_meta_path("a_2")).unwrap(),
+            "id: a/2\n"
+        );
+        assert_eq!(store.list_articles().unwrap(), ["a1", "a_2"]);
+        let (s, _) = run(input, Format::Jsonl, &store, false);
+        assert_eq!((s.imported, s.unchanged), (0, 2));
+    }
+
+    #[test]
+    fn a_changed_article_needs_force() {
+        let (_dir, store) = store();
+        run(
+            r#"{"id": "a", "text": "قديم"}"#,
+            Format::Jsonl,
+            &store,
+            false,
+        );
+        let changed = r#"{"id": "a", "text": "جديد"}"#;
+        let (s, notes) = run(changed, Format::Jsonl, &store, false);
+        assert_eq!(s.existing, 1);
+        assert!(notes[0].ends_with("exists with other content: skipped (--force replaces it)"));
+        assert_eq!(fs::read_to_string(store.article_path("a")).unwrap(), "قديم");
+        let (s, _) = run(changed, Format::Jsonl, &store, true);
+        assert_eq!(s.imported, 1);
+        assert_eq!(fs::read_to_string(store.article_path("a")).unwrap(), "جديد");
+    }
+
+    #[test]
+    fn problems_are_per_record() {
+        let (_dir, store) = store();
+        let input = "{\"id\": \"a\", \"text\": \"x\"}\n{\"id\": \"a\", \"text\": \"y\"}\n{\"text\": \"z\"}\n{\"id\": \"b\"}\n{\"id\": \"c\", \"text\": [1]}\n{\"id\": \"..\", \"text\": \"w\"}\n";
+        let (s, notes) = run(input, Format::Jsonl, &store, false);
+        assert_eq!(
+            s,
+            Summary {
+                imported: 1,
+                duplicates: 1,
+                rejected: 4,
+                ..Summary::default()
+            }
+        );
+        assert_eq!(
+            notes,
+            [
+                "2: duplicate id `a`, first on line 1: skipped",
+                "3: no `id` (the id; --id-field names another key)",
+                "4: no `text` (the article's text; --text-field names another key)",
+                "5: `text` must be a string, found a list",
+                "6: id `..` has nothing usable as a file name",
+            ]
+        );
+        assert_eq!(fs::read_to_string(store.article_path("a")).unwrap(), "x");
+    }
+
+    #[test]
+    fn csv_needs_its_columns() {
+        let (_dir, store) = store();
+        let err = import(
+            Path::new("in.csv"),
+            "id,body\na,x\n".as_bytes(),
+            Format::Csv,
+            &store,
+            &Columns::default(),
+            false,
+            &mut Collect::default(),
+        )
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "in.csv: no column `text` in the header (columns: id, body): give --text-field NAME"
+        );
+    }
+}

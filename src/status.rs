@@ -1,0 +1,406 @@
+//! `tadqiq status`: where the team is, for a daily look: per analyst (and the adjudicated set
+//! apart) how many articles are done, in progress, skipped, stale or not reviewed yet, and a
+//! one-line agreement headline.
+//!
+//! It has to stay fast on 100 000 articles, so it reads only what it needs: the article folder
+//! is listed, not read; of each gold file only `status` and `article_sha256` are taken (from
+//! its top-level lines, a full YAML parse only when they are not found there), in parallel;
+//! and an article is hashed once, and only when a gold file refers to it. The agreement
+//! headline is [`crate::agree::agree`], which reads only the articles two analysts finished.
+
+use std::collections::{BTreeSet, HashMap};
+use std::fmt::Write as _;
+use std::fs;
+use std::io;
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::model::article::sha256_hex;
+use crate::model::{Schema, Severity, Status};
+use crate::store::yaml::MAX_YAML_BYTES;
+use crate::store::{ADJUDICATED, Diagnostic, MAX_ARTICLE_BYTES, Store};
+
+/// One gold set's counts. `done + in_progress + skipped + invalid` is the number of gold
+/// files; `not_reviewed` the articles with none.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Counts {
+    /// `status: done`.
+    pub done: usize,
+    /// `status: in_progress`.
+    pub in_progress: usize,
+    /// `status: skipped`.
+    pub skipped: usize,
+    /// Gold files whose article changed since they were saved (any status).
+    pub stale: usize,
+    /// Articles of the corpus with no gold file in this set.
+    pub not_reviewed: usize,
+    /// Gold files for an article that is not in the corpus.
+    pub no_article: usize,
+    /// Gold files whose status could not be read (`tadqiq check` says why).
+    pub invalid: usize,
+}
+
+/// The agreement headline.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Headline {
+    /// The analysts compared (those sharing at least one item).
+    pub analysts: Vec<String>,
+    /// Articles at least two analysts marked done.
+    pub articles: usize,
+    /// Items: (article, field) pairs with at least two done values, all fields together.
+    pub items: usize,
+    /// The mean of Krippendorff's alpha over the fields where it is defined.
+    pub mean_alpha: Option<f64>,
+    /// How many fields have a defined alpha.
+    pub fields_with_alpha: usize,
+    /// The field with the lowest alpha, and its alpha.
+    pub weakest: Option<(String, f64)>,
+}
+
+/// Whether agreement could be measured.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Agreement {
+    /// Measured.
+    Measured(Headline),
+    /// Fewer than two analysts have gold folders.
+    TooFewAnalysts,
+    /// Gold files that agreement would read are invalid: nothing measured.
+    InvalidFiles {
+        /// How many.
+        files: usize,
+    },
+}
+
+/// What `status` found.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TeamStatus {
+    /// Articles in the corpus.
+    pub articles: usize,
+    /// Each analyst's counts, by name.
+    pub analysts: Vec<(String, Counts)>,
+    /// The adjudicated set's counts, when there is one.
+    pub adjudicated: Option<Counts>,
+    /// The agreement headline.
+    pub agreement: Agreement,
+    /// Gold files whose status could not be read.
+    pub problems: Vec<Diagnostic>,
+}
+
+/// What a gold file says about itself.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Peek {
+    status: Status,
+    sha256: Option<String>,
+}
+
+/// `status` and `article_sha256` of a gold file, from its top-level lines (tadqiq writes them
+/// in block style), else from a full parse of the document.
+fn peek(bytes: &[u8]) -> Result<Peek, String> {
+    let text = std::str::from_utf8(bytes).map_err(|_| "not UTF-8".to_string())?;
+    let mut status = None;
+    let mut sha256 = None;
+    for line in text.lines() {
+        // A top-level key starts at column 0; a block scalar's lines are always indented.
+        if let Some(v) = line.strip_prefix("status:") {
+            status = Some(scalar(v).to_string());
+        } else if let Some(v) = line.strip_prefix("article_sha256:") {
+            sha256 = Some(scalar(v).to_string());
+        }
+    }
+    if status.is_none() {
+        let doc: serde_yaml::Value = serde_yaml::from_str(text).map_err(|e| e.to_string())?;
+        let get = |k: &str| doc.get(k).and_then(|v| v.as_str()).map(str::to_string);
+        status = get("status");
+        sha256 = get("article_sha256");
+    }
+    let status = status.ok_or_else(|| "no `status`".to_string())?;
+    let status = Status::from_name(&status)
+        .ok_or_else(|| format!("`status: {status}` is not in_progress, done or skipped"))?;
+    Ok(Peek {
+        status,
+        sha256: sha256.filter(|s| !s.is_empty()),
+    })
+}
+
+/// A plain scalar's text: comment, spaces and quotes off.
+fn scalar(v: &str) -> &str {
+    let v = match v.find(" #") {
+        Some(i) => &v[..i],
+        None => v,
+    };
+    v.trim().trim_matches(|c| c == '"' || c == '\'')
+}
+
+/// Reads a file of at most `limit` bytes.
+fn read_at_most(path: &std::path::Path, limit: u64) -> io::Result<Vec<u8>> {
+    use io::Read;
+    let mut bytes = Vec::new();
+    fs::File::open(path)?.take(limit).read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
+/// Takes stock of the corpus.
+pub fn status(store: &Store, schema: &Schema) -> io::Result<TeamStatus> {
+    let articles: BTreeSet<String> = store.list_articles()?.into_iter().collect();
+    let sets = store.list_analysts()?;
+    let mut files: Vec<(usize, String)> = Vec::new();
+    for (i, name) in sets.iter().enumerate() {
+        files.extend(store.list_gold(name)?.into_iter().map(|id| (i, id)));
+    }
+    let peeks: Vec<Result<Peek, Diagnostic>> = files
+        .par_iter()
+        .map(|(i, id)| {
+            let path = store.gold_path(&sets[*i], id);
+            read_at_most(&path, MAX_YAML_BYTES as u64)
+                .map_err(|e| e.to_string())
+                .and_then(|b| peek(&b))
+                .map_err(|m| Diagnostic::file(&path, Severity::Error, m))
+        })
+        .collect();
+    // Hash each article a gold file refers to, once.
+    let referenced: BTreeSet<&str> = files
+        .iter()
+        .zip(&peeks)
+        .filter(|(_, p)| p.as_ref().is_ok_and(|p| p.sha256.is_some()))
+        .map(|((_, id), _)| id.as_str())
+        .filter(|id| articles.contains(*id))
+        .collect();
+    let hashes: HashMap<&str, Option<String>> = referenced
+        .into_par_iter()
+        .map(|id| {
+            let hash = read_at_most(&store.article_path(id), MAX_ARTICLE_BYTES + 1)
+                .ok()
+                .map(|b| sha256_hex(&b));
+            (id, hash)
+        })
+        .collect();
+
+    let mut counts = vec![Counts::default(); sets.len()];
+    let mut reviewed = vec![0usize; sets.len()];
+    let mut problems = Vec::new();
+    for ((i, id), peek) in files.iter().zip(peeks) {
+        let c = &mut counts[*i];
+        let peek = match peek {
+            Ok(p) => p,
+            Err(d) => {
+                c.invalid += 1;
+                problems.push(d);
+                if articles.contains(id) {
+                    reviewed[*i] += 1;
+                }
+                continue;
+            }
+        };
+        match peek.status {
+            Status::Done => c.done += 1,
+            Status::InProgress => c.in_progress += 1,
+            Status::Skipped => c.skipped += 1,
+        }
+        if !articles.contains(id) {
+            c.no_article += 1;
+            continue;
+        }
+        reviewed[*i] += 1;
+        if let (Some(h), Some(Some(now))) = (&peek.sha256, hashes.get(id.as_str()))
+            && h != now
+        {
+            c.stale += 1;
+        }
+    }
+    for (c, r) in counts.iter_mut().zip(reviewed) {
+        c.not_reviewed = articles.len() - r;
+    }
+    let mut analysts = Vec::new();
+    let mut adjudicated = None;
+    for (name, c) in sets.into_iter().zip(counts) {
+        if name == ADJUDICATED {
+            adjudicated = Some(c);
+        } else {
+            analysts.push((name, c));
+        }
+    }
+    let names: Vec<String> = analysts.iter().map(|(n, _)| n.clone()).collect();
+    let agreement = headline(store, schema, &names);
+    Ok(TeamStatus {
+        articles: articles.len(),
+        analysts,
+        adjudicated,
+        agreement,
+        problems,
+    })
+}
+
+fn headline(store: &Store, schema: &Schema, analysts: &[String]) -> Agreement {
+    if analysts.len() < 2 {
+        return Agreement::TooFewAnalysts;
+    }
+    let fields: Vec<_> = schema.fields.iter().collect();
+    match crate::agree::agree(store, schema, analysts, &fields) {
+        Ok(a) => {
+            let alphas: Vec<(&str, f64)> = a
+                .fields
+                .iter()
+                .filter_map(|f| f.alpha.map(|x| (f.field.as_str(), x)))
+                .collect();
+            let weakest = alphas
+                .iter()
+                .min_by(|a, b| a.1.total_cmp(&b.1))
+                .map(|(f, x)| (f.to_string(), *x));
+            Agreement::Measured(Headline {
+                analysts: a.analysts.clone(),
+                articles: a.articles,
+                items: a.fields.iter().map(|f| f.items).sum(),
+                mean_alpha: (!alphas.is_empty())
+                    .then(|| alphas.iter().map(|(_, x)| x).sum::<f64>() / alphas.len() as f64),
+                fields_with_alpha: alphas.len(),
+                weakest,
+            })
+        }
+        Err(problems) => Agreement::InvalidFiles {
+            files: problems
+                .iter()
+                .map(|d| &d.path)
+                .collect::<BTreeSet<_>>()
+                .len(),
+        },
+    }
+}
+
+/// The status as a table for people.
+pub fn table(s: &TeamStatus) -> String {
+    let mut rows: Vec<(&str, &Counts)> = s.analysts.iter().map(|(n, c)| (n.as_str(), c)).collect();
+    if let Some(c) = &s.adjudicated {
+        rows.push((ADJUDICATED, c));
+    }
+    let mut out = String::new();
+    let _ = writeln!(out, "{} articles", s.articles);
+    if rows.is_empty() {
+        out.push_str("no reviews yet\n");
+    } else {
+        let width = rows
+            .iter()
+            .map(|(n, _)| n.chars().count())
+            .max()
+            .unwrap_or(0)
+            .max("analyst".len());
+        let _ = writeln!(
+            out,
+            "{:<width$}  {:>6}  {:>11}  {:>7}  {:>5}  {:>12}",
+            "analyst", "done", "in progress", "skipped", "stale", "not reviewed"
+        );
+        for (name, c) in &rows {
+            let pad = width - name.chars().count();
+            let _ = writeln!(
+                out,
+                "{name}{:pad$}  {:>6}  {:>11}  {:>7}  {:>5}  {:>12}",
+                "", c.done, c.in_progress, c.skipped, c.stale, c.not_reviewed
+            );
+        }
+        for (name, c) in &rows {
+            if c.no_article > 0 {
+                let _ = writeln!(
+                    out,
+                    "{name}: {} gold file(s) for articles not in the corpus",
+                    c.no_article
+                );
+            }
+            if c.invalid > 0 {
+                let _ = writeln!(
+                    out,
+                    "{name}: {} gold file(s) with no readable status (tadqiq check)",
+                    c.invalid
+                );
+            }
+        }
+    }
+    out.push_str(&match &s.agreement {
+        Agreement::Measured(h) if h.items == 0 => {
+            "agreement: no article is done by two analysts yet\n".to_string()
+        }
+        Agreement::Measured(h) => {
+            let mut line = format!(
+                "agreement ({}): {} items on {} articles",
+                h.analysts.join(", "),
+                h.items,
+                h.articles
+            );
+            match (h.mean_alpha, &h.weakest) {
+                (Some(mean), Some((field, weakest))) => {
+                    let n = h.fields_with_alpha;
+                    let fields = if n == 1 { "field" } else { "fields" };
+                    let _ = write!(
+                        line,
+                        "; mean alpha {mean:.3} over the {n} {fields} where alpha is defined; weakest: {field} {weakest:.3}"
+                    );
+                }
+                _ => line.push_str("; alpha is not defined for any field yet"),
+            }
+            line + "\n"
+        }
+        Agreement::TooFewAnalysts => "agreement: needs two analysts\n".to_string(),
+        Agreement::InvalidFiles { files } => format!(
+            "agreement: not measured, {files} invalid gold file(s) (tadqiq check lists the problems)\n"
+        ),
+    });
+    out
+}
+
+/// The status as JSON for scripts.
+pub fn json(s: &TeamStatus) -> serde_json::Value {
+    let analysts: serde_json::Map<String, serde_json::Value> = s
+        .analysts
+        .iter()
+        .map(|(n, c)| (n.clone(), serde_json::json!(c)))
+        .collect();
+    let agreement = match &s.agreement {
+        Agreement::Measured(h) => serde_json::json!({
+            "analysts": h.analysts,
+            "articles": h.articles,
+            "items": h.items,
+            "mean_alpha": h.mean_alpha,
+            "fields_with_alpha": h.fields_with_alpha,
+            "weakest": h.weakest.as_ref().map(|(f, a)| serde_json::json!({"field": f, "alpha": a})),
+        }),
+        Agreement::TooFewAnalysts => serde_json::Value::Null,
+        Agreement::InvalidFiles { files } => serde_json::json!({ "invalid_files": files }),
+    };
+    serde_json::json!({
+        "articles": s.articles,
+        "analysts": analysts,
+        "adjudicated": s.adjudicated,
+        "agreement": agreement,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn peeks_at_top_level_lines_and_falls_back_to_yaml() {
+        let block = b"article: a\nanalyst: amina\nstatus: done   # finished\narticle_sha256: 'ab12'\nfields:\n  note: |\n    status: skipped\n";
+        assert_eq!(
+            peek(block),
+            Ok(Peek {
+                status: Status::Done,
+                sha256: Some("ab12".into())
+            })
+        );
+        let flow = b"{article: a, status: skipped, article_sha256: cd}";
+        assert_eq!(
+            peek(flow),
+            Ok(Peek {
+                status: Status::Skipped,
+                sha256: Some("cd".into())
+            })
+        );
+        assert_eq!(
+            peek(b"status: finished\n"),
+            Err("`status: finished` is not in_progress, done or skipped".into())
+        );
+        assert_eq!(peek(b"article: a\n"), Err("no `status`".into()));
+        assert!(peek(b"\xff").is_err());
+        assert!(peek(b"{[").is_err());
+    }
+}

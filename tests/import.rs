@@ -1,0 +1,315 @@
+//! `tadqiq import articles` and `tadqiq import extracted` run as a user runs them, on the
+//! fixtures of `tests/data/import/`: JSONL and CSV with Arabic text, a byte order mark, CRLF
+//! line ends, a broken line, a duplicate id, ids with `/` and `..`, and extractor lines that
+//! break the schema or quote what the article does not say.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/import")
+        .join(name)
+}
+
+/// A corpus with the bundled schema and no articles.
+fn corpus() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    fs::create_dir_all(dir.path().join("annotations")).unwrap();
+    fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("annotations/schema.yaml"),
+        dir.path().join("annotations/schema.yaml"),
+    )
+    .unwrap();
+    dir
+}
+
+fn run(dir: &Path, args: &[&str]) -> (Option<i32>, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_tadqiq"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    (
+        out.status.code(),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+fn import(dir: &Path, what: &str, file: &str, extra: &[&str]) -> (Option<i32>, String, String) {
+    let path = fixture(file);
+    let mut args = vec!["import", what, path.to_str().unwrap()];
+    args.extend(extra);
+    let (code, stdout, stderr) = run(dir, &args);
+    // Messages name the file as given; keep only its name for the comparisons below.
+    let prefix = format!("{}", fixture("").display());
+    (
+        code,
+        stdout.replace(&prefix, ""),
+        stderr.replace(&prefix, ""),
+    )
+}
+
+fn read(dir: &Path, path: &str) -> String {
+    fs::read_to_string(dir.join(path)).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+fn names(dir: &Path) -> Vec<String> {
+    let mut n: Vec<String> = fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    n.sort();
+    n
+}
+
+#[test]
+fn articles_from_jsonl_are_written_once_and_problems_are_reported_by_line() {
+    let dir = corpus();
+    let (code, stdout, stderr) = import(dir.path(), "articles", "articles.jsonl", &[]);
+    assert_eq!(code, Some(1), "a rejected line exits 1: {stderr}");
+    assert_eq!(
+        stdout,
+        "articles.jsonl: 4 imported, 0 unchanged, 0 skipped as existing, 1 duplicate, 2 rejected\n"
+    );
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert!(
+        lines[0].starts_with("articles.jsonl:2: not JSON: "),
+        "{stderr}"
+    );
+    assert_eq!(
+        &lines[1..],
+        [
+            "articles.jsonl:3: note: id `alyaoum24/2023/12/15` saved as `alyaoum24_2023_12_15`",
+            "articles.jsonl:4: note: duplicate id `hespress-1`, first on line 1: skipped",
+            "articles.jsonl:5: note: id `../../etc/passwd` saved as `____etc_passwd`",
+            "articles.jsonl:6: no `id` (the id; --id-field names another key)",
+        ]
+    );
+    assert_eq!(
+        names(&dir.path().join("samples")),
+        [
+            "42.txt",
+            "____etc_passwd.meta.yaml",
+            "____etc_passwd.txt",
+            "alyaoum24_2023_12_15.meta.yaml",
+            "alyaoum24_2023_12_15.txt",
+            "hespress-1.meta.yaml",
+            "hespress-1.txt",
+        ]
+    );
+    assert!(!dir.path().join("etc").exists());
+    assert_eq!(
+        read(dir.path(), "samples/hespress-1.txt"),
+        "حموشي يستقبل سفير الولايات المتحدة\nاستقبل المدير العام للأمن الوطني بالرباط سفير الولايات المتحدة.\nوتناول اللقاء التعاون الأمني."
+    );
+    assert_eq!(
+        read(dir.path(), "samples/hespress-1.meta.yaml"),
+        "url: https://www.hespress.com/1\noutlet: هسبريس\npublished_at: 2020-09-24\n"
+    );
+    assert_eq!(
+        read(dir.path(), "samples/alyaoum24_2023_12_15.meta.yaml"),
+        "id: alyaoum24/2023/12/15\noutlet: اليوم 24\npublished_at: 2023-12-15\n"
+    );
+
+    // The same import again changes nothing.
+    let before = fs::metadata(dir.path().join("samples/hespress-1.txt"))
+        .unwrap()
+        .modified()
+        .unwrap();
+    let (_, stdout, _) = import(dir.path(), "articles", "articles.jsonl", &[]);
+    assert_eq!(
+        stdout,
+        "articles.jsonl: 0 imported, 4 unchanged, 0 skipped as existing, 1 duplicate, 2 rejected\n"
+    );
+    let after = fs::metadata(dir.path().join("samples/hespress-1.txt"))
+        .unwrap()
+        .modified()
+        .unwrap();
+    assert_eq!(before, after);
+}
+
+#[test]
+fn an_article_changed_on_disk_is_replaced_only_with_force() {
+    let dir = corpus();
+    import(dir.path(), "articles", "articles.jsonl", &[]);
+    let path = dir.path().join("samples/42.txt");
+    fs::write(&path, "نص عدّله أحد").unwrap();
+    let (_, stdout, stderr) = import(dir.path(), "articles", "articles.jsonl", &[]);
+    assert!(
+        stdout.contains(" 3 unchanged, 1 skipped as existing,"),
+        "{stdout}"
+    );
+    assert!(
+        stderr.contains(
+            "articles.jsonl:7: note: samples/42.txt exists with other content: skipped (--force replaces it)"
+        ),
+        "{stderr}"
+    );
+    assert_eq!(fs::read_to_string(&path).unwrap(), "نص عدّله أحد");
+    let (_, stdout, _) = import(dir.path(), "articles", "articles.jsonl", &["--force"]);
+    assert!(
+        stdout.starts_with("articles.jsonl: 1 imported, 3 unchanged,"),
+        "{stdout}"
+    );
+    assert_eq!(fs::read_to_string(&path).unwrap(), "مقال برقم");
+}
+
+#[test]
+fn articles_from_csv_keep_their_text_as_given() {
+    let dir = corpus();
+    let (code, stdout, stderr) = import(
+        dir.path(),
+        "articles",
+        "articles.csv",
+        &["--articles", "corpus"],
+    );
+    assert_eq!(code, Some(1), "{stderr}");
+    assert_eq!(
+        stdout,
+        "articles.csv: 3 imported, 0 unchanged, 0 skipped as existing, 1 duplicate, 1 rejected\n"
+    );
+    assert_eq!(
+        stderr,
+        "articles.csv:5: note: duplicate id `le360-7`, first on line 2: skipped\n\
+         articles.csv:6: note: id `..\\hidden` saved as `__hidden`\n\
+         articles.csv:7: 2 values for 4 columns\n"
+    );
+    assert_eq!(
+        read(dir.path(), "corpus/le360-7.txt"),
+        "الرباط تحتضن \"منتدى\" الأمن\nانطلقت أشغال المنتدى صباح اليوم.\r\nوشارك فيه خبراء من عدة دول."
+    );
+    assert_eq!(read(dir.path(), "corpus/le360-8.txt"), "خبر قصير بلا عنوان");
+    assert!(!dir.path().join("corpus/le360-8.meta.yaml").exists());
+    // The format can be given when the extension does not say.
+    let renamed = dir.path().join("feed.txt");
+    fs::copy(fixture("articles.csv"), &renamed).unwrap();
+    let (code, _, stderr) = run(dir.path(), &["import", "articles", "feed.txt"]);
+    assert_eq!(code, Some(2));
+    assert_eq!(
+        stderr,
+        "tadqiq: feed.txt: cannot tell the format from the extension (.jsonl, .ndjson, .csv): give --format jsonl|csv\n"
+    );
+    let (_, stdout, _) = run(
+        dir.path(),
+        &[
+            "import",
+            "articles",
+            "feed.txt",
+            "--format",
+            "csv",
+            "--articles",
+            "corpus",
+        ],
+    );
+    assert_eq!(
+        stdout,
+        "feed.txt: 0 imported, 3 unchanged, 0 skipped as existing, 1 duplicate, 1 rejected\n"
+    );
+}
+
+#[test]
+fn user_errors_exit_2_with_one_line() {
+    let dir = corpus();
+    let (code, _, stderr) = run(dir.path(), &["import", "articles", "missing.jsonl"]);
+    assert_eq!(code, Some(2));
+    assert!(stderr.starts_with("tadqiq: missing.jsonl: "), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1);
+    let csv = fixture("articles.csv");
+    let (code, _, stderr) = run(
+        dir.path(),
+        &[
+            "import",
+            "articles",
+            csv.to_str().unwrap(),
+            "--text-field",
+            "body",
+        ],
+    );
+    assert_eq!(code, Some(2));
+    assert!(
+        stderr.ends_with(
+            "articles.csv: no column `body` in the header (columns: id, title, text, url): give --text-field NAME\n"
+        ),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn extracted_lines_are_checked_like_check_does_and_the_rest_imported() {
+    let dir = corpus();
+    import(dir.path(), "articles", "articles.jsonl", &[]);
+    import(
+        dir.path(),
+        "articles",
+        "articles.csv",
+        &["--articles", "samples"],
+    );
+    let (code, stdout, stderr) = import(
+        dir.path(),
+        "extracted",
+        "extracted.jsonl",
+        &["--extractor", "khabar-extract@2.3.1"],
+    );
+    assert_eq!(code, Some(1), "{stderr}");
+    assert_eq!(
+        stdout,
+        "extracted.jsonl: 2 imported, 0 unchanged, 0 skipped as existing, 1 duplicate, 4 rejected\n"
+    );
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(
+        lines[0],
+        "extracted.jsonl:2: note: id `alyaoum24/2023/12/15` saved as `alyaoum24_2023_12_15`"
+    );
+    assert!(
+        lines[1].starts_with(
+            "extracted.jsonl:3: fields.event_type.value: `party` is not a value of `event_type`; one of: meeting,"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        lines[2].starts_with(
+            "extracted.jsonl:4: fields.mood: `mood` is not a field of the schema; fields: headline,"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        lines[3].starts_with("extracted.jsonl:5: not JSON: "),
+        "{stderr}"
+    );
+    assert_eq!(
+        lines[4],
+        "extracted.jsonl:6: note: duplicate id `hespress-1`, first on line 1: skipped"
+    );
+    assert!(
+        lines[5].starts_with("extracted.jsonl:7: fields.location.evidence: "),
+        "{stderr}"
+    );
+    assert_eq!(lines.len(), 6, "{stderr}");
+    assert_eq!(
+        read(dir.path(), "annotations/extracted/hespress-1.yaml"),
+        "article: hespress-1\nextractor:\n  name: khabar-extract\n  version: 2.3.1\nfields:\n  event_type:\n    value: reception\n  location:\n    value:\n    - الرباط\n  countries:\n    value:\n    - Morocco\n    - United States\n"
+    );
+    let second = read(
+        dir.path(),
+        "annotations/extracted/alyaoum24_2023_12_15.yaml",
+    );
+    assert!(
+        second.starts_with(
+            "article: alyaoum24_2023_12_15\nextractor:\n  name: khabar-extract\n  version: 2.4.0\nextracted_at: 2026-11-23T08:00:00Z\n"
+        ),
+        "{second}"
+    );
+    // What was imported passes `check`, and a second run changes nothing.
+    let (code, stdout, stderr) = run(dir.path(), &["check"]);
+    assert_eq!((code, stdout.as_str()), (Some(0), ""), "{stderr}");
+    let (_, stdout, _) = import(
+        dir.path(),
+        "extracted",
+        "extracted.jsonl",
+        &["--extractor", "khabar-extract@2.3.1"],
+    );
+    assert!(stdout.contains(": 0 imported, 2 unchanged,"), "{stdout}");
+}
