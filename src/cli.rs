@@ -42,6 +42,8 @@ enum Command {
     /// How far analysts agree, field by field: percent agreement, Krippendorff's alpha,
     /// Cohen's and Fleiss' kappa, and the items where they differ. Only `done` reviews count.
     Agree(AgreeArgs),
+    /// Export the gold set as JSONL, CSV or a YAML stream, sorted by article then analyst.
+    Export(ExportArgs),
     /// The extractor measured against the gold set, field by field: accuracy, precision,
     /// recall and F1, and how often its low-confidence values were wrong.
     Score(ScoreArgs),
@@ -156,6 +158,72 @@ struct AgreeArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = FormatArg::Table)]
     format: FormatArg,
+}
+
+/// `export --format`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum ExportFormat {
+    /// One JSON object per gold file.
+    Jsonl,
+    /// One row per reviewed field (or per gold file with --layout wide).
+    Csv,
+    /// One YAML document per gold file.
+    Yaml,
+}
+
+/// `export --status`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum StatusArg {
+    /// Finished reviews.
+    Done,
+    /// Started, not finished.
+    InProgress,
+    /// Set aside.
+    Skipped,
+    /// All of them.
+    Any,
+}
+
+/// `export --layout`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum CsvLayoutArg {
+    /// One row per reviewed field.
+    Long,
+    /// One row per gold file, one column per field.
+    Wide,
+}
+
+#[derive(Debug, Args)]
+struct ExportArgs {
+    #[command(flatten)]
+    corpus: CorpusArgs,
+    /// Output format.
+    #[arg(long, value_enum)]
+    format: ExportFormat,
+    /// Only these analysts (repeat the option) [default: every analyst but _adjudicated].
+    #[arg(long = "analyst", value_name = "NAME", conflicts_with = "adjudicated")]
+    analysts: Vec<String>,
+    /// The adjudicated gold set (gold/_adjudicated) instead of the analysts'.
+    #[arg(long)]
+    adjudicated: bool,
+    /// Which reviews, by status.
+    #[arg(long, value_enum, default_value_t = StatusArg::Done)]
+    status: StatusArg,
+    /// Add each article's text and each evidence's text (JSONL): self-contained training data.
+    #[arg(long)]
+    with_text: bool,
+    /// Start the CSV with a UTF-8 byte order mark, so spreadsheet programs read Arabic right.
+    #[arg(long)]
+    bom: bool,
+    /// CSV layout.
+    #[arg(long, value_enum, default_value_t = CsvLayoutArg::Long)]
+    layout: CsvLayoutArg,
+    /// Export the valid files and list the invalid ones on stderr, instead of failing.
+    #[arg(long)]
+    skip_invalid: bool,
+    /// Write to this file (atomically) instead of stdout.
+    #[arg(long, short, value_name = "FILE")]
+    out: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -330,6 +398,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::Check(args)) => check(&args),
         Some(Command::Review(args)) => review(&args),
         Some(Command::Agree(args)) => agree(&args),
+        Some(Command::Export(args)) => export(&args),
         Some(Command::Score(args)) => score(&args),
         Some(Command::Import(ImportCommand::Articles(args))) => import_articles(&args),
         Some(Command::Import(ImportCommand::Extracted(args))) => import_extracted(&args),
@@ -577,6 +646,122 @@ fn agree(args: &AgreeArgs) -> Result<ExitCode> {
             || crate::agree::report::AgreementJson(&a),
         ),
         Err(problems) => Ok(report_invalid(&problems)),
+    }
+}
+
+fn export(args: &ExportArgs) -> Result<ExitCode> {
+    use crate::export::{CsvLayout, ExportError, ExportOptions, Format, StatusFilter};
+    use crate::model::Status;
+    let (store, schema) = match annotations(&args.corpus)? {
+        Ok(s) => s,
+        Err(code) => return Ok(code),
+    };
+    let existing: Vec<String> = store
+        .list_analysts()
+        .with_context(|| format!("{}", store.gold_root().display()))?;
+    for a in &args.analysts {
+        if !existing.contains(a) {
+            bail!(
+                "--analyst {}: no folder {} (analysts: {})",
+                sanitize_inline(a),
+                store.gold_dir(a).display(),
+                list_or_none(&existing)
+            );
+        }
+    }
+    if args.bom && args.format != ExportFormat::Csv {
+        bail!("--bom is for --format csv");
+    }
+    if args.layout == CsvLayoutArg::Wide && args.format != ExportFormat::Csv {
+        bail!("--layout wide is for --format csv");
+    }
+    let options = ExportOptions {
+        format: match args.format {
+            ExportFormat::Jsonl => Format::Jsonl,
+            ExportFormat::Csv => Format::Csv,
+            ExportFormat::Yaml => Format::Yaml,
+        },
+        analysts: args.analysts.clone(),
+        adjudicated: args.adjudicated,
+        status: match args.status {
+            StatusArg::Done => StatusFilter::Only(Status::Done),
+            StatusArg::InProgress => StatusFilter::Only(Status::InProgress),
+            StatusArg::Skipped => StatusFilter::Only(Status::Skipped),
+            StatusArg::Any => StatusFilter::Any,
+        },
+        with_text: args.with_text,
+        bom: args.bom,
+        layout: match args.layout {
+            CsvLayoutArg::Long => CsvLayout::Long,
+            CsvLayoutArg::Wide => CsvLayout::Wide,
+        },
+        skip_invalid: args.skip_invalid,
+    };
+    let units = crate::export::units(&store, &options)
+        .with_context(|| format!("{}", store.gold_root().display()))?;
+    // A progress bar for long exports, on a terminal only.
+    let bar = if io::stderr().is_terminal() && units.len() > 2000 {
+        let bar = indicatif::ProgressBar::new(units.len() as u64);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} gold files, {eta} left")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        bar
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    let progress = |n: usize| bar.set_position(n as u64);
+    let result = match &args.out {
+        Some(path) => {
+            let mut file = crate::store::atomic::AtomicFile::create(path)
+                .with_context(|| format!("{}", path.display()))?;
+            let r = crate::export::export(&store, &schema, &options, &units, &mut file, &progress);
+            if r.is_ok() {
+                file.commit()
+                    .with_context(|| format!("{}", path.display()))?;
+            }
+            r
+        }
+        None => {
+            let mut out = io::BufWriter::with_capacity(1 << 16, io::stdout().lock());
+            crate::export::export(&store, &schema, &options, &units, &mut out, &progress)
+        }
+    };
+    bar.finish_and_clear();
+    match result {
+        Ok(summary) => {
+            for d in &summary.skipped {
+                eprintln!("{d}");
+            }
+            let skipped: std::collections::BTreeSet<&Path> =
+                summary.skipped.iter().map(|d| d.path.as_path()).collect();
+            eprintln!(
+                "exported {} gold file{}{}",
+                summary.exported,
+                if summary.exported == 1 { "" } else { "s" },
+                if skipped.is_empty() {
+                    String::new()
+                } else {
+                    format!("; skipped {} invalid", skipped.len())
+                }
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(ExportError::Invalid(problems)) => {
+            for d in &problems {
+                eprintln!("{d}");
+            }
+            eprintln!(
+                "tadqiq: export stopped at an invalid file{} (--skip-invalid exports the rest; `tadqiq check` lists every problem)",
+                if args.out.is_some() {
+                    "; nothing was written"
+                } else {
+                    ""
+                }
+            );
+            Ok(ExitCode::from(1))
+        }
+        Err(ExportError::Io(e)) => Err(e.into()),
     }
 }
 

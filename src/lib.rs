@@ -8,6 +8,7 @@
 pub mod agree;
 pub mod check;
 pub mod cli;
+pub mod export;
 pub mod import;
 pub mod model;
 pub mod status;
