@@ -409,3 +409,21 @@ fn a_long_span_is_selected_a_row_at_a_time() {
     press(&mut app, "j");
     assert_eq!(app.scroll, before + 1);
 }
+
+#[test]
+fn e_exports_the_analysts_finished_reviews() {
+    let dir = corpus();
+    let mut app = app(dir.path(), "amina");
+    press(&mut app, "Ad"); // the first article done
+    press(&mut app, "Ad"); // the second
+    press(&mut app, "a"); // the third, in progress (and unsaved)
+    press(&mut app, "E");
+    let path = dir.path().join("annotations/exports/amina.jsonl");
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert_eq!(text.lines().count(), 2, "{text}");
+    assert!(
+        text.starts_with(r#"{"article":"000_f130585a628a6cea","analyst":"amina","status":"done""#)
+    );
+    assert!(matches!(&app.message, Some((m, _)) if m.starts_with("exported 2 finished reviews")));
+    assert!(!app.current.dirty(), "saved first");
+}

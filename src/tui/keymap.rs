@@ -197,6 +197,8 @@ pub enum Action {
     Reason,
     /// Adjudicating: the agreement overview of the corpus.
     Overview,
+    /// Export the analyst's finished reviews as JSONL (saving first).
+    Export,
 }
 
 /// A key with its modifiers.
@@ -466,6 +468,12 @@ pub static DEFAULT: &[Binding] = &[
         "article list: filter and jump"
     ),
     bind!(Global, [ctrl('s')], Save, "save"),
+    bind!(
+        Global,
+        [key('E')],
+        Export,
+        "export your finished reviews to annotations/exports/<you>.jsonl"
+    ),
     bind!(
         Global,
         [key('c')],

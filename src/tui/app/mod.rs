@@ -793,6 +793,7 @@ impl App {
             | Action::ListBackspace => self.update_list(action),
             Action::Close => self.overlay = None,
             Action::Compare => self.toggle_adjudication(),
+            Action::Export => self.export(),
             Action::AcceptMajority => self.accept_majority(),
             Action::Overview => self.open_overview(),
             Action::Reason => {
@@ -858,6 +859,43 @@ impl App {
             | Action::DeleteItem
             | Action::MoveDown
             | Action::MoveUp => {}
+        }
+    }
+
+    /// Exports the analyst's finished reviews (the adjudicated set while adjudicating) as
+    /// JSONL to `<annotations>/exports/<analyst>.jsonl`, saving the open article first.
+    fn export(&mut self) {
+        if let Err(e) = self.save() {
+            self.say(format!("not saved, so not exported: {e}"), Level::Error);
+            return;
+        }
+        let path = self
+            .store
+            .annotations_dir()
+            .join("exports")
+            .join(format!("{}.jsonl", self.analyst));
+        let options = crate::export::ExportOptions {
+            analysts: vec![self.analyst.clone()],
+            ..Default::default()
+        };
+        match crate::export::export_to_file(&self.store, &self.schema, &options, &path) {
+            Ok(s) => self.say(
+                format!(
+                    "exported {} finished review{} to {}",
+                    s.exported,
+                    if s.exported == 1 { "" } else { "s" },
+                    path.display()
+                ),
+                Level::Info,
+            ),
+            Err(crate::export::ExportError::Invalid(d)) => self.say(
+                format!(
+                    "not exported: {} (tadqiq check lists every problem)",
+                    d.first().map(ToString::to_string).unwrap_or_default()
+                ),
+                Level::Error,
+            ),
+            Err(e) => self.say(format!("not exported: {e}"), Level::Error),
         }
     }
 
