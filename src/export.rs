@@ -106,7 +106,8 @@ pub enum ExportError {
     Io(#[from] io::Error),
 }
 
-/// Pairs read and rendered at once: enough work for every core, little memory.
+/// Pairs read and rendered at once: enough work for every core between two waits for the
+/// slowest file, and a few MiB of output held.
 const CHUNK: usize = 512;
 
 /// The (article, analyst) pairs to export, sorted by article then analyst.
@@ -165,29 +166,44 @@ pub fn export(
         }
         Format::Jsonl | Format::Yaml => {}
     }
-    let mut done = 0;
-    for chunk in units.chunks(CHUNK) {
-        let rendered: Vec<Result<Option<Vec<u8>>, Vec<Diagnostic>>> = chunk
-            .par_iter()
-            .map(|(id, analyst)| render(store, schema, options, id, analyst))
-            .collect();
-        for r in rendered {
-            match r {
-                Ok(Some(bytes)) => {
-                    out.write_all(&bytes)?;
-                    summary.exported += 1;
+    // Chunks are rendered on the worker threads while this thread writes the one before:
+    // the output keeps its order and writing never stops the parsing.
+    std::thread::scope(|scope| {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<(usize, Vec<Rendered>)>(2);
+        scope.spawn(move || {
+            for chunk in units.chunks(CHUNK) {
+                let rendered: Vec<Rendered> = chunk
+                    .par_iter()
+                    .map(|(id, analyst)| render(store, schema, options, id, analyst))
+                    .collect();
+                if tx.send((chunk.len(), rendered)).is_err() {
+                    break; // the writer stopped
                 }
-                Ok(None) => summary.filtered += 1,
-                Err(problems) if options.skip_invalid => summary.skipped.extend(problems),
-                Err(problems) => return Err(ExportError::Invalid(problems)),
             }
+        });
+        let mut done = 0;
+        for (n, rendered) in rx {
+            for r in rendered {
+                match r {
+                    Ok(Some(bytes)) => {
+                        out.write_all(&bytes)?;
+                        summary.exported += 1;
+                    }
+                    Ok(None) => summary.filtered += 1,
+                    Err(problems) if options.skip_invalid => summary.skipped.extend(problems),
+                    Err(problems) => return Err(ExportError::Invalid(problems)),
+                }
+            }
+            done += n;
+            progress(done);
         }
-        done += chunk.len();
-        progress(done);
-    }
-    out.flush()?;
-    Ok(summary)
+        out.flush()?;
+        Ok(summary)
+    })
 }
+
+/// One gold file rendered, or left out (`None`), or why it could not be.
+type Rendered = Result<Option<Vec<u8>>, Vec<Diagnostic>>;
 
 /// Exports to a file, atomically: the file appears whole, or not at all when the export
 /// fails. For the review screen's export of the analyst's own work.
@@ -237,8 +253,8 @@ fn render(
     id: &str,
     analyst: &str,
 ) -> Result<Option<Vec<u8>>, Vec<Diagnostic>> {
-    let gold = match store.load_gold(analyst, id, schema) {
-        Ok(Some(l)) => l.value,
+    let gold = match store.read_gold(analyst, id, schema) {
+        Ok(Some(g)) => g,
         // Gone since the listing: nothing to export.
         Ok(None) => return Ok(None),
         Err(e) => return Err(diagnostics(e)),

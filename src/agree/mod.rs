@@ -159,9 +159,9 @@ fn read_article(
     let mut golds: Vec<(u16, Gold)> = Vec::with_capacity(who.len());
     let mut problems = Vec::new();
     for &a in who {
-        match store.load_gold(&analysts[usize::from(a)], id, schema) {
-            Ok(Some(loaded)) if loaded.value.status == Status::Done => {
-                golds.push((a, loaded.value));
+        match store.read_gold(&analysts[usize::from(a)], id, schema) {
+            Ok(Some(gold)) if gold.status == Status::Done => {
+                golds.push((a, gold));
             }
             Ok(_) => {}
             Err(LoadError::Invalid(d)) => problems.extend(d.into_iter().filter(|d| d.is_error())),
