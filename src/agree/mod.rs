@@ -75,7 +75,86 @@ pub struct Agreement {
     /// One entry per field, in schema order.
     pub fields: Vec<FieldAgreement>,
     /// Every item where the analysts differ, by article then field.
-    pub disagreements: Vec<Disagreement>,
+    pub disagreements: Disagreements,
+}
+
+/// The disagreements, by article then field, kept in a temporary file as JSON lines as they
+/// are found: their texts (a summary each, often) grow with the corpus, and only the JSON
+/// report reads them, once, in order.
+#[derive(Clone, Debug, Default)]
+pub struct Disagreements {
+    file: Option<std::sync::Arc<std::fs::File>>,
+    count: usize,
+}
+
+impl PartialEq for Disagreements {
+    fn eq(&self, other: &Self) -> bool {
+        self.count == other.count
+    }
+}
+
+/// Writes the spool while `agree` reads the gold set.
+#[derive(Default)]
+struct Spool {
+    file: Option<std::io::BufWriter<std::fs::File>>,
+    count: usize,
+}
+
+impl Spool {
+    fn push(&mut self, d: &Disagreement) -> std::io::Result<()> {
+        use std::io::Write;
+        if self.file.is_none() {
+            self.file = Some(std::io::BufWriter::new(tempfile::tempfile()?));
+        }
+        if let Some(f) = &mut self.file {
+            serde_json::to_writer(&mut *f, &report::disagreement_json(d))?;
+            f.write_all(b"\n")?;
+        }
+        self.count += 1;
+        Ok(())
+    }
+
+    fn finish(self) -> std::io::Result<Disagreements> {
+        let file = match self.file {
+            Some(w) => Some(std::sync::Arc::new(
+                w.into_inner().map_err(|e| e.into_error())?,
+            )),
+            None => None,
+        };
+        Ok(Disagreements {
+            file,
+            count: self.count,
+        })
+    }
+}
+
+impl Disagreements {
+    /// How many.
+    pub fn len(&self) -> usize {
+        self.count
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.count == 0
+    }
+
+    /// Each disagreement as its JSON object, in order.
+    pub fn each(
+        &self,
+        mut f: impl FnMut(serde_json::Value) -> std::io::Result<()>,
+    ) -> std::io::Result<()> {
+        use std::io::{BufRead, Seek};
+        let Some(file) = &self.file else {
+            return Ok(());
+        };
+        let mut file = file.try_clone()?;
+        file.seek(std::io::SeekFrom::Start(0))?;
+        for line in std::io::BufReader::new(file).lines() {
+            f(serde_json::from_str(&line?)?)?;
+        }
+        Ok(())
+    }
 }
 
 /// A field's values in compact form: a digest for a scalar, sorted item digests for a set.
@@ -88,6 +167,8 @@ enum Code {
 /// allocation.
 struct ArticleItems {
     values: Vec<(u16, u16, Code)>,
+    /// The fields the analysts disagree on (their values go to the spool).
+    disagreeing: Vec<u16>,
     disagreements: Vec<Disagreement>,
 }
 
@@ -128,23 +209,43 @@ pub fn agree(
         .into_iter()
         .filter(|(_, who)| who.len() >= 2)
         .collect();
-    let read: Vec<Result<Option<ArticleItems>, Vec<Diagnostic>>> = shared
-        .par_iter()
-        .map(|(id, who)| read_article(store, schema, analysts, fields, id, who))
-        .collect();
-    let mut articles = Vec::with_capacity(read.len());
-    for r in read {
-        match r {
-            Ok(Some(a)) => articles.push(a),
-            Ok(None) => {}
-            Err(d) => problems.extend(d),
+    // A chunk of articles at a time, read in parallel; each article's disagreements go to the
+    // spool at once, so memory holds digests, not texts.
+    let mut articles = Vec::with_capacity(shared.len());
+    let mut spool = Spool::default();
+    let spool_error = |e: std::io::Error| {
+        vec![Diagnostic::file(
+            &store.gold_root(),
+            Severity::Error,
+            format!("cannot keep the disagreements in a temporary file: {e}"),
+        )]
+    };
+    for chunk in shared.chunks(1024) {
+        let read: Vec<Result<Option<ArticleItems>, Vec<Diagnostic>>> = chunk
+            .par_iter()
+            .map(|(id, who)| read_article(store, schema, analysts, fields, id, who))
+            .collect();
+        for r in read {
+            match r {
+                Ok(Some(mut a)) => {
+                    if problems.is_empty() {
+                        for d in std::mem::take(&mut a.disagreements) {
+                            spool.push(&d).map_err(spool_error)?;
+                        }
+                    }
+                    articles.push(a);
+                }
+                Ok(None) => {}
+                Err(d) => problems.extend(d),
+            }
         }
     }
+    let disagreements = spool.finish().map_err(spool_error)?;
     if !problems.is_empty() {
         problems.sort();
         return Err(problems);
     }
-    Ok(measure(analysts, fields, articles))
+    Ok(measure(analysts, fields, articles, disagreements))
 }
 
 /// Reads the done reviews of one article and reduces them to items.
@@ -180,6 +281,7 @@ fn read_article(
     }
     let mut out = ArticleItems {
         values: Vec::with_capacity(fields.len() * golds.len()),
+        disagreeing: Vec::new(),
         disagreements: Vec::new(),
     };
     for (f, def) in fields.iter().enumerate() {
@@ -191,6 +293,7 @@ fn read_article(
             continue;
         }
         if values.iter().any(|(_, k)| *k != values[0].1) {
+            out.disagreeing.push(f as u16);
             out.disagreements.push(Disagreement {
                 article: id.to_string(),
                 field: def.name.clone(),
@@ -215,7 +318,12 @@ fn read_article(
 
 /// Turns the articles' items into reliability tables (one row per item, one column per
 /// analyst who shares an article with another) and measures each field.
-fn measure(analysts: &[String], fields: &[&FieldDef], articles: Vec<ArticleItems>) -> Agreement {
+fn measure(
+    analysts: &[String],
+    fields: &[&FieldDef],
+    articles: Vec<ArticleItems>,
+    disagreements: Disagreements,
+) -> Agreement {
     let mut active = vec![false; analysts.len()];
     for a in &articles {
         for (_, who, _) in &a.values {
@@ -234,7 +342,7 @@ fn measure(analysts: &[String], fields: &[&FieldDef], articles: Vec<ArticleItems
 
     let mut scalar: Vec<Vec<Option<u64>>> = vec![Vec::new(); fields.len()];
     let mut sets: Vec<Vec<Option<Box<[u64]>>>> = (0..fields.len()).map(|_| Vec::new()).collect();
-    let mut disagreements = Vec::new();
+    let mut per_field = vec![0usize; fields.len()];
     let articles_count = articles.len();
     for a in articles {
         // The values come grouped by field: a new row starts where the field changes.
@@ -243,6 +351,9 @@ fn measure(analysts: &[String], fields: &[&FieldDef], articles: Vec<ArticleItems
             let (f, c) = (usize::from(f), column[usize::from(who)]);
             let new_row = last != Some(f);
             last = Some(f);
+            if new_row && a.disagreeing.contains(&(f as u16)) {
+                per_field[f] += 1;
+            }
             match code {
                 Code::Scalar(d) => {
                     let rows = &mut scalar[f];
@@ -262,7 +373,6 @@ fn measure(analysts: &[String], fields: &[&FieldDef], articles: Vec<ArticleItems
                 }
             }
         }
-        disagreements.extend(a.disagreements);
     }
 
     let fields = fields
@@ -270,7 +380,7 @@ fn measure(analysts: &[String], fields: &[&FieldDef], articles: Vec<ArticleItems
         .enumerate()
         .map(|(f, def)| {
             let kind = Kind::of(def.kind);
-            let count = disagreements.iter().filter(|d| d.field == def.name).count();
+            let count = per_field[f];
             let mut m = match kind {
                 Kind::Scalar => measure_scalar(&names, &rows(&scalar[f], width)),
                 Kind::Set => measure_set(&rows(&sets[f], width)),

@@ -49,12 +49,35 @@ impl Serialize for AgreementJson<'_> {
         m.serialize_entry("analysts", &a.analysts)?;
         m.serialize_entry("articles", &a.articles)?;
         m.serialize_entry("fields", &fields)?;
-        m.serialize_entry("disagreements", &Each(&a.disagreements, disagreement_json))?;
+        m.serialize_entry("disagreements", &Spooled(&a.disagreements))?;
         m.end()
     }
 }
 
-fn disagreement_json(d: &Disagreement) -> Json {
+/// The spooled disagreements as a JSON array, read back one at a time as they are written.
+struct Spooled<'a>(&'a super::Disagreements);
+
+impl Serialize for Spooled<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut seq = s.serialize_seq(Some(self.0.len()))?;
+        let mut error = None;
+        let read = self.0.each(|d| match seq.serialize_element(&d) {
+            Ok(()) => Ok(()),
+            Err(e) => {
+                error = Some(e);
+                Err(std::io::Error::other("serialization failed"))
+            }
+        });
+        if let Some(e) = error {
+            return Err(e);
+        }
+        read.map_err(serde::ser::Error::custom)?;
+        seq.end()
+    }
+}
+
+/// One disagreement as JSON: `{"article", "field", "values": {"<analyst>": value}}`.
+pub(super) fn disagreement_json(d: &Disagreement) -> Json {
     let values: Map<String, Json> = d
         .values
         .iter()
