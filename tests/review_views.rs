@@ -196,3 +196,22 @@ fn compare_view_and_agreement_overview() {
     press(&mut app, "o");
     insta::assert_snapshot!("overview_100x30", draw(&mut app, 100, 30).backend());
 }
+
+#[test]
+fn the_pipelines_metadata_shows_on_the_article_pane() {
+    let dir = corpus();
+    std::fs::write(
+        dir.path().join("samples/000_f130585a628a6cea.meta.yaml"),
+        "url: \"https://example.com/a\\e[2J\"\noutlet: هسبريس\npublished_at: '2023-12-15'\n",
+    )
+    .unwrap();
+    let mut app = app(dir.path(), Side::Right, false);
+    let t = draw(&mut app, 120, 30);
+    let screen = format!("{:?}", t.backend());
+    // The outlet in visual order, the date, and the url with its escape made harmless.
+    assert!(
+        screen.contains("000_f130585a628a6cea · ﺲﻳﺮﺒﺴﻫ · 2023-12-15"),
+        "{screen}"
+    );
+    assert!(screen.contains("https://example.com/a␛[2J"), "{screen}");
+}

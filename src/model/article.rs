@@ -142,6 +142,38 @@ impl Article {
     }
 }
 
+/// What the pipeline knew about an article besides its text (`<id>.meta.yaml`, written by
+/// `tadqiq import articles`): shown on the review screen, never needed.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ArticleMeta {
+    /// The id as the pipeline gave it, when the file name differs.
+    pub id: Option<String>,
+    /// Where it was published.
+    pub url: Option<String>,
+    /// The outlet.
+    pub outlet: Option<String>,
+    /// The publication date, as given.
+    pub published_at: Option<String>,
+}
+
+impl ArticleMeta {
+    /// Reads the keys it knows from a YAML mapping; anything else is ignored (the file is a
+    /// courtesy, not a contract).
+    pub fn from_yaml(doc: &serde_yaml::Value) -> ArticleMeta {
+        let get = |k: &str| match doc.get(k) {
+            Some(serde_yaml::Value::String(s)) => Some(s.clone()),
+            Some(serde_yaml::Value::Number(n)) => Some(n.to_string()),
+            _ => None,
+        };
+        ArticleMeta {
+            id: get("id"),
+            url: get("url"),
+            outlet: get("outlet"),
+            published_at: get("published_at"),
+        }
+    }
+}
+
 /// At most `n` chars of `s`, with an ellipsis when cut.
 pub fn shorten(s: &str, n: usize) -> String {
     if s.chars().count() <= n {

@@ -171,6 +171,14 @@ impl Store {
         self.articles.join(format!("{id}.meta.yaml"))
     }
 
+    /// The article's `.meta.yaml`, if there is a readable one.
+    pub fn read_article_meta(&self, id: &str) -> Option<crate::model::ArticleMeta> {
+        let path = self.article_meta_path(id);
+        let bytes = read_limited(&path, 1 << 20).ok()?;
+        let parsed = yaml::parse(&path, bytes).ok()?;
+        Some(crate::model::ArticleMeta::from_yaml(&parsed.doc))
+    }
+
     /// `annotations/extracted/`.
     pub fn extracted_dir(&self) -> PathBuf {
         self.annotations.join("extracted")

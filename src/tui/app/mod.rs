@@ -218,6 +218,8 @@ pub struct Current {
     pub blocked: Option<String>,
     /// Bumped whenever the article text is (re)read, so layouts are not reused across versions.
     pub generation: u64,
+    /// The url, outlet and date the pipeline gave with the article, if any.
+    pub meta: Option<crate::model::ArticleMeta>,
 }
 
 impl Current {
@@ -351,6 +353,7 @@ impl App {
             fingerprint: Fingerprint::ABSENT,
             blocked: None,
             generation: 0,
+            meta: None,
         };
         let mut app = App {
             store: config.store,
@@ -513,6 +516,7 @@ impl App {
             fingerprint,
             blocked,
             generation: self.generation,
+            meta: self.store.read_article_meta(&id),
         };
         if self.recovered.remove(&id) {
             self.restore_recovered(&id);

@@ -18,7 +18,16 @@ pub const BODY_FIELD: &str = "body_span";
 /// Draws the pane.
 pub fn draw(buf: &mut Buffer, area: Rect, app: &mut App) {
     let focused = app.focus == Focus::Article && app.overlay.is_none();
-    let title = format!(" {} ", sanitize_inline(app.id()));
+    // The id, and what the pipeline said of the article: outlet and date on top, url below.
+    let mut title = sanitize_inline(app.id()).into_owned();
+    if let Some(meta) = &app.current.meta {
+        // Each part in a first-strong isolate, so that an Arabic outlet and a date beside it
+        // do not reorder each other (UAX #9 X5c).
+        for part in [&meta.outlet, &meta.published_at].into_iter().flatten() {
+            title.push_str(&format!(" · \u{2068}{}\u{2069}", sanitize_inline(part)));
+        }
+    }
+    let title = format!(" {} ", super::rows::visual(&title, &app.text));
     let block = Block::new()
         .borders(Borders::ALL)
         .border_style(app.theme.border(focused))
@@ -100,6 +109,18 @@ pub fn draw(buf: &mut Buffer, area: Rect, app: &mut App) {
                 base
             }
         });
+    }
+
+    if let Some(url) = app.current.meta.as_ref().and_then(|m| m.url.as_deref()) {
+        let url = format!(" {} ", sanitize_inline(url));
+        let room = area.width.saturating_sub(12) as usize;
+        buf.set_stringn(
+            area.x + 1,
+            area.bottom() - 1,
+            &url,
+            room,
+            app.theme.border(focused),
+        );
     }
 
     // Where we are in the article, on the bottom border.
