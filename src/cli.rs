@@ -608,9 +608,7 @@ fn agree(args: &AgreeArgs) -> Result<ExitCode> {
         Err(code) => return Ok(code),
     };
     let fields = chosen_fields(&schema, &args.fields)?;
-    let existing: Vec<String> = store
-        .list_analysts()
-        .with_context(|| format!("{}", store.gold_root().display()))?;
+    let existing = analysts_of(&store, &args.analysts)?;
     let mut analysts: Vec<String> = if args.analysts.is_empty() {
         existing
             .iter()
@@ -618,16 +616,6 @@ fn agree(args: &AgreeArgs) -> Result<ExitCode> {
             .cloned()
             .collect()
     } else {
-        for a in &args.analysts {
-            if !existing.contains(a) {
-                bail!(
-                    "--analyst {}: no folder {} (analysts: {})",
-                    sanitize_inline(a),
-                    store.gold_dir(a).display(),
-                    list_or_none(&existing)
-                );
-            }
-        }
         args.analysts.clone()
     };
     analysts.sort();
@@ -656,19 +644,7 @@ fn export(args: &ExportArgs) -> Result<ExitCode> {
         Ok(s) => s,
         Err(code) => return Ok(code),
     };
-    let existing: Vec<String> = store
-        .list_analysts()
-        .with_context(|| format!("{}", store.gold_root().display()))?;
-    for a in &args.analysts {
-        if !existing.contains(a) {
-            bail!(
-                "--analyst {}: no folder {} (analysts: {})",
-                sanitize_inline(a),
-                store.gold_dir(a).display(),
-                list_or_none(&existing)
-            );
-        }
-    }
+    analysts_of(&store, &args.analysts)?;
     if args.bom && args.format != ExportFormat::Csv {
         bail!("--bom is for --format csv");
     }
@@ -765,6 +741,25 @@ fn export(args: &ExportArgs) -> Result<ExitCode> {
     }
 }
 
+/// The analysts of the gold set (its folders), and `named` checked against them: a name
+/// without a folder is a user error.
+fn analysts_of(store: &Store, named: &[String]) -> Result<Vec<String>> {
+    let existing: Vec<String> = store
+        .list_analysts()
+        .with_context(|| format!("{}", store.gold_root().display()))?;
+    for a in named {
+        if !existing.contains(a) {
+            bail!(
+                "--analyst {}: no folder {} (analysts: {})",
+                sanitize_inline(a),
+                store.gold_dir(a).display(),
+                list_or_none(&existing)
+            );
+        }
+    }
+    Ok(existing)
+}
+
 fn list_or_none(names: &[String]) -> String {
     if names.is_empty() {
         "none".into()
@@ -779,9 +774,7 @@ fn score(args: &ScoreArgs) -> Result<ExitCode> {
         Err(code) => return Ok(code),
     };
     let fields = chosen_fields(&schema, &args.fields)?;
-    let existing: Vec<String> = store
-        .list_analysts()
-        .with_context(|| format!("{}", store.gold_root().display()))?;
+    let existing = analysts_of(&store, &[])?;
     let against = match &args.against {
         Some(a) if existing.contains(a) => a.clone(),
         Some(a) => bail!(

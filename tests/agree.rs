@@ -8,25 +8,15 @@
 //! - `countries` (MASI): a1 equal once trimmed and as sets, a2 {M} {M,S} {} → α = 0.5;
 //! - `source`: one text typed with a combining hamza and spaces, one precomposed: equal.
 
+mod common;
+
+use common::{copy_dir, run};
+
 use std::path::Path;
-use std::process::Command;
 
 use serde_json::Value;
 
 const CORPUS: &str = "tests/data/agree";
-
-fn run(dir: &Path, args: &[&str]) -> (Option<i32>, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_tadqiq"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap();
-    (
-        out.status.code(),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
-}
 
 fn json(dir: &Path, args: &[&str]) -> Value {
     let (code, stdout, stderr) = run(dir, args);
@@ -227,18 +217,6 @@ fn copy() -> tempfile::TempDir {
         &dir.path().join("annotations"),
     );
     dir
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &to.join(e.file_name()));
-        } else {
-            std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
-        }
-    }
 }
 
 #[test]

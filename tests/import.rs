@@ -3,9 +3,12 @@
 //! line ends, a broken line, a duplicate id, ids with `/` and `..`, and extractor lines that
 //! break the schema or quote what the article does not say.
 
+mod common;
+
+use common::run;
+
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -23,19 +26,6 @@ fn corpus() -> tempfile::TempDir {
     )
     .unwrap();
     dir
-}
-
-fn run(dir: &Path, args: &[&str]) -> (Option<i32>, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_tadqiq"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap();
-    (
-        out.status.code(),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
 }
 
 fn import(dir: &Path, what: &str, file: &str, extra: &[&str]) -> (Option<i32>, String, String) {

@@ -3,9 +3,12 @@
 //! article changed since), one current (amina's a1) and one for an article that is not in the
 //! corpus (youssef's a9).
 
+mod common;
+
+use common::run;
+
 use std::fs;
 use std::path::Path;
-use std::process::Command;
 
 use serde_json::{Value, json};
 
@@ -59,19 +62,6 @@ fn add_hash(path: &Path, hash: &str) {
 
 fn sha256(bytes: &[u8]) -> String {
     tadqiq::model::article::sha256_hex(bytes)
-}
-
-fn run(dir: &Path, args: &[&str]) -> (Option<i32>, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_tadqiq"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap();
-    (
-        out.status.code(),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
 }
 
 #[test]
