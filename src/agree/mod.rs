@@ -211,7 +211,9 @@ pub fn agree(
         .collect();
     // A chunk of articles at a time, read in parallel; each article's disagreements go to the
     // spool at once, so memory holds digests, not texts.
-    let mut articles = Vec::with_capacity(shared.len());
+    // Each chunk's items go into the tables at once: memory holds the tables, never every
+    // article's items besides.
+    let mut tables = Tables::new(analysts.len(), fields.len());
     let mut spool = Spool::default();
     let spool_error = |e: std::io::Error| {
         vec![Diagnostic::file(
@@ -233,7 +235,7 @@ pub fn agree(
                             spool.push(&d).map_err(spool_error)?;
                         }
                     }
-                    articles.push(a);
+                    tables.add(a);
                 }
                 Ok(None) => {}
                 Err(d) => problems.extend(d),
@@ -245,7 +247,86 @@ pub fn agree(
         problems.sort();
         return Err(problems);
     }
-    Ok(measure(analysts, fields, articles, disagreements))
+    Ok(measure(analysts, fields, tables, disagreements))
+}
+
+/// The reliability tables of every field as they are filled: one row per item, one column per
+/// analyst given (in the order given); `finish` keeps the analysts who share an item.
+struct Tables {
+    width: usize,
+    scalar: Vec<Vec<Option<u64>>>,
+    sets: Vec<Vec<Option<Box<[u64]>>>>,
+    per_field: Vec<usize>,
+    active: Vec<bool>,
+    articles: usize,
+}
+
+impl Tables {
+    fn new(analysts: usize, fields: usize) -> Tables {
+        Tables {
+            width: analysts,
+            scalar: vec![Vec::new(); fields],
+            sets: (0..fields).map(|_| Vec::new()).collect(),
+            per_field: vec![0; fields],
+            active: vec![false; analysts],
+            articles: 0,
+        }
+    }
+
+    fn add(&mut self, a: ArticleItems) {
+        self.articles += 1;
+        let width = self.width;
+        // The values come grouped by field: a new row starts where the field changes.
+        let mut last = None;
+        for (f, who, code) in a.values {
+            let (f, c) = (usize::from(f), usize::from(who));
+            self.active[c] = true;
+            let new_row = last != Some(f);
+            last = Some(f);
+            if new_row && a.disagreeing.contains(&(f as u16)) {
+                self.per_field[f] += 1;
+            }
+            match code {
+                Code::Scalar(d) => {
+                    let rows = &mut self.scalar[f];
+                    if new_row {
+                        rows.resize(rows.len() + width, None);
+                    }
+                    let start = rows.len() - width;
+                    rows[start + c] = Some(d);
+                }
+                Code::Set(d) => {
+                    let rows = &mut self.sets[f];
+                    if new_row {
+                        rows.resize_with(rows.len() + width, || None);
+                    }
+                    let start = rows.len() - width;
+                    rows[start + c] = Some(d);
+                }
+            }
+        }
+    }
+}
+
+/// The rows of `flat` (rows of `width` cells) with only the columns `order`, in that order.
+fn select_columns<T>(flat: Vec<Option<T>>, width: usize, order: &[usize]) -> Vec<Option<T>> {
+    if width == 0 || (order.len() == width && order.iter().enumerate().all(|(i, &c)| i == c)) {
+        return flat;
+    }
+    let mut rows: Vec<Vec<Option<T>>> = Vec::with_capacity(flat.len() / width);
+    let mut it = flat.into_iter();
+    loop {
+        let row: Vec<Option<T>> = it.by_ref().take(width).collect();
+        if row.len() < width {
+            break;
+        }
+        rows.push(row);
+    }
+    let mut out = Vec::with_capacity(rows.len() * order.len());
+    for mut row in rows {
+        out.extend(order.iter().map(|&c| row[c].take()));
+    }
+    out
 }
 
 /// Reads the done reviews of one article and reduces them to items.
@@ -321,59 +402,30 @@ fn read_article(
 fn measure(
     analysts: &[String],
     fields: &[&FieldDef],
-    articles: Vec<ArticleItems>,
+    tables: Tables,
     disagreements: Disagreements,
 ) -> Agreement {
-    let mut active = vec![false; analysts.len()];
-    for a in &articles {
-        for (_, who, _) in &a.values {
-            active[usize::from(*who)] = true;
-        }
-    }
+    let Tables {
+        width: all,
+        scalar,
+        sets,
+        per_field,
+        active,
+        articles: articles_count,
+    } = tables;
     // Columns in name order, so that `"a|b"` keys come out sorted.
     let mut order: Vec<usize> = (0..analysts.len()).filter(|&i| active[i]).collect();
     order.sort_by(|&x, &y| analysts[x].cmp(&analysts[y]));
-    let mut column = vec![usize::MAX; analysts.len()];
-    for (c, &i) in order.iter().enumerate() {
-        column[i] = c;
-    }
     let names: Vec<String> = order.iter().map(|&i| analysts[i].clone()).collect();
     let width = names.len();
-
-    let mut scalar: Vec<Vec<Option<u64>>> = vec![Vec::new(); fields.len()];
-    let mut sets: Vec<Vec<Option<Box<[u64]>>>> = (0..fields.len()).map(|_| Vec::new()).collect();
-    let mut per_field = vec![0usize; fields.len()];
-    let articles_count = articles.len();
-    for a in articles {
-        // The values come grouped by field: a new row starts where the field changes.
-        let mut last = None;
-        for (f, who, code) in a.values {
-            let (f, c) = (usize::from(f), column[usize::from(who)]);
-            let new_row = last != Some(f);
-            last = Some(f);
-            if new_row && a.disagreeing.contains(&(f as u16)) {
-                per_field[f] += 1;
-            }
-            match code {
-                Code::Scalar(d) => {
-                    let rows = &mut scalar[f];
-                    if new_row {
-                        rows.resize(rows.len() + width, None);
-                    }
-                    let start = rows.len() - width;
-                    rows[start + c] = Some(d);
-                }
-                Code::Set(d) => {
-                    let rows = &mut sets[f];
-                    if new_row {
-                        rows.resize_with(rows.len() + width, || None);
-                    }
-                    let start = rows.len() - width;
-                    rows[start + c] = Some(d);
-                }
-            }
-        }
-    }
+    let scalar: Vec<Vec<Option<u64>>> = scalar
+        .into_iter()
+        .map(|t| select_columns(t, all, &order))
+        .collect();
+    let sets: Vec<Vec<Option<Box<[u64]>>>> = sets
+        .into_iter()
+        .map(|t| select_columns(t, all, &order))
+        .collect();
 
     let fields = fields
         .iter()
