@@ -197,3 +197,115 @@ proptest! {
         prop_assert_eq!(d == 0.0, x == y);
     }
 }
+
+/// A gold set drawn at random: per article, per analyst, `None` (no file), or a done review
+/// with an `event_type` (maybe absent) and a `countries` set.
+type Drawn = Vec<Vec<Option<(Option<u8>, Vec<u8>)>>>;
+
+const ANALYSTS: [&str; 3] = ["youssef", "amina", "karim"];
+const EVENTS: [&str; 4] = ["meeting", "visit", "reception", "call"];
+const COUNTRIES: [&str; 4] = ["Morocco", "Spain", "France", "Qatar"];
+
+fn drawn() -> impl Strategy<Value = Drawn> {
+    let review = proptest::option::weighted(
+        0.8,
+        (
+            proptest::option::weighted(0.9, 0u8..4),
+            proptest::collection::vec(0u8..4, 0..3),
+        ),
+    );
+    proptest::collection::vec(proptest::collection::vec(review, 3), 1..12)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    /// `agree` counts as it reads (one distinct value at a time, Fleiss' coders found as it
+    /// goes); the same coefficients over the whole table, columns in name order, must come out.
+    #[test]
+    fn agree_on_files_equals_the_coefficients_of_the_table(drawn in drawn()) {
+        let dir = tempfile::tempdir().unwrap();
+        let annotations = dir.path().join("annotations");
+        std::fs::create_dir_all(&annotations).unwrap();
+        std::fs::copy("tests/data/agree/annotations/schema.yaml", annotations.join("schema.yaml")).unwrap();
+        for (article, reviews) in drawn.iter().enumerate() {
+            for (a, review) in reviews.iter().enumerate() {
+                let Some((event, countries)) = review else { continue };
+                let mut yaml = format!(
+                    "article: a{article}\nanalyst: {}\nstatus: done\nfields:\n",
+                    ANALYSTS[a]
+                );
+                if let Some(e) = event {
+                    yaml += &format!("  event_type: {{value: {}, verdict: confirmed}}\n", EVENTS[usize::from(*e)]);
+                }
+                let list: Vec<&str> = countries.iter().map(|c| COUNTRIES[usize::from(*c)]).collect();
+                yaml += &format!("  countries: {{value: [{}], verdict: confirmed}}\n", list.join(", "));
+                let folder = annotations.join("gold").join(ANALYSTS[a]);
+                std::fs::create_dir_all(&folder).unwrap();
+                std::fs::write(folder.join(format!("a{article}.yaml")), yaml).unwrap();
+            }
+        }
+        let store = tadqiq::store::Store::new(dir.path().join("samples"), annotations);
+        let schema = store.load_schema().unwrap().value;
+        let fields: Vec<&tadqiq::model::FieldDef> = ["event_type", "countries"]
+            .iter()
+            .map(|f| schema.field(f).unwrap())
+            .collect();
+        let analysts: Vec<String> = ANALYSTS.iter().map(|a| a.to_string()).collect();
+        let Ok(measured) = tadqiq::agree::agree(&store, &schema, &analysts, &fields) else {
+            panic!("agree failed");
+        };
+
+        // The table: rows = articles with two reviews or more, columns = analysts who share an
+        // item, in name order.
+        let reviewed = |r: &Vec<Option<(Option<u8>, Vec<u8>)>>| r.iter().flatten().count() >= 2;
+        let rows: Vec<&Vec<Option<(Option<u8>, Vec<u8>)>>> = drawn.iter().filter(|r| reviewed(r)).collect();
+        let pairable = |f: &dyn Fn(&(Option<u8>, Vec<u8>)) -> bool, r: &Vec<Option<(Option<u8>, Vec<u8>)>>| {
+            r.iter().flatten().filter(|v| f(v)).count() >= 2
+        };
+        let has_event = |v: &(Option<u8>, Vec<u8>)| v.0.is_some();
+        let mut active: Vec<usize> = (0..3)
+            .filter(|&a| rows.iter().any(|r| {
+                r[a].is_some() && (pairable(&|_| true, r) || (has_event(r[a].as_ref().unwrap()) && pairable(&has_event, r)))
+            }))
+            .collect();
+        active.sort_by_key(|&a| ANALYSTS[a]);
+        let names: Vec<String> = active.iter().map(|&a| ANALYSTS[a].to_string()).collect();
+        prop_assert_eq!(&measured.analysts, &names);
+        let events: Units<u8> = rows
+            .iter()
+            .map(|r| active.iter().map(|&a| r[a].as_ref().and_then(|v| v.0)).collect())
+            .collect();
+        let sets: Units<Vec<u8>> = rows
+            .iter()
+            .map(|r| {
+                active
+                    .iter()
+                    .map(|&a| {
+                        r[a].as_ref().map(|v| {
+                            let mut s = v.1.clone();
+                            s.sort_unstable();
+                            s.dedup();
+                            s
+                        })
+                    })
+                    .collect()
+            })
+            .collect();
+        let event = &measured.fields[0];
+        prop_assert_eq!(event.items, metrics::pairable_units(&events));
+        prop_assert!(same(event.alpha, metrics::alpha_nominal(&events)));
+        prop_assert!(same(event.percent_agreement, metrics::percent_agreement(&events)));
+        prop_assert!(same(event.fleiss_kappa, metrics::fleiss_kappa(&events)), "{:?} vs {:?}", event.fleiss_kappa, metrics::fleiss_kappa(&events));
+        for (i, (pair, kappa)) in event.cohen_kappa.iter().enumerate() {
+            let (a, b) = [(0, 1), (0, 2), (1, 2)][i];
+            prop_assert_eq!(pair, &format!("{}|{}", names[a], names[b]));
+            prop_assert!(same(*kappa, metrics::cohen_kappa(&events, a, b)));
+        }
+        let countries = &measured.fields[1];
+        prop_assert_eq!(countries.items, metrics::pairable_units(&sets));
+        // Item digests, not the letters, are compared: MASI depends only on the sets' overlap.
+        let masi = |a: &Vec<u8>, b: &Vec<u8>| metrics::masi(a, b);
+        prop_assert!(same(countries.alpha, metrics::alpha(&sets, masi)), "{:?} vs {:?}", countries.alpha, metrics::alpha(&sets, masi));
+    }
+}

@@ -6,10 +6,11 @@
 //! here returns `None` when the coefficient is undefined (no unit to measure, or no variation
 //! at all, where the formulas divide by zero): never NaN.
 
-use std::collections::HashMap;
 use std::hash::Hash;
 
+use indexmap::IndexMap;
 use rayon::prelude::*;
+use rustc_hash::{FxBuildHasher, FxHashMap};
 
 /// Above this many pairs of distinct values, the expected disagreement of `alpha` under a
 /// non-nominal distance is estimated from a sample of pairs instead of every pair.
@@ -25,7 +26,7 @@ fn present<T>(row: &[Option<T>]) -> impl Iterator<Item = &T> {
 
 /// The distinct values of a row with their counts. Rows are short (one cell per analyst), so
 /// a linear scan beats a hash map.
-fn tally<T: PartialEq>(row: &[Option<T>]) -> Vec<(&T, u64)> {
+pub fn tally<T: PartialEq>(row: &[Option<T>]) -> Vec<(&T, u64)> {
     let mut out: Vec<(&T, u64)> = Vec::new();
     for v in present(row) {
         match out.iter_mut().find(|(c, _)| *c == v) {
@@ -34,6 +35,11 @@ fn tally<T: PartialEq>(row: &[Option<T>]) -> Vec<(&T, u64)> {
         }
     }
     out
+}
+
+/// How many values a unit's tally holds (`m_u`).
+fn size<K>(tally: &[(K, u64)]) -> u64 {
+    tally.iter().map(|(_, c)| c).sum()
 }
 
 /// The number of units coded by at least two coders (the units every coefficient uses).
@@ -46,22 +52,104 @@ pub fn pairable_units<T, R: AsRef<[Option<T>]>>(units: &[R]) -> usize {
 
 /// The mean, over units with at least two values, of the share of pairs of coders that agree.
 pub fn percent_agreement<T: PartialEq, R: AsRef<[Option<T>]>>(units: &[R]) -> Option<f64> {
-    let mut sum = 0.0;
-    let mut n = 0usize;
+    let mut acc = PercentAgreement::default();
     for row in units {
-        let t = tally(row.as_ref());
-        let m: u64 = t.iter().map(|(_, c)| c).sum();
-        if m < 2 {
-            continue;
-        }
-        let agreeing: u64 = t.iter().map(|(_, c)| c * (c - 1) / 2).sum();
-        sum += agreeing as f64 / (m * (m - 1) / 2) as f64;
-        n += 1;
+        acc.add(&tally(row.as_ref()));
     }
-    (n > 0).then(|| sum / n as f64)
+    acc.value()
 }
 
-/// Krippendorff's alpha with the nominal distance (0 for equal values, 1 otherwise).
+/// Krippendorff's alpha with the nominal distance (0 for equal values, 1 otherwise); see
+/// [`NominalAlpha`].
+pub fn alpha_nominal<T: Eq + Hash, R: AsRef<[Option<T>]>>(units: &[R]) -> Option<f64> {
+    let mut acc = NominalAlpha::default();
+    for row in units {
+        acc.add(tally(row.as_ref()));
+    }
+    acc.value()
+}
+
+/// Krippendorff's alpha with any distance `δ` (symmetric, `δ(c, c) = 0`), e.g. [`masi`]; see
+/// [`Alpha`].
+pub fn alpha<T, R, D>(units: &[R], distance: D) -> Option<f64>
+where
+    T: Eq + Hash + Sync,
+    R: AsRef<[Option<T>]>,
+    D: Fn(&T, &T) -> f64 + Sync,
+{
+    let distance = |a: &&T, b: &&T| distance(a, b);
+    let mut acc = Alpha::default();
+    for row in units {
+        acc.add(tally(row.as_ref()), &distance);
+    }
+    acc.value(&distance)
+}
+
+/// Cohen's kappa of coders `a` and `b` on the units both coded; see [`CohenKappa`].
+pub fn cohen_kappa<T: Eq + Hash, R: AsRef<[Option<T>]>>(
+    units: &[R],
+    a: usize,
+    b: usize,
+) -> Option<f64> {
+    let mut acc = CohenKappa::default();
+    for row in units {
+        let row = row.as_ref();
+        if let (Some(Some(x)), Some(Some(y))) = (row.get(a), row.get(b)) {
+            acc.add(x, y);
+        }
+    }
+    acc.value()
+}
+
+/// Fleiss' kappa on the units coded by every coder (the others are left out); see
+/// [`FleissKappa`].
+pub fn fleiss_kappa<T: Eq + Hash, R: AsRef<[Option<T>]>>(units: &[R]) -> Option<f64> {
+    let mut acc = FleissKappa::default();
+    for row in units {
+        let row = row.as_ref();
+        if row.len() >= 2 && row.iter().all(Option::is_some) {
+            acc.add(tally(row));
+        }
+    }
+    acc.value()
+}
+
+// The coefficients, accumulated one unit at a time. `tadqiq agree` feeds them as it reads the
+// gold set, so its memory holds a count per distinct value, never the reliability table; the
+// functions above feed them from a table. Each `add` takes a unit's tally (distinct values
+// with their counts, as [`tally`] makes).
+
+/// The mean share of agreeing pairs of coders, over units with at least two values.
+#[derive(Clone, Debug, Default)]
+pub struct PercentAgreement {
+    sum: f64,
+    units: usize,
+}
+
+impl PercentAgreement {
+    /// Adds a unit.
+    pub fn add<K>(&mut self, tally: &[(K, u64)]) {
+        let m = size(tally);
+        if m < 2 {
+            return;
+        }
+        let agreeing: u64 = tally.iter().map(|(_, c)| c * (c - 1) / 2).sum();
+        self.sum += agreeing as f64 / (m * (m - 1) / 2) as f64;
+        self.units += 1;
+    }
+
+    /// The units with at least two values so far (those every coefficient uses).
+    pub fn units(&self) -> usize {
+        self.units
+    }
+
+    /// The coefficient, `None` without a pairable unit.
+    pub fn value(&self) -> Option<f64> {
+        (self.units > 0).then(|| self.sum / self.units as f64)
+    }
+}
+
+/// Krippendorff's alpha with the nominal distance.
 ///
 /// The coincidence-matrix form of Krippendorff (2011), "Computing Krippendorff's
 /// Alpha-Reliability", section C: with `n_uc` the count of value `c` in unit `u`, `m_u` the
@@ -71,33 +159,54 @@ pub fn percent_agreement<T: PartialEq, R: AsRef<[Option<T>]>>(units: &[R]) -> Op
 /// alpha = 1 − (n − 1) · Σ_u (m_u² − Σ_c n_uc²) / (m_u − 1)  /  (n² − Σ_c n_c²)
 /// ```
 ///
-/// (the sums over `c ≠ k` of `o_ck` and of `n_c·n_k`, written without the matrix).
-pub fn alpha_nominal<T: Eq + Hash, R: AsRef<[Option<T>]>>(units: &[R]) -> Option<f64> {
-    let mut observed = 0.0;
-    let mut totals: HashMap<&T, u64> = HashMap::new();
-    let mut n = 0u64;
-    for row in units {
-        let t = tally(row.as_ref());
-        let m: u64 = t.iter().map(|(_, c)| c).sum();
+/// (the sums over `c ≠ k` of `o_ck` and of `n_c·n_k`, written without the matrix). Memory: one
+/// count per distinct value.
+#[derive(Clone, Debug)]
+pub struct NominalAlpha<K> {
+    observed: f64,
+    totals: FxHashMap<K, u64>,
+    n: u64,
+}
+
+impl<K> Default for NominalAlpha<K> {
+    fn default() -> Self {
+        NominalAlpha {
+            observed: 0.0,
+            totals: FxHashMap::default(),
+            n: 0,
+        }
+    }
+}
+
+impl<K: Eq + Hash> NominalAlpha<K> {
+    /// Adds a unit.
+    pub fn add(&mut self, tally: Vec<(K, u64)>) {
+        let m = size(&tally);
         if m < 2 {
-            continue;
+            return;
         }
-        let same: u64 = t.iter().map(|(_, c)| c * c).sum();
-        observed += (m * m - same) as f64 / (m - 1) as f64;
-        for (v, c) in t {
-            *totals.entry(v).or_default() += c;
+        let same: u64 = tally.iter().map(|(_, c)| c * c).sum();
+        self.observed += (m * m - same) as f64 / (m - 1) as f64;
+        for (v, c) in tally {
+            *self.totals.entry(v).or_default() += c;
         }
-        n += m;
+        self.n += m;
     }
-    let same: u128 = totals
-        .values()
-        .map(|&c| u128::from(c) * u128::from(c))
-        .sum();
-    let expected = u128::from(n) * u128::from(n) - same;
-    if expected == 0 {
-        return None;
+
+    /// The coefficient, `None` when there is no variation.
+    pub fn value(&self) -> Option<f64> {
+        let same: u128 = self
+            .totals
+            .values()
+            .map(|&c| u128::from(c) * u128::from(c))
+            .sum();
+        let n = self.n;
+        let expected = u128::from(n) * u128::from(n) - same;
+        if expected == 0 {
+            return None;
+        }
+        Some(1.0 - (n - 1) as f64 * self.observed / expected as f64)
     }
-    Some(1.0 - (n - 1) as f64 * observed / expected as f64)
 }
 
 /// Krippendorff's alpha with any distance `δ` (symmetric, `δ(c, c) = 0`), e.g. [`masi`].
@@ -105,70 +214,184 @@ pub fn alpha_nominal<T: Eq + Hash, R: AsRef<[Option<T>]>>(units: &[R]) -> Option
 /// Krippendorff (2011), section C, in coincidence form: `D_o = (1/n) Σ_u Σ_{c≠k} n_uc·n_uk·δ(c,k)
 /// / (m_u − 1)`, `D_e = Σ_{c≠k} n_c·n_k·δ(c,k) / (n(n − 1))`, `alpha = 1 − D_o / D_e`.
 ///
-/// `D_e` sums over every pair of distinct values in the data. When there are more than
-/// [`EXACT_PAIRS`] such pairs (over four thousand distinct sets), it is estimated instead
-/// from [`SAMPLED_PAIRS`] pairs of value occurrences drawn from the data with a fixed seed (so
-/// the result is reproducible): the standard error of the mean distance (in [0, 1]) is below
-/// 0.0005.
-pub fn alpha<T, R, D>(units: &[R], distance: D) -> Option<f64>
-where
-    T: Eq + Hash + Sync,
-    R: AsRef<[Option<T>]>,
-    D: Fn(&T, &T) -> f64 + Sync,
-{
-    let mut observed = 0.0;
-    // Distinct values in order of first appearance, so that sums of floats run in the same
-    // order on every run (a hash map's order changes from run to run).
-    let mut index: HashMap<&T, usize> = HashMap::new();
-    let mut values: Vec<(&T, u64)> = Vec::new();
-    let mut n = 0u64;
-    for row in units {
-        let t = tally(row.as_ref());
-        let m: u64 = t.iter().map(|(_, c)| c).sum();
+/// `D_e` sums over every pair of distinct values in the data, so the distinct values are
+/// kept (with their counts, in order of first appearance, so that sums of floats run in the
+/// same order on every run). When there are more than [`EXACT_PAIRS`] such pairs (over four
+/// thousand distinct values), it is estimated instead from [`SAMPLED_PAIRS`] pairs of value
+/// occurrences drawn from the data with a fixed seed (so the result is reproducible): the
+/// standard error of the mean distance (in [0, 1]) is below 0.0005.
+#[derive(Clone, Debug)]
+pub struct Alpha<K> {
+    observed: f64,
+    values: IndexMap<K, u64, FxBuildHasher>,
+    n: u64,
+}
+
+impl<K> Default for Alpha<K> {
+    fn default() -> Self {
+        Alpha {
+            observed: 0.0,
+            values: IndexMap::default(),
+            n: 0,
+        }
+    }
+}
+
+impl<K: Eq + Hash + Sync> Alpha<K> {
+    /// Adds a unit; `distance` must be the same at every call and in [`Alpha::value`].
+    pub fn add<D: Fn(&K, &K) -> f64>(&mut self, tally: Vec<(K, u64)>, distance: &D) {
+        let m = size(&tally);
         if m < 2 {
-            continue;
+            return;
         }
         let mut sum = 0.0;
-        for (i, (a, na)) in t.iter().enumerate() {
-            for (b, nb) in &t[i + 1..] {
+        for (i, (a, na)) in tally.iter().enumerate() {
+            for (b, nb) in &tally[i + 1..] {
                 sum += 2.0 * (na * nb) as f64 * distance(a, b);
             }
         }
-        observed += sum / (m - 1) as f64;
-        for (v, c) in t {
-            let i = *index.entry(v).or_insert_with(|| {
-                values.push((v, 0));
-                values.len() - 1
-            });
-            values[i].1 += c;
+        self.observed += sum / (m - 1) as f64;
+        for (v, c) in tally {
+            *self.values.entry(v).or_default() += c;
         }
-        n += m;
+        self.n += m;
     }
-    drop(index);
-    let v = values.len() as u64;
-    if v < 2 {
-        return None;
+
+    /// The coefficient, `None` when there is no variation.
+    pub fn value<D: Fn(&K, &K) -> f64 + Sync>(&self, distance: &D) -> Option<f64> {
+        let values: Vec<(&K, u64)> = self.values.iter().map(|(k, c)| (k, *c)).collect();
+        let v = values.len() as u64;
+        if v < 2 {
+            return None;
+        }
+        let expected = if v * (v - 1) / 2 <= EXACT_PAIRS {
+            // Rows in parallel, their sums added in order: the same result on any number of
+            // cores.
+            let rows: Vec<f64> = values
+                .par_iter()
+                .enumerate()
+                .map(|(i, (a, na))| {
+                    values[i + 1..]
+                        .iter()
+                        .map(|(b, nb)| 2.0 * (na * nb) as f64 * distance(a, b))
+                        .sum::<f64>()
+                })
+                .collect();
+            rows.iter().sum::<f64>()
+        } else {
+            sampled_expected(&values, self.n, distance)
+        };
+        if expected <= 0.0 {
+            return None;
+        }
+        Some(1.0 - (self.n - 1) as f64 * self.observed / expected)
     }
-    let expected = if v * (v - 1) / 2 <= EXACT_PAIRS {
-        // Rows in parallel, their sums added in order: the same result on any number of cores.
-        let rows: Vec<f64> = values
-            .par_iter()
-            .enumerate()
-            .map(|(i, (a, na))| {
-                values[i + 1..]
-                    .iter()
-                    .map(|(b, nb)| 2.0 * (na * nb) as f64 * distance(a, b))
-                    .sum::<f64>()
-            })
-            .collect();
-        rows.iter().sum::<f64>()
-    } else {
-        sampled_expected(&values, n, &distance)
-    };
-    if expected <= 0.0 {
-        return None;
+}
+
+/// Cohen's kappa of two coders on the units both coded.
+///
+/// Cohen (1960): `κ = (p_o − p_e) / (1 − p_e)`, `p_o` the share of units where they agree,
+/// `p_e = Σ_c p_a(c)·p_b(c)` from each coder's own marginals. Computed on counts as
+/// `(N·agree − Σ_c a_c·b_c) / (N² − Σ_c a_c·b_c)`, so "no variation" is an exact zero.
+/// Memory: the two marginal counts of each distinct value.
+#[derive(Clone, Debug)]
+pub struct CohenKappa<K> {
+    n: u64,
+    agree: u64,
+    margins: FxHashMap<K, (u64, u64)>,
+}
+
+impl<K> Default for CohenKappa<K> {
+    fn default() -> Self {
+        CohenKappa {
+            n: 0,
+            agree: 0,
+            margins: FxHashMap::default(),
+        }
     }
-    Some(1.0 - (n - 1) as f64 * observed / expected)
+}
+
+impl<K: Eq + Hash> CohenKappa<K> {
+    /// Adds a unit both coded: `x` the first coder's value, `y` the second's.
+    pub fn add(&mut self, x: K, y: K) {
+        self.n += 1;
+        self.agree += u64::from(x == y);
+        self.margins.entry(x).or_default().0 += 1;
+        self.margins.entry(y).or_default().1 += 1;
+    }
+
+    /// The coefficient, `None` when there is no variation or no unit.
+    pub fn value(&self) -> Option<f64> {
+        let chance: u128 = self
+            .margins
+            .values()
+            .map(|&(x, y)| u128::from(x) * u128::from(y))
+            .sum();
+        let n = u128::from(self.n);
+        let denominator = n * n - chance;
+        if denominator == 0 {
+            return None;
+        }
+        Some(((n * u128::from(self.agree)) as f64 - chance as f64) / denominator as f64)
+    }
+}
+
+/// Fleiss' kappa on units coded by every coder: each unit added must have the same number of
+/// values `r`.
+///
+/// Fleiss (1971), "Measuring nominal scale agreement among many raters": with `r` coders, `N`
+/// units, `n_ij` the coders who put unit `i` in category `j`, `P̄ = (Σ_ij n_ij² − N·r) /
+/// (N·r·(r − 1))`, `p_j = Σ_i n_ij / (N·r)`, `P_e = Σ_j p_j²`, `κ = (P̄ − P_e) / (1 − P_e)`.
+/// Memory: one count per distinct value.
+#[derive(Clone, Debug)]
+pub struct FleissKappa<K> {
+    units: u64,
+    squares: u64,
+    r: u64,
+    totals: FxHashMap<K, u64>,
+}
+
+impl<K> Default for FleissKappa<K> {
+    fn default() -> Self {
+        FleissKappa {
+            units: 0,
+            squares: 0,
+            r: 0,
+            totals: FxHashMap::default(),
+        }
+    }
+}
+
+impl<K: Eq + Hash> FleissKappa<K> {
+    /// Adds a unit every coder coded.
+    pub fn add(&mut self, tally: Vec<(K, u64)>) {
+        self.r = size(&tally);
+        self.units += 1;
+        for (v, c) in tally {
+            self.squares += c * c;
+            *self.totals.entry(v).or_default() += c;
+        }
+    }
+
+    /// The coefficient, `None` without a unit or without variation.
+    pub fn value(&self) -> Option<f64> {
+        let (n, r) = (self.units, self.r);
+        if n == 0 || r < 2 {
+            return None;
+        }
+        let all = u128::from(n * r);
+        let chance: u128 = self
+            .totals
+            .values()
+            .map(|&t| u128::from(t) * u128::from(t))
+            .sum();
+        if chance == all * all {
+            return None;
+        }
+        let p_bar = (self.squares - n * r) as f64 / (n * r * (r - 1)) as f64;
+        let p_e = chance as f64 / (all * all) as f64;
+        Some((p_bar - p_e) / (1.0 - p_e))
+    }
 }
 
 /// Estimates `Σ_{c≠k} n_c·n_k·δ(c,k)` as `(n² − Σ n_c²)` times the mean distance of pairs of
@@ -222,77 +445,6 @@ impl SplitMix64 {
         z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
         z ^ (z >> 31)
     }
-}
-
-/// Cohen's kappa of coders `a` and `b` on the units both coded.
-///
-/// Cohen (1960): `κ = (p_o − p_e) / (1 − p_e)`, `p_o` the share of units where they agree,
-/// `p_e = Σ_c p_a(c)·p_b(c)` from each coder's own marginals. Computed on counts as
-/// `(N·agree − Σ_c a_c·b_c) / (N² − Σ_c a_c·b_c)`, so "no variation" is an exact zero.
-pub fn cohen_kappa<T: Eq + Hash, R: AsRef<[Option<T>]>>(
-    units: &[R],
-    a: usize,
-    b: usize,
-) -> Option<f64> {
-    let mut margins: HashMap<&T, (u64, u64)> = HashMap::new();
-    let (mut n, mut agree) = (0u64, 0u64);
-    for row in units {
-        let row = row.as_ref();
-        let (Some(Some(x)), Some(Some(y))) = (row.get(a), row.get(b)) else {
-            continue;
-        };
-        n += 1;
-        agree += u64::from(x == y);
-        margins.entry(x).or_default().0 += 1;
-        margins.entry(y).or_default().1 += 1;
-    }
-    let chance: u128 = margins
-        .values()
-        .map(|&(x, y)| u128::from(x) * u128::from(y))
-        .sum();
-    let n = u128::from(n);
-    let denominator = n * n - chance;
-    if denominator == 0 {
-        return None;
-    }
-    Some(((n * u128::from(agree)) as f64 - chance as f64) / denominator as f64)
-}
-
-/// Fleiss' kappa on the units coded by every coder (the others are left out).
-///
-/// Fleiss (1971), "Measuring nominal scale agreement among many raters": with `r` coders, `N`
-/// units, `n_ij` the coders who put unit `i` in category `j`, `P̄ = (Σ_ij n_ij² − N·r) /
-/// (N·r·(r − 1))`, `p_j = Σ_i n_ij / (N·r)`, `P_e = Σ_j p_j²`, `κ = (P̄ − P_e) / (1 − P_e)`.
-pub fn fleiss_kappa<T: Eq + Hash, R: AsRef<[Option<T>]>>(units: &[R]) -> Option<f64> {
-    let mut totals: HashMap<&T, u64> = HashMap::new();
-    let (mut n, mut squares) = (0u64, 0u64);
-    let mut r = 0u64;
-    for row in units {
-        let row = row.as_ref();
-        if row.len() < 2 || row.iter().any(Option::is_none) {
-            continue;
-        }
-        r = row.len() as u64;
-        n += 1;
-        for (v, c) in tally(row) {
-            squares += c * c;
-            *totals.entry(v).or_default() += c;
-        }
-    }
-    if n == 0 {
-        return None;
-    }
-    let all = u128::from(n * r);
-    let chance: u128 = totals
-        .values()
-        .map(|&t| u128::from(t) * u128::from(t))
-        .sum();
-    if chance == all * all {
-        return None;
-    }
-    let p_bar = (squares - n * r) as f64 / (n * r * (r - 1)) as f64;
-    let p_e = chance as f64 / (all * all) as f64;
-    Some((p_bar - p_e) / (1.0 - p_e))
 }
 
 /// The MASI distance of two sets, given as sorted slices without repeats.

@@ -9,9 +9,11 @@
 //!
 //! An item is an (article, field) pair; only `status: done` reviews count, and only articles
 //! at least two of the chosen analysts reviewed are read at all (the others cannot hold an
-//! item). Files are read and parsed in parallel, one article per task, and each value is kept
-//! as a 64-bit digest of its key ([`Key::digest`]): memory grows with the number of items,
-//! not with the size of the texts. Only disagreements keep their values, to be listed.
+//! item). Files are read and parsed in parallel, a chunk of articles at a time, one article per
+//! task; each value becomes a 64-bit digest of its key ([`Key::digest`]) and goes at once into
+//! the coefficients' running counts ([`metrics`]): memory holds a count per distinct value
+//! (and per pair of analysts for Cohen's kappa), not the items, nor the texts. Disagreements,
+//! whose values are listed, go to a temporary file.
 //!
 //! A gold file that is not valid fails the whole run (exit 1, its problems listed as
 //! `path:line:col: message`): agreement computed while silently leaving files out would
@@ -27,6 +29,8 @@ use std::collections::BTreeMap;
 use rayon::prelude::*;
 
 pub use items::{FieldComparison, Key, Kind, compare};
+
+use metrics::{Alpha, CohenKappa, FleissKappa, NominalAlpha, PercentAgreement};
 
 use crate::model::{FieldDef, Gold, Schema, Severity, Status};
 use crate::store::{Diagnostic, LoadError, Store};
@@ -213,7 +217,7 @@ pub fn agree(
     // spool at once, so memory holds digests, not texts.
     // Each chunk's items go into the tables at once: memory holds the tables, never every
     // article's items besides.
-    let mut tables = Tables::new(analysts.len(), fields.len());
+    let mut tables = Tables::new(analysts, fields);
     let mut spool = Spool::default();
     let spool_error = |e: std::io::Error| {
         vec![Diagnostic::file(
@@ -250,83 +254,165 @@ pub fn agree(
     Ok(measure(analysts, fields, tables, disagreements))
 }
 
-/// The reliability tables of every field as they are filled: one row per item, one column per
-/// analyst given (in the order given); `finish` keeps the analysts who share an item.
+/// Every field's coefficients as the gold set is read: counts per distinct value (see
+/// [`metrics`]), never the items themselves, so memory grows with the variety of the values,
+/// not with the number of articles.
 struct Tables {
-    width: usize,
-    scalar: Vec<Vec<Option<u64>>>,
-    sets: Vec<Vec<Option<Box<[u64]>>>>,
-    per_field: Vec<usize>,
+    fields: Vec<FieldTally>,
+    /// Each analyst's place in name order: an item's values are taken in that order, so that
+    /// sums of floats run as they would over a table with columns in name order.
+    rank: Vec<usize>,
+    /// Analysts with a value in at least one item.
     active: Vec<bool>,
     articles: usize,
 }
 
+/// One field's coefficients being accumulated.
+enum FieldTally {
+    Scalar(ScalarTally),
+    Set(SetTally),
+}
+
+struct ScalarTally {
+    percent: PercentAgreement,
+    alpha: NominalAlpha<u64>,
+    /// Per pair of analysts, the first before the second in name order.
+    cohen: BTreeMap<(u16, u16), CohenKappa<u64>>,
+    /// Fleiss' kappa counts the items every analyst compared coded, and which analysts those
+    /// are is known only at the end (those with a value in some item). They are the union of
+    /// every item's coders, so only items coded by the union of the coders seen so far are
+    /// counted, and the count starts over when that union grows.
+    fleiss_coders: Vec<u16>,
+    fleiss: FleissKappa<u64>,
+    disagreements: usize,
+}
+
+struct SetTally {
+    percent: PercentAgreement,
+    alpha: Alpha<Box<[u64]>>,
+    disagreements: usize,
+}
+
+/// The MASI distance of two item sets (sorted digests).
+// `Alpha<Box<[u64]>>` hands its keys by reference: `&Box` is the type it calls with.
+#[allow(clippy::borrowed_box)]
+fn masi_distance(a: &Box<[u64]>, b: &Box<[u64]>) -> f64 {
+    metrics::masi(a, b)
+}
+
+/// The distinct values of an item with their counts.
+fn tally_of<K: PartialEq>(values: impl Iterator<Item = K>) -> Vec<(K, u64)> {
+    let mut out: Vec<(K, u64)> = Vec::new();
+    for v in values {
+        match out.iter_mut().find(|(c, _)| *c == v) {
+            Some((_, n)) => *n += 1,
+            None => out.push((v, 1)),
+        }
+    }
+    out
+}
+
 impl Tables {
-    fn new(analysts: usize, fields: usize) -> Tables {
+    fn new(analysts: &[String], fields: &[&FieldDef]) -> Tables {
+        let mut by_name: Vec<usize> = (0..analysts.len()).collect();
+        by_name.sort_by(|&x, &y| analysts[x].cmp(&analysts[y]));
+        let mut rank = vec![0; analysts.len()];
+        for (r, &i) in by_name.iter().enumerate() {
+            rank[i] = r;
+        }
         Tables {
-            width: analysts,
-            scalar: vec![Vec::new(); fields],
-            sets: (0..fields).map(|_| Vec::new()).collect(),
-            per_field: vec![0; fields],
-            active: vec![false; analysts],
+            fields: fields
+                .iter()
+                .map(|def| match Kind::of(def.kind) {
+                    Kind::Scalar => FieldTally::Scalar(ScalarTally {
+                        percent: PercentAgreement::default(),
+                        alpha: NominalAlpha::default(),
+                        cohen: BTreeMap::new(),
+                        fleiss_coders: Vec::new(),
+                        fleiss: FleissKappa::default(),
+                        disagreements: 0,
+                    }),
+                    Kind::Set => FieldTally::Set(SetTally {
+                        percent: PercentAgreement::default(),
+                        alpha: Alpha::default(),
+                        disagreements: 0,
+                    }),
+                })
+                .collect(),
+            rank,
+            active: vec![false; analysts.len()],
             articles: 0,
         }
     }
 
     fn add(&mut self, a: ArticleItems) {
         self.articles += 1;
-        let width = self.width;
-        // The values come grouped by field: a new row starts where the field changes.
-        let mut last = None;
-        for (f, who, code) in a.values {
-            let (f, c) = (usize::from(f), usize::from(who));
-            self.active[c] = true;
-            let new_row = last != Some(f);
-            last = Some(f);
-            if new_row && a.disagreeing.contains(&(f as u16)) {
-                self.per_field[f] += 1;
+        let mut values = a.values.into_iter().peekable();
+        // The values come grouped by field: one item per group.
+        while let Some((f, who, code)) = values.next() {
+            let mut item = vec![(who, code)];
+            while let Some((_, who, code)) = values.next_if(|v| v.0 == f) {
+                item.push((who, code));
             }
-            match code {
-                Code::Scalar(d) => {
-                    let rows = &mut self.scalar[f];
-                    if new_row {
-                        rows.resize(rows.len() + width, None);
-                    }
-                    let start = rows.len() - width;
-                    rows[start + c] = Some(d);
-                }
-                Code::Set(d) => {
-                    let rows = &mut self.sets[f];
-                    if new_row {
-                        rows.resize_with(rows.len() + width, || None);
-                    }
-                    let start = rows.len() - width;
-                    rows[start + c] = Some(d);
-                }
+            item.sort_by_key(|(who, _)| self.rank[usize::from(*who)]);
+            for (who, _) in &item {
+                self.active[usize::from(*who)] = true;
+            }
+            let disagrees = a.disagreeing.contains(&f);
+            match &mut self.fields[usize::from(f)] {
+                FieldTally::Scalar(t) => t.add(&item, disagrees),
+                FieldTally::Set(t) => t.add(item, disagrees),
             }
         }
     }
 }
 
-/// The rows of `flat` (rows of `width` cells) with only the columns `order`, in that order.
-fn select_columns<T>(flat: Vec<Option<T>>, width: usize, order: &[usize]) -> Vec<Option<T>> {
-    if width == 0 || (order.len() == width && order.iter().enumerate().all(|(i, &c)| i == c)) {
-        return flat;
-    }
-    let mut rows: Vec<Vec<Option<T>>> = Vec::with_capacity(flat.len() / width);
-    let mut it = flat.into_iter();
-    loop {
-        let row: Vec<Option<T>> = it.by_ref().take(width).collect();
-        if row.len() < width {
-            break;
+impl ScalarTally {
+    /// Adds an item: its values in analysts' name order.
+    fn add(&mut self, item: &[(u16, Code)], disagrees: bool) {
+        let digest = |c: &Code| match c {
+            Code::Scalar(d) => *d,
+            Code::Set(_) => unreachable!("a scalar field holds scalar codes"),
+        };
+        let tally = tally_of(item.iter().map(|(_, c)| digest(c)));
+        self.percent.add(&tally);
+        for (i, (x, cx)) in item.iter().enumerate() {
+            for (y, cy) in &item[i + 1..] {
+                self.cohen
+                    .entry((*x, *y))
+                    .or_default()
+                    .add(digest(cx), digest(cy));
+            }
         }
-        rows.push(row);
+        let mut coders: Vec<u16> = item.iter().map(|(who, _)| *who).collect();
+        coders.sort_unstable();
+        if !coders
+            .iter()
+            .all(|c| self.fleiss_coders.binary_search(c).is_ok())
+        {
+            self.fleiss_coders.extend(coders.iter().copied());
+            self.fleiss_coders.sort_unstable();
+            self.fleiss_coders.dedup();
+            self.fleiss = FleissKappa::default();
+        }
+        if coders == self.fleiss_coders {
+            self.fleiss.add(tally.clone());
+        }
+        self.alpha.add(tally);
+        self.disagreements += usize::from(disagrees);
     }
-    let mut out = Vec::with_capacity(rows.len() * order.len());
-    for mut row in rows {
-        out.extend(order.iter().map(|&c| row[c].take()));
+}
+
+impl SetTally {
+    fn add(&mut self, item: Vec<(u16, Code)>, disagrees: bool) {
+        let tally = tally_of(item.into_iter().map(|(_, c)| match c {
+            Code::Set(s) => s,
+            Code::Scalar(d) => Box::new([d]) as Box<[u64]>,
+        }));
+        self.percent.add(&tally);
+        self.alpha.add(tally, &masi_distance);
+        self.disagreements += usize::from(disagrees);
     }
-    out
 }
 
 /// Reads the done reviews of one article and reduces them to items.
@@ -397,8 +483,7 @@ fn read_article(
     Ok(Some(out))
 }
 
-/// Turns the articles' items into reliability tables (one row per item, one column per
-/// analyst who shares an article with another) and measures each field.
+/// The coefficients of each field from the filled tables.
 fn measure(
     analysts: &[String],
     fields: &[&FieldDef],
@@ -406,99 +491,63 @@ fn measure(
     disagreements: Disagreements,
 ) -> Agreement {
     let Tables {
-        width: all,
-        scalar,
-        sets,
-        per_field,
+        fields: tallies,
         active,
-        articles: articles_count,
+        articles,
+        ..
     } = tables;
-    // Columns in name order, so that `"a|b"` keys come out sorted.
-    let mut order: Vec<usize> = (0..analysts.len()).filter(|&i| active[i]).collect();
-    order.sort_by(|&x, &y| analysts[x].cmp(&analysts[y]));
-    let names: Vec<String> = order.iter().map(|&i| analysts[i].clone()).collect();
-    let width = names.len();
-    let scalar: Vec<Vec<Option<u64>>> = scalar
-        .into_iter()
-        .map(|t| select_columns(t, all, &order))
-        .collect();
-    let sets: Vec<Vec<Option<Box<[u64]>>>> = sets
-        .into_iter()
-        .map(|t| select_columns(t, all, &order))
-        .collect();
-
+    // Names in order, so that `"a|b"` keys come out sorted.
+    let mut compared: Vec<usize> = (0..analysts.len()).filter(|&i| active[i]).collect();
+    compared.sort_by(|&x, &y| analysts[x].cmp(&analysts[y]));
+    let names: Vec<String> = compared.iter().map(|&i| analysts[i].clone()).collect();
     let fields = fields
         .iter()
-        .enumerate()
-        .map(|(f, def)| {
-            let kind = Kind::of(def.kind);
-            let count = per_field[f];
-            let mut m = match kind {
-                Kind::Scalar => measure_scalar(&names, &rows(&scalar[f], width)),
-                Kind::Set => measure_set(&rows(&sets[f], width)),
-            };
-            m.field = def.name.clone();
-            m.disagreements = count;
-            m
+        .zip(tallies)
+        .map(|(def, tally)| match tally {
+            FieldTally::Scalar(t) => {
+                let mut cohen = Vec::new();
+                for (i, &a) in compared.iter().enumerate() {
+                    for &b in &compared[i + 1..] {
+                        let kappa = t
+                            .cohen
+                            .get(&(a as u16, b as u16))
+                            .and_then(CohenKappa::value);
+                        cohen.push((format!("{}|{}", analysts[a], analysts[b]), kappa));
+                    }
+                }
+                cohen.sort_by(|p, q| p.0.cmp(&q.0));
+                let every_analyst = t.fleiss_coders.len() == compared.len();
+                FieldAgreement {
+                    field: def.name.clone(),
+                    kind: Kind::Scalar,
+                    items: t.percent.units(),
+                    percent_agreement: t.percent.value(),
+                    alpha: t.alpha.value(),
+                    cohen_kappa: cohen,
+                    fleiss_kappa: if every_analyst {
+                        t.fleiss.value()
+                    } else {
+                        None
+                    },
+                    disagreements: t.disagreements,
+                }
+            }
+            FieldTally::Set(t) => FieldAgreement {
+                field: def.name.clone(),
+                kind: Kind::Set,
+                items: t.percent.units(),
+                percent_agreement: t.percent.value(),
+                alpha: t.alpha.value(&masi_distance),
+                cohen_kappa: Vec::new(),
+                fleiss_kappa: None,
+                disagreements: t.disagreements,
+            },
         })
         .collect();
     Agreement {
         analysts: names,
-        articles: articles_count,
+        articles,
         fields,
         disagreements,
-    }
-}
-
-fn rows<T>(flat: &[T], width: usize) -> Vec<&[T]> {
-    if width == 0 {
-        return Vec::new();
-    }
-    flat.chunks(width).collect()
-}
-
-/// Every coefficient of a scalar field; `analysts` names the columns.
-pub fn measure_scalar<T: Eq + std::hash::Hash + Sync>(
-    analysts: &[String],
-    units: &[&[Option<T>]],
-) -> FieldAgreement {
-    let mut cohen = Vec::new();
-    for a in 0..analysts.len() {
-        for b in a + 1..analysts.len() {
-            let (x, y) = (&analysts[a], &analysts[b]);
-            let (key, first, second) = if x <= y {
-                (format!("{x}|{y}"), a, b)
-            } else {
-                (format!("{y}|{x}"), b, a)
-            };
-            cohen.push((key, metrics::cohen_kappa(units, first, second)));
-        }
-    }
-    cohen.sort_by(|p, q| p.0.cmp(&q.0));
-    FieldAgreement {
-        field: String::new(),
-        kind: Kind::Scalar,
-        items: metrics::pairable_units(units),
-        percent_agreement: metrics::percent_agreement(units),
-        alpha: metrics::alpha_nominal(units),
-        cohen_kappa: cohen,
-        fleiss_kappa: metrics::fleiss_kappa(units),
-        disagreements: 0,
-    }
-}
-
-/// Every coefficient of a set field: values are sorted slices without repeats.
-pub fn measure_set<T: Ord + std::hash::Hash + Sync, S: AsRef<[T]> + Eq + std::hash::Hash + Sync>(
-    units: &[&[Option<S>]],
-) -> FieldAgreement {
-    FieldAgreement {
-        field: String::new(),
-        kind: Kind::Set,
-        items: metrics::pairable_units(units),
-        percent_agreement: metrics::percent_agreement(units),
-        alpha: metrics::alpha(units, |a: &S, b: &S| metrics::masi(a.as_ref(), b.as_ref())),
-        cohen_kappa: Vec::new(),
-        fleiss_kappa: None,
-        disagreements: 0,
     }
 }
