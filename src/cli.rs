@@ -13,8 +13,8 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use crate::import::Format;
 use crate::model::{FieldDef, Schema};
 use crate::store::{ADJUDICATED, Diagnostic, LoadError, Store};
-use crate::text::layout::{Layouter, paragraphs};
-use crate::text::sanitize::{decode, sanitize_inline};
+use crate::text::layout::{Layouter, Paragraph, paragraphs};
+use crate::text::sanitize::{DecodeWarning, decode, sanitize_inline};
 use crate::text::{BidiMode, Direction, DirectionPolicy, LayoutOptions, bidi};
 
 /// The widest row `render` accepts: wider is surely a mistake, and would only waste memory.
@@ -460,11 +460,7 @@ fn default_analyst() -> String {
 }
 
 fn render(args: &RenderArgs) -> Result<ExitCode> {
-    let bytes = read_article(&args.file)?;
-    let (text, warning) = decode(&bytes);
-    if let Some(w) = warning {
-        eprintln!("tadqiq: {}: {w}", args.file.display());
-    }
+    let path = &args.file;
     let stdout = io::stdout();
     let tty = stdout.is_terminal();
     let width = match args.width {
@@ -473,6 +469,13 @@ fn render(args: &RenderArgs) -> Result<ExitCode> {
         None => 80,
     };
     let options = args.text.options(width);
+    // The file is read twice, a block of lines at a time, so that memory stays flat whatever its size:
+    // once for the direction of paragraphs without a strong character (which depends on the
+    // whole text), once to lay it out.
+    let mut strong = bidi::StrongCount::default();
+    if let Some(w) = each_block(path, |text| strong.add(text))? {
+        eprintln!("tadqiq: {}: {w}", path.display());
+    }
     let mut out = io::BufWriter::with_capacity(1 << 16, stdout.lock());
     // On a terminal that implements the BiDi recommendation (VTE, mintty, WezTerm), explicit
     // mode stops it from reordering our visual rows a second time.
@@ -480,24 +483,107 @@ fn render(args: &RenderArgs) -> Result<ExitCode> {
     if explicit {
         out.write_all(b"\x1b[8l")?;
     }
-    let mut layouter = Layouter::with_fallback(options, bidi::dominant_direction(&text));
+    let mut layouter = Layouter::with_fallback(options, strong.dominant());
     let mut rows = Vec::new();
-    for p in paragraphs(&text) {
-        rows.clear();
-        layouter.paragraph(p, &mut rows);
-        for row in &rows {
-            for _ in 0..row.indent {
-                out.write_all(b" ")?;
+    let (mut start, mut index) = (0u32, 0u32);
+    let mut written = Ok(());
+    each_block(path, |block| {
+        // Whole lines, newlines included: `paragraphs` sees them as in the whole text.
+        for p in paragraphs(block) {
+            rows.clear();
+            let p = Paragraph {
+                start: start + p.start,
+                index,
+                ..p
+            };
+            layouter.paragraph(p, &mut rows);
+            for row in &rows {
+                if written.is_ok() {
+                    written = write_row(&mut out, row.indent, row.text());
+                }
             }
-            out.write_all(row.text().as_bytes())?;
-            out.write_all(b"\n")?;
+            index += 1;
         }
-    }
+        start += block.chars().count() as u32;
+    })?;
+    written?;
     if explicit {
         out.write_all(b"\x1b[8h")?;
     }
     out.flush()?;
     Ok(ExitCode::SUCCESS)
+}
+
+fn write_row(out: &mut impl Write, indent: u16, text: &str) -> io::Result<()> {
+    const SPACES: [u8; 64] = [b' '; 64];
+    let mut indent = usize::from(indent);
+    while indent > 0 {
+        let n = indent.min(SPACES.len());
+        out.write_all(&SPACES[..n])?;
+        indent -= n;
+    }
+    out.write_all(text.as_bytes())?;
+    out.write_all(b"\n")
+}
+
+/// Calls `f` with an article file's text a block of whole lines at a time (about 1 MiB, more
+/// when a line is longer), decoded as UTF-8 with invalid sequences replaced; returns the
+/// warning about them for the whole file. Blocks end after a newline, and an invalid sequence
+/// never spans one (0x0A is never part of one), so this decodes exactly as the whole file would.
+fn each_block(path: &Path, mut f: impl FnMut(&str)) -> Result<Option<DecodeWarning>> {
+    const BLOCK: usize = 1 << 20;
+    let context = || format!("{}", path.display());
+    let meta = std::fs::metadata(path).with_context(context)?;
+    if meta.is_dir() {
+        bail!("{}: is a directory, not an article file", path.display());
+    }
+    let mut file = std::fs::File::open(path).with_context(context)?;
+    let mut buf: Vec<u8> = Vec::with_capacity(BLOCK);
+    let mut offset = 0usize;
+    let mut warning: Option<DecodeWarning> = None;
+    let mut at_end = false;
+    while !at_end {
+        // Fill up to a block, then hand over everything up to the last newline.
+        let filled = buf.len();
+        buf.resize(filled.max(BLOCK / 2) * 2, 0);
+        let mut len = filled;
+        while len < buf.len() {
+            match io::Read::read(&mut file, &mut buf[len..]) {
+                Ok(0) => {
+                    at_end = true;
+                    break;
+                }
+                Ok(n) => len += n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e).with_context(context),
+            }
+        }
+        buf.truncate(len);
+        let end = if at_end {
+            len
+        } else {
+            match buf.iter().rposition(|&b| b == b'\n') {
+                Some(i) => i + 1,
+                None => continue, // one line longer than the buffer: read more of it
+            }
+        };
+        let (text, w) = decode(&buf[..end]);
+        if let Some(w) = w {
+            match &mut warning {
+                Some(total) => total.replaced += w.replaced,
+                None => {
+                    warning = Some(DecodeWarning {
+                        first_byte: offset + w.first_byte,
+                        ..w
+                    })
+                }
+            }
+        }
+        f(&text);
+        offset += end;
+        buf.drain(..end);
+    }
+    Ok(warning)
 }
 
 fn check(args: &CorpusArgs) -> Result<ExitCode> {
@@ -818,15 +904,6 @@ fn score(args: &ScoreArgs) -> Result<ExitCode> {
         ),
         Err(problems) => Ok(report_invalid(&problems)),
     }
-}
-
-/// Reads an article file, with a message that says which file and what is wrong.
-fn read_article(path: &Path) -> Result<Vec<u8>> {
-    let meta = std::fs::metadata(path).with_context(|| format!("{}", path.display()))?;
-    if meta.is_dir() {
-        bail!("{}: is a directory, not an article file", path.display());
-    }
-    std::fs::read(path).with_context(|| format!("{}", path.display()))
 }
 
 /// Shows an import's progress on stderr (when it is a terminal) and its notices as

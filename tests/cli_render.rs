@@ -142,3 +142,54 @@ fn a_closed_pipe_is_not_an_error() {
     assert!(status.success(), "{status:?} {stderr}");
     assert!(stderr.is_empty(), "{stderr}");
 }
+
+/// `render` reads its file a block of lines at a time; what it prints must be what laying out
+/// the whole text at once gives, whatever falls on a block's edge: a line longer than a block,
+/// CRLF, U+2029, blank lines, invalid bytes, a paragraph with no strong character (its
+/// direction comes from the whole text) and no final newline.
+#[test]
+fn streamed_render_equals_the_whole_text_laid_out() {
+    use tadqiq::text::LayoutOptions;
+    use tadqiq::text::bidi::dominant_direction;
+    use tadqiq::text::layout::{Layouter, paragraphs};
+
+    let sample = std::fs::read_to_string("samples/000_f130585a628a6cea.txt").unwrap();
+    let mut bytes = Vec::new();
+    while bytes.len() < 3 << 20 {
+        bytes.extend_from_slice(sample.as_bytes());
+        bytes.extend_from_slice("\r\n2023-12-15\u{2029}\n\n".as_bytes());
+        bytes.extend_from_slice(b"bad \xff\xfe bytes\n");
+    }
+    // One line of 1.5 MiB, longer than a block.
+    bytes.extend(
+        sample
+            .replace('\n', " ")
+            .repeat((3 << 19) / sample.len() + 1)
+            .into_bytes(),
+    );
+    bytes.extend_from_slice("\n12 34 \u{2029}Nicolas Lerner".as_bytes());
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("big.txt");
+    std::fs::write(&path, &bytes).unwrap();
+
+    let out = tadqiq(&["render", path.to_str().unwrap(), "--width", "57"]);
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("invalid UTF-8"));
+
+    let text = String::from_utf8_lossy(&bytes);
+    let mut layouter = Layouter::with_fallback(LayoutOptions::new(57), dominant_direction(&text));
+    let mut expected = String::new();
+    let mut rows = Vec::new();
+    for p in paragraphs(&text) {
+        rows.clear();
+        layouter.paragraph(p, &mut rows);
+        for row in &rows {
+            expected.extend(std::iter::repeat_n(' ', usize::from(row.indent)));
+            expected.push_str(row.text());
+            expected.push('\n');
+        }
+    }
+    let printed = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(printed.len(), expected.len());
+    assert!(printed == expected, "the streamed render differs");
+}

@@ -53,36 +53,56 @@ pub fn first_strong_direction(paragraph: &str) -> Option<Direction> {
 /// strong character at all (a date line, a list of numbers). Right to left on a tie, since the
 /// articles are Arabic.
 pub fn dominant_direction(text: &str) -> Direction {
-    // This reads the whole article before the first row is laid out, so it decodes by hand:
-    // ASCII and two-byte sequences (every code point below U+0800, Arabic included) go
-    // straight to the table's `strong` column, counted without a branch; only the rest is
-    // decoded as chars.
-    let table: &[CharBidi] = &TABLE;
-    let mut counts = [0usize; 3];
-    let bytes = text.as_bytes();
-    let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
-        let code_point = if b < 0x80 {
-            i += 1;
-            u32::from(b)
-        } else if b < 0xE0 {
-            // A lead byte 0xC2..=0xDF and one continuation byte (`text` is valid UTF-8).
-            let cont = bytes.get(i + 1).copied().unwrap_or(0x80);
-            i += 2;
-            (u32::from(b) & 0x1F) << 6 | (u32::from(cont) & 0x3F)
-        } else {
-            let c = text[i..].chars().next().unwrap_or(' ');
-            i += c.len_utf8();
-            counts[strength(bidi_table_class(table, c)) as usize] += 1;
-            continue;
-        };
-        counts[table[code_point as usize].strong as usize] += 1;
+    let mut count = StrongCount::default();
+    count.add(text);
+    count.dominant()
+}
+
+/// The strong characters of a text read in pieces (a file streamed line by line), for
+/// [`dominant_direction`] without holding the whole text.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct StrongCount {
+    counts: [usize; 3],
+}
+
+impl StrongCount {
+    /// Counts the strong characters of `text`.
+    pub fn add(&mut self, text: &str) {
+        // This reads the whole article before the first row is laid out, so it decodes by
+        // hand: ASCII and two-byte sequences (every code point below U+0800, Arabic included)
+        // go straight to the table's `strong` column, counted without a branch; only the rest
+        // is decoded as chars.
+        let table: &[CharBidi] = &TABLE;
+        let counts = &mut self.counts;
+        let bytes = text.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            let b = bytes[i];
+            let code_point = if b < 0x80 {
+                i += 1;
+                u32::from(b)
+            } else if b < 0xE0 {
+                // A lead byte 0xC2..=0xDF and one continuation byte (`text` is valid UTF-8).
+                let cont = bytes.get(i + 1).copied().unwrap_or(0x80);
+                i += 2;
+                (u32::from(b) & 0x1F) << 6 | (u32::from(cont) & 0x3F)
+            } else {
+                let c = text[i..].chars().next().unwrap_or(' ');
+                i += c.len_utf8();
+                counts[strength(bidi_table_class(table, c)) as usize] += 1;
+                continue;
+            };
+            counts[table[code_point as usize].strong as usize] += 1;
+        }
     }
-    if counts[STRONG_LTR as usize] > counts[STRONG_RTL as usize] {
-        Direction::Ltr
-    } else {
-        Direction::Rtl
+
+    /// The direction most of the strong characters counted have; right to left on a tie.
+    pub fn dominant(&self) -> Direction {
+        if self.counts[STRONG_LTR as usize] > self.counts[STRONG_RTL as usize] {
+            Direction::Ltr
+        } else {
+            Direction::Rtl
+        }
     }
 }
 
