@@ -211,7 +211,7 @@ fn check_extracted(
     }
     report
         .diagnostics
-        .extend(yaml::diagnostics(&path, &parsed.text, &problems));
+        .extend(yaml::diagnostics(&path, parsed.text(), &problems));
     extracted
 }
 
@@ -232,7 +232,7 @@ fn check_gold(
     let Some(gold) = Gold::from_yaml(&parsed.doc, schema, &mut problems) else {
         report
             .diagnostics
-            .extend(yaml::diagnostics(&path, &parsed.text, &problems));
+            .extend(yaml::diagnostics(&path, parsed.text(), &problems));
         return;
     };
     let root = YamlPath::root();
@@ -285,7 +285,7 @@ fn check_gold(
     }
     report
         .diagnostics
-        .extend(yaml::diagnostics(&path, &parsed.text, &problems));
+        .extend(yaml::diagnostics(&path, parsed.text(), &problems));
 }
 
 /// Whether a verdict fits the values: `confirmed` keeps the extracted value, `corrected`

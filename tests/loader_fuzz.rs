@@ -40,13 +40,13 @@ fn load_all(schema: &Schema, bytes: Vec<u8>) -> usize {
     let mut n = 0;
     let mut p = Problems::default();
     let _ = Gold::from_yaml(&parsed.doc, schema, &mut p);
-    n += yaml::diagnostics(path, &parsed.text, &p).len();
+    n += yaml::diagnostics(path, parsed.text(), &p).len();
     let mut p = Problems::default();
     let _ = Extracted::from_yaml(&parsed.doc, schema, &mut p);
-    n += yaml::diagnostics(path, &parsed.text, &p).len();
+    n += yaml::diagnostics(path, parsed.text(), &p).len();
     let mut p = Problems::default();
     let _ = Schema::from_yaml(&parsed.doc, &mut p);
-    for d in yaml::diagnostics(path, &parsed.text, &p) {
+    for d in yaml::diagnostics(path, parsed.text(), &p) {
         assert!(d.line >= 1 && d.col >= 1);
         n += 1;
     }

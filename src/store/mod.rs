@@ -259,7 +259,7 @@ impl Store {
         let parsed = yaml::parse(&path, bytes).map_err(|d| LoadError::Invalid(vec![d]))?;
         let mut problems = Problems::default();
         let schema = Schema::from_yaml(&parsed.doc, &mut problems);
-        finish(&path, &parsed.text, problems, schema, fingerprint)
+        finish(&path, parsed.text(), problems, schema, fingerprint)
     }
 
     /// Reads an article's extracted annotations; `None` when the extractor delivered none.
@@ -275,7 +275,7 @@ impl Store {
         let parsed = yaml::parse(&path, bytes).map_err(|d| LoadError::Invalid(vec![d]))?;
         let mut problems = Problems::default();
         let e = Extracted::from_yaml(&parsed.doc, schema, &mut problems);
-        finish(&path, &parsed.text, problems, e, fingerprint).map(Some)
+        finish(&path, parsed.text(), problems, e, fingerprint).map(Some)
     }
 
     /// Reads an analyst's gold file for an article; `None` when there is none yet.
@@ -295,7 +295,7 @@ impl Store {
         let parsed = yaml::parse(&path, bytes).map_err(|d| LoadError::Invalid(vec![d]))?;
         let mut problems = Problems::default();
         let gold = Gold::from_yaml(&parsed.doc, schema, &mut problems);
-        finish(&path, &parsed.text, problems, gold, fingerprint).map(Some)
+        finish(&path, parsed.text(), problems, gold, fingerprint).map(Some)
     }
 
     /// Reads an analyst's gold file for an article, for readers that never save it back
@@ -318,7 +318,7 @@ impl Store {
         let parsed = yaml::parse(&path, bytes).map_err(|d| LoadError::Invalid(vec![d]))?;
         let mut problems = Problems::default();
         let gold = Gold::from_yaml(&parsed.doc, schema, &mut problems);
-        finish(&path, &parsed.text, problems, gold, Fingerprint::ABSENT).map(|l| Some(l.value))
+        finish(&path, parsed.text(), problems, gold, Fingerprint::ABSENT).map(|l| Some(l.value))
     }
 
     /// The current fingerprint of an analyst's gold file.

@@ -108,7 +108,7 @@ pub fn load(
         }),
         _ => Err(LoadError::Invalid(yaml::diagnostics(
             &p,
-            &parsed.text,
+            parsed.text(),
             &problems,
         ))),
     }
