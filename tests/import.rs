@@ -97,11 +97,11 @@ fn articles_from_jsonl_are_written_once_and_problems_are_reported_by_line() {
     );
     assert_eq!(
         read(dir.path(), "samples/hespress-1.meta.yaml"),
-        "url: https://www.hespress.com/1\noutlet: هسبريس\npublished_at: 2020-09-24\n"
+        "url: https://www.hespress.com/1\noutlet: هسبريس\npublished_at: '2020-09-24'\n"
     );
     assert_eq!(
         read(dir.path(), "samples/alyaoum24_2023_12_15.meta.yaml"),
-        "id: alyaoum24/2023/12/15\noutlet: اليوم 24\npublished_at: 2023-12-15\n"
+        "id: alyaoum24/2023/12/15\noutlet: اليوم 24\npublished_at: '2023-12-15'\n"
     );
 
     // The same import again changes nothing.
@@ -280,7 +280,7 @@ fn extracted_lines_are_checked_like_check_does_and_the_rest_imported() {
     assert_eq!(lines.len(), 6, "{stderr}");
     assert_eq!(
         read(dir.path(), "annotations/extracted/hespress-1.yaml"),
-        "article: hespress-1\nextractor:\n  name: khabar-extract\n  version: 2.3.1\nfields:\n  event_type:\n    value: reception\n  location:\n    value:\n    - الرباط\n  countries:\n    value:\n    - Morocco\n    - United States\n"
+        "article: hespress-1\nextractor:\n  name: khabar-extract\n  version: '2.3.1'\nfields:\n  event_type:\n    value: reception\n  location:\n    value:\n    - الرباط\n  countries:\n    value:\n    - Morocco\n    - United States\n"
     );
     let second = read(
         dir.path(),
@@ -288,7 +288,7 @@ fn extracted_lines_are_checked_like_check_does_and_the_rest_imported() {
     );
     assert!(
         second.starts_with(
-            "article: alyaoum24_2023_12_15\nextractor:\n  name: khabar-extract\n  version: 2.4.0\nextracted_at: 2026-11-23T08:00:00Z\n"
+            "article: alyaoum24_2023_12_15\nextractor:\n  name: khabar-extract\n  version: '2.4.0'\nextracted_at: '2026-11-23T08:00:00Z'\n"
         ),
         "{second}"
     );

@@ -57,12 +57,12 @@ fn confirm_then_save_writes_a_confirmed_verdict() {
     assert!(matches!(&app.message, Some((m, Level::Info)) if m.starts_with("saved ")));
     let text = gold_text(dir.path(), "amina", FIRST).unwrap();
     assert!(
-        text.contains("published_at:\n    value: 2023-12-08\n    verdict: confirmed\n"),
+        text.contains("published_at:\n    value: '2023-12-08'\n    verdict: confirmed\n"),
         "{text}"
     );
     assert!(text.contains("status: in_progress"));
     assert!(text.contains("article_sha256: "));
-    assert!(text.contains("reviewed_at: 20"));
+    assert!(text.contains("reviewed_at: '20"));
     // The check agrees the file is well-formed.
     let report = tadqiq::check::check(&store(dir.path()));
     assert_eq!(report.errors(), 0, "{:?}", report.diagnostics);

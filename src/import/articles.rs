@@ -245,7 +245,7 @@ mod tests {
         );
         assert_eq!(
             fs::read_to_string(store.article_meta_path("a1")).unwrap(),
-            "url: https://x.ma/1\noutlet: هسبريس\npublished_at: 2023-12-15\n"
+            "url: https://x.ma/1\noutlet: هسبريس\npublished_at: '2023-12-15'\n"
         );
         assert_eq!(
             fs::read_to_string(store.article_meta_path("a_2")).unwrap(),

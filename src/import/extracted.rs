@@ -330,7 +330,7 @@ mod tests {
         );
         assert_eq!(
             fs::read_to_string(store.extracted_path("a")).unwrap(),
-            "article: a\nextractor:\n  name: khabar-extract\n  version: 2.3.1\nfields:\n  event_type:\n    value: visit\n  location:\n    value:\n    - الرباط\n"
+            "article: a\nextractor:\n  name: khabar-extract\n  version: '2.3.1'\nfields:\n  event_type:\n    value: visit\n  location:\n    value:\n    - الرباط\n"
         );
         let loaded = store.load_extracted("b", &schema).unwrap().unwrap().value;
         assert_eq!(loaded.field("event_type").unwrap().confidence, Some(0.5));

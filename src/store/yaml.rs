@@ -154,10 +154,111 @@ fn has_content(text: &str) -> bool {
 
 /// A YAML document as text, with a stable key order (the order of the mapping) and UTF-8 as
 /// is (Arabic is never `\u`-escaped), so gold files diff cleanly.
+///
+/// Strings that a YAML 1.1 reader would take for something else are single-quoted. serde_yaml
+/// writes YAML 1.2, where `2023-12-15`, `yes`, `on`, `1_000` or `1:20` are plain strings, but
+/// PyYAML, what most scripts that read gold files use, implements YAML 1.1 and reads them as a
+/// date, `True` or a number. Quoted, every reader gets the same text back.
 pub fn to_string(doc: &Yaml) -> String {
+    // serde_yaml chooses each scalar's style itself; so each such string is written as a
+    // placeholder it leaves plain, then the placeholder is replaced by the quoted string. The
+    // placeholders' prefix is one no text of the document contains.
+    let prefix = (0u32..)
+        .map(|n| format!("tadqiq-quote-{n}-"))
+        .find(|p| !contains_text(doc, p))
+        .unwrap_or_default();
+    let mut quoted = Vec::new();
+    let marked = mark_ambiguous(doc, &prefix, &mut quoted);
     // Serializing a `Value` cannot fail: its keys are YAML values and it holds no non-finite
     // float a model would write.
-    serde_yaml::to_string(doc).unwrap_or_default()
+    let mut text = serde_yaml::to_string(&marked).unwrap_or_default();
+    // Last first, so that `…-1` is never found inside `…-10`.
+    for (i, original) in quoted.iter().enumerate().rev() {
+        let quoted = format!("'{}'", original.replace('\'', "''"));
+        text = text.replacen(&format!("{prefix}{i}"), &quoted, 1);
+    }
+    text
+}
+
+/// Whether any string of `doc` (key or value) contains `needle`.
+fn contains_text(doc: &Yaml, needle: &str) -> bool {
+    match doc {
+        Yaml::String(s) => s.contains(needle),
+        Yaml::Sequence(items) => items.iter().any(|v| contains_text(v, needle)),
+        Yaml::Mapping(m) => m
+            .iter()
+            .any(|(k, v)| contains_text(k, needle) || contains_text(v, needle)),
+        Yaml::Tagged(t) => t.tag.to_string().contains(needle) || contains_text(&t.value, needle),
+        _ => false,
+    }
+}
+
+/// `doc` with each string [`yaml11_ambiguous`] replaced by `prefix` and its index in
+/// `quoted`, where it goes.
+fn mark_ambiguous(doc: &Yaml, prefix: &str, quoted: &mut Vec<String>) -> Yaml {
+    match doc {
+        Yaml::String(s) if yaml11_ambiguous(s) => {
+            quoted.push(s.clone());
+            Yaml::String(format!("{prefix}{}", quoted.len() - 1))
+        }
+        Yaml::Sequence(items) => Yaml::Sequence(
+            items
+                .iter()
+                .map(|v| mark_ambiguous(v, prefix, quoted))
+                .collect(),
+        ),
+        Yaml::Mapping(m) => Yaml::Mapping(
+            m.iter()
+                .map(|(k, v)| {
+                    (
+                        mark_ambiguous(k, prefix, quoted),
+                        mark_ambiguous(v, prefix, quoted),
+                    )
+                })
+                .collect(),
+        ),
+        Yaml::Tagged(t) => Yaml::Tagged(Box::new(serde_yaml::value::TaggedValue {
+            tag: t.tag.clone(),
+            value: mark_ambiguous(&t.value, prefix, quoted),
+        })),
+        other => other.clone(),
+    }
+}
+
+/// Whether a YAML 1.1 reader could resolve this string, written plain, to something other than
+/// a string: its booleans (`yes`, `No`, `ON`…), the merge and value keys (`<<`, `=`), and any
+/// number-like text, dates, times and sexagesimal numbers included (a digit, sign or dot
+/// first, then only digits and `_ : . + - e E t T z Z` and spaces). Erring on the side of
+/// quoting costs two characters.
+fn yaml11_ambiguous(s: &str) -> bool {
+    const WORDS: [&str; 22] = [
+        "y", "Y", "n", "N", "yes", "Yes", "YES", "no", "No", "NO", "on", "On", "ON", "off", "Off",
+        "OFF", "true", "True", "TRUE", "false", "False", "FALSE",
+    ];
+    if WORDS.contains(&s) || s == "<<" || s == "=" {
+        return true;
+    }
+    let mut bytes = s.bytes();
+    match bytes.next() {
+        Some(b'0'..=b'9' | b'+' | b'-' | b'.') => bytes.all(|b| {
+            b.is_ascii_digit()
+                || matches!(
+                    b,
+                    b'_' | b':'
+                        | b'.'
+                        | b'+'
+                        | b'-'
+                        | b'e'
+                        | b'E'
+                        | b't'
+                        | b'T'
+                        | b'z'
+                        | b'Z'
+                        | b' '
+                )
+        }),
+        _ => false,
+    }
 }
 
 /// Turns a model's problems into diagnostics with positions in `text`.
@@ -317,6 +418,57 @@ impl Positions {
 mod tests {
     use super::*;
     use crate::model::problem::Seg;
+
+    #[test]
+    fn strings_a_yaml_1_1_reader_would_misread_are_quoted_and_read_back_the_same() {
+        let doc: Yaml = serde_yaml::from_str(
+            "a: '2023-12-15'\nb: 'yes'\nc: ['on', 'off', '1_000', '1:20', '<<', 'No']\n\
+             d: 2023\ne: الرباط\nf: 'tadqiq-quote-0-0'\ng: '2023-12-15T10:15:00Z'\n\
+             'on': x\nh: \"it's\"\n",
+        )
+        .unwrap();
+        let text = to_string(&doc);
+        for quoted in [
+            "'2023-12-15'",
+            "'yes'",
+            "'on'",
+            "'off'",
+            "'1_000'",
+            "'1:20'",
+            "'<<'",
+            "'No'",
+            "'2023-12-15T10:15:00Z'",
+            "'on': x",
+        ] {
+            assert!(text.contains(quoted), "{quoted} in {text}");
+        }
+        assert!(
+            text.contains("d: 2023\n") && text.contains("e: الرباط\n"),
+            "{text}"
+        );
+        let back: Yaml = serde_yaml::from_str(&text).unwrap();
+        assert_eq!(back, doc);
+        // Nothing to quote: serde_yaml's text as it is.
+        let plain: Yaml = serde_yaml::from_str("a: الرباط\nb: [1, true]\n").unwrap();
+        assert_eq!(to_string(&plain), serde_yaml::to_string(&plain).unwrap());
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_strings_read_back_the_same(
+            items in proptest::collection::vec("[0-9a-zA-Z:._+ -]{0,12}|\\PC{0,8}", 0..8)
+        ) {
+            let doc = Yaml::Mapping(
+                items
+                    .iter()
+                    .enumerate()
+                    .map(|(i, s)| (Yaml::String(format!("k{i}")), Yaml::String(s.clone())))
+                    .collect(),
+            );
+            let back: Yaml = serde_yaml::from_str(&to_string(&doc)).unwrap();
+            proptest::prop_assert_eq!(back, doc);
+        }
+    }
 
     fn path_of(segments: &[&str]) -> YamlPath {
         YamlPath(segments.iter().map(|s| Seg::Key(s.to_string())).collect())

@@ -151,7 +151,9 @@ pub fn decode(bytes: &[u8]) -> (Cow<'_, str>, Option<DecodeWarning>) {
     match simdutf8::basic::from_utf8(bytes) {
         Ok(s) => (Cow::Borrowed(s), None),
         Err(_) => {
-            let first_byte = std::str::from_utf8(bytes).err().map_or(0, |e| e.valid_up_to());
+            let first_byte = std::str::from_utf8(bytes)
+                .err()
+                .map_or(0, |e| e.valid_up_to());
             let mut replaced = 0;
             for chunk in bytes[first_byte..].utf8_chunks() {
                 if !chunk.invalid().is_empty() {
