@@ -12,7 +12,8 @@ use serde_yaml::{Mapping, Value as Yaml};
 
 use super::records::kind;
 use super::{
-    Format, ImportError, Level, Notice, Records, Seen, Sink, Summary, count, put, record_id,
+    Format, ImportError, Level, Notice, Records, Seen, Sink, Summary, count, in_batches, put_in,
+    record_id,
 };
 use crate::store::{Store, yaml};
 
@@ -73,55 +74,57 @@ pub fn import<R: Read>(
             }
         }
     }
-    let mut summary = Summary::default();
-    let mut seen = Seen::default();
-    while let Some(record) = records.next() {
-        let record = record.map_err(|e| input_error(e.to_string()))?;
-        let line = record.line;
-        let fields = match record.fields {
-            Ok(f) => f,
-            Err(message) => {
-                summary.rejected += 1;
-                sink.notice(Notice {
-                    line,
-                    level: Level::Error,
-                    message,
-                });
-                continue;
-            }
-        };
-        match article(&fields, columns) {
-            Ok(a) => {
-                let Some(id) = record_id(
-                    a.id.as_deref(),
-                    &columns.id,
-                    line,
-                    &mut seen,
-                    &mut summary,
-                    sink,
-                ) else {
+    in_batches(|batch| {
+        let mut summary = Summary::default();
+        let mut seen = Seen::default();
+        while let Some(record) = records.next() {
+            let record = record.map_err(|e| input_error(e.to_string()))?;
+            let line = record.line;
+            let fields = match record.fields {
+                Ok(f) => f,
+                Err(message) => {
+                    summary.rejected += 1;
+                    sink.notice(Notice {
+                        line,
+                        level: Level::Error,
+                        message,
+                    });
                     continue;
-                };
-                let meta = a.meta(&id).map(|m| yaml::to_string(&m).into_bytes());
-                let files = [
-                    (store.article_path(&id), Some(a.contents().into_bytes())),
-                    (store.article_meta_path(&id), meta),
-                ];
-                count(put(&files, force)?, line, &mut summary, sink);
+                }
+            };
+            match article(&fields, columns) {
+                Ok(a) => {
+                    let Some(id) = record_id(
+                        a.id.as_deref(),
+                        &columns.id,
+                        line,
+                        &mut seen,
+                        &mut summary,
+                        sink,
+                    ) else {
+                        continue;
+                    };
+                    let meta = a.meta(&id).map(|m| yaml::to_string(&m).into_bytes());
+                    let files = [
+                        (store.article_path(&id), Some(a.contents().into_bytes())),
+                        (store.article_meta_path(&id), meta),
+                    ];
+                    count(put_in(batch, &files, force)?, line, &mut summary, sink);
+                }
+                Err(message) => {
+                    summary.rejected += 1;
+                    sink.notice(Notice {
+                        line,
+                        level: Level::Error,
+                        message,
+                    });
+                }
             }
-            Err(message) => {
-                summary.rejected += 1;
-                sink.notice(Notice {
-                    line,
-                    level: Level::Error,
-                    message,
-                });
-            }
+            sink.progress(records.bytes_read());
         }
         sink.progress(records.bytes_read());
-    }
-    sink.progress(records.bytes_read());
-    Ok(summary)
+        Ok(summary)
+    })
 }
 
 /// One article as read from a record.
@@ -273,6 +276,52 @@ mod tests {
         let (s, _) = run(changed, Format::Jsonl, &store, true);
         assert_eq!(s.imported, 1);
         assert_eq!(fs::read_to_string(store.article_path("a")).unwrap(), "جديد");
+    }
+
+    #[test]
+    fn many_records_span_batches_and_stay_idempotent() {
+        let (_dir, store) = store();
+        // 2 400 files: several batches, the last one partly full.
+        let lines = |url: bool| -> String {
+            (0..1200)
+                .map(|i| {
+                    let url = if url {
+                        format!(r#", "url": "https://x.ma/{i}""#)
+                    } else {
+                        String::new()
+                    };
+                    format!("{{\"id\": \"a{i}\", \"text\": \"نص {i}\"{url}}}\n")
+                })
+                .collect()
+        };
+        let (s, _) = run(&lines(true), Format::Jsonl, &store, false);
+        assert_eq!((s.imported, s.unchanged), (1200, 0));
+        let names = || {
+            let mut n: Vec<String> = fs::read_dir(store.articles_dir())
+                .unwrap()
+                .map(|e| e.unwrap().file_name().into_string().unwrap())
+                .collect();
+            n.sort();
+            n
+        };
+        assert_eq!(names().len(), 2400, "no temporary file left");
+        assert_eq!(
+            fs::read_to_string(store.article_meta_path("a1199")).unwrap(),
+            "url: https://x.ma/1199\n"
+        );
+        let (s, _) = run(&lines(true), Format::Jsonl, &store, false);
+        assert_eq!((s.imported, s.unchanged), (0, 1200));
+        // Without their url the metadata files are someone's to keep, unless --force.
+        let (s, _) = run(&lines(false), Format::Jsonl, &store, false);
+        assert_eq!((s.imported, s.existing), (0, 1200));
+        let (s, _) = run(&lines(false), Format::Jsonl, &store, true);
+        assert_eq!(s.imported, 1200);
+        assert_eq!(names().len(), 1200);
+        assert_eq!(store.list_articles().unwrap().len(), 1200);
+        assert_eq!(
+            fs::read_to_string(store.article_path("a7")).unwrap(),
+            "نص 7"
+        );
     }
 
     #[test]

@@ -17,7 +17,8 @@ use serde_yaml::{Mapping, Value as Yaml};
 
 use super::records::kind;
 use super::{
-    Format, ImportError, Level, Notice, Records, Seen, Sink, Summary, count, put, record_id,
+    Format, ImportError, Level, Notice, Records, Seen, Sink, Summary, count, in_batches, put_in,
+    record_id,
 };
 use crate::model::problem::{Problems, YamlPath};
 use crate::model::{Article, Extracted, Schema, Severity, Value};
@@ -54,97 +55,104 @@ pub fn import<R: Read>(
         message,
     };
     let mut records = Records::new(input, Format::Jsonl).map_err(input_error)?;
-    let mut summary = Summary::default();
-    let mut seen = Seen::default();
     let default_extractor = options.extractor.as_deref().map(extractor);
-    while let Some(record) = records.next() {
-        let record = record.map_err(|e| input_error(e.to_string()))?;
-        let line = record.line;
-        let reject = |message: String, summary: &mut Summary, sink: &mut dyn Sink| {
-            summary.rejected += 1;
-            sink.notice(Notice {
-                line,
-                level: Level::Error,
-                message,
-            });
-        };
-        let mut fields = match record.fields {
-            Ok(f) => f,
-            Err(message) => {
-                reject(message, &mut summary, sink);
-                continue;
-            }
-        };
-        let raw_id = match fields.remove(&options.id_field) {
-            Some(Json::String(s)) => Some(s),
-            Some(Json::Number(n)) => Some(n.to_string()),
-            None | Some(Json::Null) => None,
-            Some(other) => {
-                let message = format!(
-                    "`{}` (the id) must be a string, found {}",
-                    options.id_field,
-                    kind(&other)
-                );
-                reject(message, &mut summary, sink);
-                continue;
-            }
-        };
-        let Some(id) = record_id(
-            raw_id.as_deref(),
-            &options.id_field,
-            line,
-            &mut seen,
-            &mut summary,
-            sink,
-        ) else {
-            continue;
-        };
-        let doc = match document(&id, fields, schema, default_extractor.as_ref()) {
-            Ok(doc) => doc,
-            Err(message) => {
-                reject(message, &mut summary, sink);
-                continue;
-            }
-        };
-        let article = store.read_article(&id).ok();
-        let problems = validate(&doc, schema, article.as_ref());
-        let mut errors = Vec::new();
-        for p in &problems.0 {
-            let message = if p.path.0.is_empty() {
-                p.message.clone()
-            } else {
-                format!("{}: {}", p.path, p.message)
+    in_batches(|batch| {
+        let mut summary = Summary::default();
+        let mut seen = Seen::default();
+        while let Some(record) = records.next() {
+            let record = record.map_err(|e| input_error(e.to_string()))?;
+            let line = record.line;
+            let reject = |message: String, summary: &mut Summary, sink: &mut dyn Sink| {
+                summary.rejected += 1;
+                sink.notice(Notice {
+                    line,
+                    level: Level::Error,
+                    message,
+                });
             };
-            match p.severity {
-                Severity::Error => errors.push(message),
-                Severity::Warning => sink.notice(Notice {
+            let mut fields = match record.fields {
+                Ok(f) => f,
+                Err(message) => {
+                    reject(message, &mut summary, sink);
+                    continue;
+                }
+            };
+            let raw_id = match fields.remove(&options.id_field) {
+                Some(Json::String(s)) => Some(s),
+                Some(Json::Number(n)) => Some(n.to_string()),
+                None | Some(Json::Null) => None,
+                Some(other) => {
+                    let message = format!(
+                        "`{}` (the id) must be a string, found {}",
+                        options.id_field,
+                        kind(&other)
+                    );
+                    reject(message, &mut summary, sink);
+                    continue;
+                }
+            };
+            let Some(id) = record_id(
+                raw_id.as_deref(),
+                &options.id_field,
+                line,
+                &mut seen,
+                &mut summary,
+                sink,
+            ) else {
+                continue;
+            };
+            let doc = match document(&id, fields, schema, default_extractor.as_ref()) {
+                Ok(doc) => doc,
+                Err(message) => {
+                    reject(message, &mut summary, sink);
+                    continue;
+                }
+            };
+            let article = store.read_article(&id).ok();
+            let problems = validate(&doc, schema, article.as_ref());
+            let mut errors = Vec::new();
+            for p in &problems.0 {
+                let message = if p.path.0.is_empty() {
+                    p.message.clone()
+                } else {
+                    format!("{}: {}", p.path, p.message)
+                };
+                match p.severity {
+                    Severity::Error => errors.push(message),
+                    Severity::Warning => sink.notice(Notice {
+                        line,
+                        level: Level::Warning,
+                        message,
+                    }),
+                }
+            }
+            if article.is_none() {
+                sink.notice(Notice {
                     line,
                     level: Level::Warning,
-                    message,
-                }),
+                    message: format!(
+                        "no article `{id}` in {}: evidence not checked",
+                        store.articles_dir().display()
+                    ),
+                });
             }
-        }
-        if article.is_none() {
-            sink.notice(Notice {
+            if !errors.is_empty() {
+                reject(errors.join("; "), &mut summary, sink);
+                continue;
+            }
+            let bytes = yaml::to_string(&doc).into_bytes();
+            let files = [(store.extracted_path(&id), Some(bytes))];
+            count(
+                put_in(batch, &files, options.force)?,
                 line,
-                level: Level::Warning,
-                message: format!(
-                    "no article `{id}` in {}: evidence not checked",
-                    store.articles_dir().display()
-                ),
-            });
+                &mut summary,
+                sink,
+            );
+            sink.progress(records.bytes_read());
         }
-        if !errors.is_empty() {
-            reject(errors.join("; "), &mut summary, sink);
-            continue;
-        }
-        let bytes = yaml::to_string(&doc).into_bytes();
-        let files = [(store.extracted_path(&id), Some(bytes))];
-        count(put(&files, options.force)?, line, &mut summary, sink);
         sink.progress(records.bytes_read());
-    }
-    sink.progress(records.bytes_read());
-    Ok(summary)
+        Ok(summary)
+    })
 }
 
 /// `NAME@VERSION` as `{name, version}`.
