@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{FIRST, app, corpus, key, press, team};
+use common::{FIRST, app, corpus, ctrl, gold_text, key, press, team};
 use crossterm::event::KeyCode;
 use tadqiq::model::{Value, Verdict};
 use tadqiq::tui::App;
@@ -159,4 +159,46 @@ fn only_one_adjudicator_at_a_time() {
     press(&mut second, "c");
     assert!(second.adjudication.is_none());
     assert!(matches!(&second.message, Some((m, _)) if m.contains("cannot adjudicate")));
+}
+
+#[test]
+fn unsaved_adjudication_comes_back_after_a_session_ends_without_saving() {
+    let dir = corpus();
+    team(dir.path());
+    {
+        let mut a = app(dir.path(), "amina");
+        press(&mut a, "c");
+        focus(&mut a, "event_type");
+        press(&mut a, "3"); // youssef's value, not saved
+        assert!(a.current.dirty());
+        // The session ends here without saving: a closed terminal, a crash.
+    }
+    assert!(
+        gold_text(dir.path(), "_adjudicated", FIRST).is_none(),
+        "nothing was saved"
+    );
+
+    let mut b = app(dir.path(), "karim");
+    assert!(
+        b.overlay.is_none(),
+        "karim has nothing of his own to recover"
+    );
+    press(&mut b, "c");
+    assert_eq!(b.analyst, "_adjudicated");
+    assert!(
+        matches!(&b.message, Some((m, _)) if m.contains("restored the unsaved edits")),
+        "{:?}",
+        b.message
+    );
+    assert_eq!(
+        b.current.review.field("event_type").review.unwrap().value,
+        Value::Text("reception".into())
+    );
+    ctrl(&mut b, 's');
+    let saved = gold_text(dir.path(), "_adjudicated", FIRST).unwrap();
+    assert!(saved.contains("value: reception"), "{saved}");
+    // Back to reviewing: karim's own document, untouched.
+    press(&mut b, "c");
+    assert_eq!(b.analyst, "karim");
+    assert!(!b.current.dirty());
 }

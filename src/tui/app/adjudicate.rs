@@ -9,12 +9,12 @@
 //! were chosen; it is recomputed after every change from the values themselves, so an edited
 //! value that happens to equal an analyst's is credited to them too.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use super::{App, Focus, Level, Overlay};
 use crate::agree::items::{FieldComparison, Key, compare};
 use crate::model::{FieldDef, Gold, Status};
-use crate::store::{ADJUDICATED, AnalystLock};
+use crate::store::{ADJUDICATED, AnalystLock, recovery};
 
 /// The name `sources:` uses for the extraction.
 pub const EXTRACTOR: &str = "extractor";
@@ -24,6 +24,9 @@ pub struct Adjudication {
     /// The analyst who opened it; the screen returns to them.
     pub reviewer: String,
     reviewer_lock: Option<AnalystLock>,
+    /// The reviewer's articles with unsaved edits still to restore, set aside meanwhile
+    /// (`App::recovered` holds the adjudicated set's).
+    reviewer_recovered: HashSet<String>,
     /// The analysts whose finished reviews of the open article are compared, with them.
     pub reviews: Vec<(String, Gold)>,
     /// The open article's fields across those analysts, in schema order.
@@ -76,19 +79,53 @@ impl App {
         };
         let candidates = self.candidates();
         let reviewer = std::mem::replace(&mut self.analyst, ADJUDICATED.to_string());
+        // Unsaved adjudication left by a session that ended without saving (a crash, a closed
+        // terminal): with the lock now ours, nobody else is working on it, and each article's
+        // edits come back as it is opened, as the reviewer's own do after a restart.
+        let unsaved: HashSet<String> = recovery::list(&self.store, ADJUDICATED)
+            .into_iter()
+            .collect();
+        let restoring = unsaved.len();
+        let reviewer_recovered = std::mem::replace(&mut self.recovered, unsaved);
         self.adjudication = Some(Adjudication {
             reviewer,
             reviewer_lock: self._lock.replace(lock),
+            reviewer_recovered,
             reviews: Vec::new(),
             comparison: Vec::new(),
             candidates,
         });
         self.focus = Focus::Fields;
+        let restored_here = self.recovered.contains(self.id());
         self.open(self.index);
+        if restored_here {
+            // `open` said what it restored; say the rest of it.
+            self.keep_for_recovery();
+            if restoring > 1 {
+                self.say(
+                    format!(
+                        "restored the unsaved adjudication of {}: Ctrl-S saves it; {} other article{} with unsaved adjudication come back when opened",
+                        self.id(),
+                        restoring - 1,
+                        if restoring == 2 { "" } else { "s" }
+                    ),
+                    Level::Info,
+                );
+            }
+            return;
+        }
         let n = self.adjudication.as_ref().map_or(0, |a| a.reviews.len());
+        let unsaved = if restoring > 0 {
+            format!(
+                " · unsaved adjudication of {restoring} article{} comes back when opened",
+                if restoring == 1 { "" } else { "s" }
+            )
+        } else {
+            String::new()
+        };
         self.say(
             format!(
-                "adjudicating: {n} finished review{} of this article · 0-9 take a value, Enter the majority, n next disagreement, c back",
+                "adjudicating: {n} finished review{} of this article · 0-9 take a value, Enter the majority, n next disagreement, c back{unsaved}",
                 if n == 1 { "" } else { "s" }
             ),
             Level::Info,
@@ -105,6 +142,8 @@ impl App {
         };
         self.analyst = a.reviewer;
         self._lock = a.reviewer_lock;
+        // Adjudicated articles not opened keep their recovery files for the next time.
+        self.recovered = a.reviewer_recovered;
         self.open(self.index);
         self.say("back to reviewing", Level::Info);
     }

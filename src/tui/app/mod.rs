@@ -518,14 +518,15 @@ impl App {
             generation: self.generation,
             meta: self.store.read_article_meta(&id),
         };
-        if self.recovered.remove(&id) {
-            self.restore_recovered(&id);
-        }
         self.message = if let Some(b) = &self.current.blocked {
             Some((b.clone(), Level::Error))
         } else {
             notes.pop().map(|n| (n, Level::Error))
         };
+        // After the message above, so that what it says about the restored edits is seen.
+        if self.recovered.remove(&id) {
+            self.restore_recovered(&id);
+        }
         self.load_reviews();
     }
 
