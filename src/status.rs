@@ -4,11 +4,12 @@
 //!
 //! It has to stay fast on 100 000 articles, so it reads only what it needs: the article folder
 //! is listed, not read; of each gold file only `status` and `article_sha256` are taken (from
-//! its top-level lines, a full YAML parse only when they are not found there), in parallel;
-//! and an article is hashed once, and only when a gold file refers to it. The agreement
-//! headline is [`crate::agree::agree`], which reads only the articles two analysts finished.
+//! its top-level lines, a full YAML parse only when they are not found there), a chunk of
+//! articles at a time on every core; and an article is hashed once, and only when a gold file
+//! refers to it. Memory holds the folders' listings, not what was read. The agreement headline
+//! is [`crate::agree::agree`], which reads only the articles two analysts finished.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::fs;
 use std::io;
@@ -140,77 +141,81 @@ fn read_at_most(path: &std::path::Path, limit: u64) -> io::Result<Vec<u8>> {
     Ok(bytes)
 }
 
+/// What one gold file adds to its set's counts.
+enum Outcome {
+    /// Its status could not be read.
+    Invalid(Diagnostic),
+    /// Read: its status, whether its article is in the corpus, whether the article changed
+    /// since it was saved.
+    Read {
+        status: Status,
+        in_corpus: bool,
+        stale: bool,
+    },
+}
+
 /// Takes stock of the corpus.
 pub fn status(store: &Store, schema: &Schema) -> io::Result<TeamStatus> {
     let articles: BTreeSet<String> = store.list_articles()?.into_iter().collect();
     let sets = store.list_analysts()?;
-    let mut files: Vec<(usize, String)> = Vec::new();
+    // The gold files by article: an article is hashed once, for all the files that refer to
+    // it, and a chunk of articles is read at a time, so memory holds the listing, not what
+    // was read.
+    let mut by_article: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     for (i, name) in sets.iter().enumerate() {
-        files.extend(store.list_gold(name)?.into_iter().map(|id| (i, id)));
+        for id in store.list_gold(name)? {
+            by_article.entry(id).or_default().push(i);
+        }
     }
-    let peeks: Vec<Result<Peek, Diagnostic>> = files
-        .par_iter()
-        .map(|(i, id)| {
-            let path = store.gold_path(&sets[*i], id);
-            read_at_most(&path, MAX_YAML_BYTES as u64)
-                .map_err(|e| e.to_string())
-                .and_then(|b| peek(&b))
-                .map_err(|m| Diagnostic::file(&path, Severity::Error, m))
-        })
-        .collect();
-    // Hash each article a gold file refers to, once.
-    let referenced: BTreeSet<&str> = files
-        .iter()
-        .zip(&peeks)
-        .filter(|(_, p)| p.as_ref().is_ok_and(|p| p.sha256.is_some()))
-        .map(|((_, id), _)| id.as_str())
-        .filter(|id| articles.contains(*id))
-        .collect();
-    let hashes: HashMap<&str, Option<String>> = referenced
-        .into_par_iter()
-        .map(|id| {
-            let hash = read_at_most(&store.article_path(id), MAX_ARTICLE_BYTES + 1)
-                .ok()
-                .map(|b| sha256_hex(&b));
-            (id, hash)
-        })
-        .collect();
-
     let mut counts = vec![Counts::default(); sets.len()];
     let mut reviewed = vec![0usize; sets.len()];
     let mut problems = Vec::new();
-    for ((i, id), peek) in files.iter().zip(peeks) {
-        let c = &mut counts[*i];
-        let peek = match peek {
-            Ok(p) => p,
-            Err(d) => {
-                c.invalid += 1;
-                problems.push(d);
-                if articles.contains(id) {
-                    reviewed[*i] += 1;
+    let groups: Vec<(&String, &Vec<usize>)> = by_article.iter().collect();
+    for chunk in groups.chunks(1024) {
+        let outcomes: Vec<Vec<(usize, Outcome)>> = chunk
+            .par_iter()
+            .map(|(id, who)| article_outcomes(store, &sets, &articles, id, who))
+            .collect();
+        for (i, outcome) in outcomes.into_iter().flatten() {
+            let c = &mut counts[i];
+            match outcome {
+                Outcome::Invalid(d) => {
+                    c.invalid += 1;
+                    problems.push(d);
                 }
-                continue;
+                Outcome::Read {
+                    status,
+                    in_corpus,
+                    stale,
+                } => {
+                    match status {
+                        Status::Done => c.done += 1,
+                        Status::InProgress => c.in_progress += 1,
+                        Status::Skipped => c.skipped += 1,
+                    }
+                    if !in_corpus {
+                        c.no_article += 1;
+                        continue;
+                    }
+                    c.stale += usize::from(stale);
+                }
             }
-        };
-        match peek.status {
-            Status::Done => c.done += 1,
-            Status::InProgress => c.in_progress += 1,
-            Status::Skipped => c.skipped += 1,
         }
-        if !articles.contains(id) {
-            c.no_article += 1;
-            continue;
-        }
-        reviewed[*i] += 1;
-        if let (Some(h), Some(Some(now))) = (&peek.sha256, hashes.get(id.as_str()))
-            && h != now
-        {
-            c.stale += 1;
+        for (id, who) in chunk {
+            if articles.contains(*id) {
+                for &i in who.iter() {
+                    reviewed[i] += 1;
+                }
+            }
         }
     }
+    drop(by_article);
     for (c, r) in counts.iter_mut().zip(reviewed) {
         c.not_reviewed = articles.len() - r;
     }
+    problems.sort();
+    let article_count = articles.len();
+    drop(articles);
     let mut analysts = Vec::new();
     let mut adjudicated = None;
     for (name, c) in sets.into_iter().zip(counts) {
@@ -223,12 +228,59 @@ pub fn status(store: &Store, schema: &Schema) -> io::Result<TeamStatus> {
     let names: Vec<String> = analysts.iter().map(|(n, _)| n.clone()).collect();
     let agreement = headline(store, schema, &names);
     Ok(TeamStatus {
-        articles: articles.len(),
+        articles: article_count,
         analysts,
         adjudicated,
         agreement,
         problems,
     })
+}
+
+/// Reads the status of each gold file of one article (`who`: indices into `sets`), hashing
+/// the article once if a file remembers a hash.
+fn article_outcomes(
+    store: &Store,
+    sets: &[String],
+    articles: &BTreeSet<String>,
+    id: &str,
+    who: &[usize],
+) -> Vec<(usize, Outcome)> {
+    let peeks: Vec<(usize, Result<Peek, Diagnostic>)> = who
+        .iter()
+        .map(|&i| {
+            let path = store.gold_path(&sets[i], id);
+            let peek = read_at_most(&path, MAX_YAML_BYTES as u64)
+                .map_err(|e| e.to_string())
+                .and_then(|b| peek(&b))
+                .map_err(|m| Diagnostic::file(&path, Severity::Error, m));
+            (i, peek)
+        })
+        .collect();
+    let in_corpus = articles.contains(id);
+    let remembers_hash = peeks
+        .iter()
+        .any(|(_, p)| p.as_ref().is_ok_and(|p| p.sha256.is_some()));
+    let now = (in_corpus && remembers_hash)
+        .then(|| {
+            read_at_most(&store.article_path(id), MAX_ARTICLE_BYTES + 1)
+                .ok()
+                .map(|b| sha256_hex(&b))
+        })
+        .flatten();
+    peeks
+        .into_iter()
+        .map(|(i, peek)| {
+            let outcome = match peek {
+                Err(d) => Outcome::Invalid(d),
+                Ok(p) => Outcome::Read {
+                    status: p.status,
+                    in_corpus,
+                    stale: matches!((&p.sha256, &now), (Some(h), Some(now)) if h != now),
+                },
+            };
+            (i, outcome)
+        })
+        .collect()
 }
 
 fn headline(store: &Store, schema: &Schema, analysts: &[String]) -> Agreement {
