@@ -80,15 +80,18 @@ pub fn import<R: Read>(
         while let Some(record) = records.next() {
             let record = record.map_err(|e| input_error(e.to_string()))?;
             let line = record.line;
+            let reject = |message: String, summary: &mut Summary, sink: &mut dyn Sink| {
+                summary.rejected += 1;
+                sink.notice(Notice {
+                    line,
+                    level: Level::Error,
+                    message,
+                });
+            };
             let fields = match record.fields {
                 Ok(f) => f,
                 Err(message) => {
-                    summary.rejected += 1;
-                    sink.notice(Notice {
-                        line,
-                        level: Level::Error,
-                        message,
-                    });
+                    reject(message, &mut summary, sink);
                     continue;
                 }
             };
@@ -111,14 +114,7 @@ pub fn import<R: Read>(
                     ];
                     count(put_in(batch, &files, force)?, line, &mut summary, sink);
                 }
-                Err(message) => {
-                    summary.rejected += 1;
-                    sink.notice(Notice {
-                        line,
-                        level: Level::Error,
-                        message,
-                    });
-                }
+                Err(message) => reject(message, &mut summary, sink),
             }
             sink.progress(records.bytes_read());
         }
