@@ -110,9 +110,41 @@ pub enum ExportError {
 /// slowest file, and a few MiB of output held.
 const CHUNK: usize = 512;
 
-/// The (article, analyst) pairs to export, sorted by article then analyst.
-pub fn units(store: &Store, options: &ExportOptions) -> io::Result<Vec<(String, String)>> {
-    let analysts: Vec<String> = if options.adjudicated {
+/// The (article, analyst) pairs to export, sorted by article then analyst. Kept compact (an
+/// id and an analyst's number, about 32 bytes a pair): the list grows with the gold set, and
+/// it is all an export holds besides the chunk being written.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Units {
+    /// The analysts, sorted.
+    analysts: Vec<String>,
+    /// Article id and index into `analysts`, sorted.
+    pairs: Vec<(Box<str>, u16)>,
+}
+
+impl Units {
+    /// How many pairs.
+    pub fn len(&self) -> usize {
+        self.pairs.len()
+    }
+
+    /// Whether there is none.
+    pub fn is_empty(&self) -> bool {
+        self.pairs.is_empty()
+    }
+
+    /// The pairs, in order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.pairs.iter().map(|p| self.pair(p))
+    }
+
+    fn pair<'a>(&'a self, (id, a): &'a (Box<str>, u16)) -> (&'a str, &'a str) {
+        (id, &self.analysts[usize::from(*a)])
+    }
+}
+
+/// The (article, analyst) pairs to export.
+pub fn units(store: &Store, options: &ExportOptions) -> io::Result<Units> {
+    let mut analysts: Vec<String> = if options.adjudicated {
         vec![ADJUDICATED.to_string()]
     } else if options.analysts.is_empty() {
         store
@@ -123,18 +155,25 @@ pub fn units(store: &Store, options: &ExportOptions) -> io::Result<Vec<(String, 
     } else {
         options.analysts.clone()
     };
-    let mut units = Vec::new();
-    for a in analysts {
-        let ids = match store.list_gold(&a) {
+    analysts.sort();
+    analysts.dedup();
+    if analysts.len() > usize::from(u16::MAX) {
+        return Err(io::Error::other("more than 65 535 analysts"));
+    }
+    let mut pairs = Vec::new();
+    for (i, a) in analysts.iter().enumerate() {
+        let ids = match store.list_gold(a) {
             Ok(ids) => ids,
             // An adjudicated set that does not exist yet is an empty one.
             Err(e) if e.kind() == io::ErrorKind::NotFound => Vec::new(),
             Err(e) => return Err(e),
         };
-        units.extend(ids.into_iter().map(|id| (id, a.clone())));
+        pairs.extend(ids.into_iter().map(|id| (id.into_boxed_str(), i as u16)));
     }
-    units.sort();
-    Ok(units)
+    // Analysts are numbered in name order: sorting by number sorts by name.
+    pairs.sort_unstable();
+    pairs.shrink_to_fit();
+    Ok(Units { analysts, pairs })
 }
 
 /// Writes the export of `units` to `out`; `progress` is told how many pairs are done.
@@ -142,7 +181,7 @@ pub fn export(
     store: &Store,
     schema: &Schema,
     options: &ExportOptions,
-    units: &[(String, String)],
+    units: &Units,
     out: &mut dyn Write,
     progress: &dyn Fn(usize),
 ) -> Result<ExportSummary, ExportError> {
@@ -171,10 +210,13 @@ pub fn export(
     std::thread::scope(|scope| {
         let (tx, rx) = std::sync::mpsc::sync_channel::<(usize, Vec<Rendered>)>(2);
         scope.spawn(move || {
-            for chunk in units.chunks(CHUNK) {
+            for chunk in units.pairs.chunks(CHUNK) {
                 let rendered: Vec<Rendered> = chunk
                     .par_iter()
-                    .map(|(id, analyst)| render(store, schema, options, id, analyst))
+                    .map(|p| {
+                        let (id, analyst) = units.pair(p);
+                        render(store, schema, options, id, analyst)
+                    })
                     .collect();
                 if tx.send((chunk.len(), rendered)).is_err() {
                     break; // the writer stopped
