@@ -28,12 +28,20 @@ fn corpus(dir: &Path, n: usize, big: bool) {
     .unwrap();
     let first = std::fs::read_to_string("samples/000_f130585a628a6cea.txt").unwrap();
     let text = if big {
-        // ~50 KB: the samples, several times over.
-        let all: String = std::fs::read_dir("samples")
+        // At least 50 KiB: whole samples, in name order, cycled.
+        let mut paths: Vec<_> = std::fs::read_dir("samples")
             .unwrap()
-            .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap() + "\n")
+            .map(|e| e.unwrap().path())
             .collect();
-        all.repeat(2)
+        paths.sort();
+        let mut text = String::new();
+        for path in paths.iter().cycle() {
+            if text.len() >= 50 * 1024 {
+                break;
+            }
+            text += &(std::fs::read_to_string(path).unwrap() + "\n");
+        }
+        text
     } else {
         first
     };

@@ -8,7 +8,7 @@
 #   agree --format json, N articles × K         vs  benches/export_pyyaml.py --load-only
 #   import articles (a JSONL of N/5 articles)   vs  benches/import_python.py (plain writes)
 #   review: first frame on N articles           (goal 100 ms; benches/first_frame.py, a pty)
-#   review: redraw after a key, 47 KB article   (goal 2 ms; criterion, benches/review.rs)
+#   review: redraw after a key, 50 KiB article  (goal 2 ms; criterion, benches/review.rs)
 #
 # Usage: benches/side_by_side.sh [--articles N] [--analysts K] [--work DIR] [--skip-python]
 #   --articles N    corpus size (default 100000); a second corpus of N/5 shows memory growth
@@ -201,7 +201,7 @@ mbps() { awk -v b="$1" -v s="$2" 'BEGIN { if (s == "" || s == 0) print "–"; el
     echo "| \`status\` (no peer) | $(secs "$(get "status $articles" 2)") | | | $(mib "$(get "status $small" 3)") → $(mib "$(get "status $articles" 3)") | |"
     echo "| \`import articles\`, $small articles, $((import_bytes / 1000000)) MB (peer: \`import_python.py\`) | $(mbps "$import_bytes" "$(get "import $small" 2)") ($(secs "$(get "import $small" 2)"); again: $(secs "$(get "import again $small" 2)")) | $(mbps "$import_bytes" "$(get "import_python $small" 2)") | $(ratio "$(get "import $small" 2)" "$(get "import_python $small" 2)") | $(mib "$(get "import $small" 3)") | $(mib "$(get "import_python $small" 3)") |"
     echo "| review: first frame, 160×45, in a pty | $ff_ms ms | | (≤ 100 ms) | $(mib "$ff_small_rss") → $(mib "$ff_rss") | |"
-    echo "| review: redraw after a key, 47 KB article | ${redraw:-–} | | (≤ 2 ms) | | |"
+    echo "| review: redraw after a key, 50 KiB article | ${redraw:-–} | | (≤ 2 ms) | | |"
 } | tee "$work/table.md"
 echo
 echo "raw figures: $results; table: $work/table.md"
