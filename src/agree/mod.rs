@@ -214,10 +214,9 @@ pub fn agree(
         .filter(|(_, who)| who.len() >= 2)
         .collect();
     // A chunk of articles at a time, read in parallel; each article's disagreements go to the
-    // spool at once, so memory holds digests, not texts.
-    // Each chunk's items go into the tables at once: memory holds the tables, never every
-    // article's items besides.
-    let mut tables = Tables::new(analysts, fields);
+    // spool and its items into the running counts at once, so memory holds counts, not items
+    // nor texts.
+    let mut tallies = Tallies::new(analysts, fields);
     let mut spool = Spool::default();
     let spool_error = |e: std::io::Error| {
         vec![Diagnostic::file(
@@ -239,7 +238,7 @@ pub fn agree(
                             spool.push(&d).map_err(spool_error)?;
                         }
                     }
-                    tables.add(a);
+                    tallies.add(a);
                 }
                 Ok(None) => {}
                 Err(d) => problems.extend(d),
@@ -251,13 +250,13 @@ pub fn agree(
         problems.sort();
         return Err(problems);
     }
-    Ok(measure(analysts, fields, tables, disagreements))
+    Ok(measure(analysts, fields, tallies, disagreements))
 }
 
 /// Every field's coefficients as the gold set is read: counts per distinct value (see
 /// [`metrics`]), never the items themselves, so memory grows with the variety of the values,
 /// not with the number of articles.
-struct Tables {
+struct Tallies {
     fields: Vec<FieldTally>,
     /// Each analyst's place in name order: an item's values are taken in that order, so that
     /// sums of floats run as they would over a table with columns in name order.
@@ -312,15 +311,15 @@ fn tally_of<K: PartialEq>(values: impl Iterator<Item = K>) -> Vec<(K, u64)> {
     out
 }
 
-impl Tables {
-    fn new(analysts: &[String], fields: &[&FieldDef]) -> Tables {
+impl Tallies {
+    fn new(analysts: &[String], fields: &[&FieldDef]) -> Tallies {
         let mut by_name: Vec<usize> = (0..analysts.len()).collect();
         by_name.sort_by(|&x, &y| analysts[x].cmp(&analysts[y]));
         let mut rank = vec![0; analysts.len()];
         for (r, &i) in by_name.iter().enumerate() {
             rank[i] = r;
         }
-        Tables {
+        Tallies {
             fields: fields
                 .iter()
                 .map(|def| match Kind::of(def.kind) {
@@ -483,19 +482,19 @@ fn read_article(
     Ok(Some(out))
 }
 
-/// The coefficients of each field from the filled tables.
+/// The coefficients of each field from the counts.
 fn measure(
     analysts: &[String],
     fields: &[&FieldDef],
-    tables: Tables,
+    tallies: Tallies,
     disagreements: Disagreements,
 ) -> Agreement {
-    let Tables {
+    let Tallies {
         fields: tallies,
         active,
         articles,
         ..
-    } = tables;
+    } = tallies;
     // Names in order, so that `"a|b"` keys come out sorted.
     let mut compared: Vec<usize> = (0..analysts.len()).filter(|&i| active[i]).collect();
     compared.sort_by(|&x, &y| analysts[x].cmp(&analysts[y]));
