@@ -12,8 +12,7 @@ use serde_yaml::{Mapping, Value as Yaml};
 
 use super::records::kind;
 use super::{
-    Format, ImportError, Level, Notice, Records, Seen, Sink, Summary, count, in_batches, put_in,
-    record_id,
+    Format, ImportError, Records, Seen, Sink, Summary, count, in_batches, put_in, record_id, reject,
 };
 use crate::store::{Store, yaml};
 
@@ -80,18 +79,10 @@ pub fn import<R: Read>(
         while let Some(record) = records.next() {
             let record = record.map_err(|e| input_error(e.to_string()))?;
             let line = record.line;
-            let reject = |message: String, summary: &mut Summary, sink: &mut dyn Sink| {
-                summary.rejected += 1;
-                sink.notice(Notice {
-                    line,
-                    level: Level::Error,
-                    message,
-                });
-            };
             let fields = match record.fields {
                 Ok(f) => f,
                 Err(message) => {
-                    reject(message, &mut summary, sink);
+                    reject(line, message, &mut summary, sink);
                     continue;
                 }
             };
@@ -114,7 +105,7 @@ pub fn import<R: Read>(
                     ];
                     count(put_in(batch, &files, force)?, line, &mut summary, sink);
                 }
-                Err(message) => reject(message, &mut summary, sink),
+                Err(message) => reject(line, message, &mut summary, sink),
             }
             sink.progress(records.bytes_read());
         }

@@ -18,7 +18,7 @@ use serde_yaml::{Mapping, Value as Yaml};
 use super::records::kind;
 use super::{
     Format, ImportError, Level, Notice, Records, Seen, Sink, Summary, count, in_batches, put_in,
-    record_id,
+    record_id, reject,
 };
 use crate::model::problem::{Problems, YamlPath};
 use crate::model::{Article, Extracted, Schema, Severity, Value};
@@ -62,18 +62,10 @@ pub fn import<R: Read>(
         while let Some(record) = records.next() {
             let record = record.map_err(|e| input_error(e.to_string()))?;
             let line = record.line;
-            let reject = |message: String, summary: &mut Summary, sink: &mut dyn Sink| {
-                summary.rejected += 1;
-                sink.notice(Notice {
-                    line,
-                    level: Level::Error,
-                    message,
-                });
-            };
             let mut fields = match record.fields {
                 Ok(f) => f,
                 Err(message) => {
-                    reject(message, &mut summary, sink);
+                    reject(line, message, &mut summary, sink);
                     continue;
                 }
             };
@@ -87,7 +79,7 @@ pub fn import<R: Read>(
                         options.id_field,
                         kind(&other)
                     );
-                    reject(message, &mut summary, sink);
+                    reject(line, message, &mut summary, sink);
                     continue;
                 }
             };
@@ -104,7 +96,7 @@ pub fn import<R: Read>(
             let doc = match document(&id, fields, schema, default_extractor.as_ref()) {
                 Ok(doc) => doc,
                 Err(message) => {
-                    reject(message, &mut summary, sink);
+                    reject(line, message, &mut summary, sink);
                     continue;
                 }
             };
@@ -137,7 +129,7 @@ pub fn import<R: Read>(
                 });
             }
             if !errors.is_empty() {
-                reject(errors.join("; "), &mut summary, sink);
+                reject(line, errors.join("; "), &mut summary, sink);
                 continue;
             }
             let bytes = yaml::to_string(&doc).into_bytes();

@@ -350,6 +350,16 @@ fn commit(batch: &mut Batch) -> Result<(), ImportError> {
     })
 }
 
+/// Counts a rejected record and says why.
+pub(crate) fn reject(line: u64, message: String, summary: &mut Summary, sink: &mut dyn Sink) {
+    summary.rejected += 1;
+    sink.notice(Notice {
+        line,
+        level: Level::Error,
+        message,
+    });
+}
+
 /// Counts what [`put`] did and reports a file left alone.
 pub(crate) fn count(put: Put, line: u64, summary: &mut Summary, sink: &mut dyn Sink) {
     match put {
