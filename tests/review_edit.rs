@@ -427,3 +427,47 @@ fn e_exports_the_analysts_finished_reviews() {
     assert!(matches!(&app.message, Some((m, _)) if m.starts_with("exported 2 finished reviews")));
     assert!(!app.current.dirty(), "saved first");
 }
+
+#[test]
+fn a_search_reads_a_bounded_number_of_articles_per_key_and_goes_on_from_there() {
+    let dir = corpus();
+    let mut app = app(dir.path(), "amina");
+    app.search_budget = 1; // one article per key press (2 048 on screen)
+    press(&mut app, "/");
+    press(&mut app, "معرض الدفاع العالمي"); // only in the third article
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(app.index, 0, "not found in the one article read");
+    assert!(
+        matches!(&app.message, Some((m, _)) if m.contains("no hit in the next 1 of 4 articles · n searches on")),
+        "{:?}",
+        app.message
+    );
+    press(&mut app, "n");
+    assert_eq!(
+        app.index, 2,
+        "the next press goes on from where the first stopped"
+    );
+    assert!(app.search.as_ref().unwrap().hit.is_some());
+
+    // A query with no hit anywhere: four presses to read the other articles, then the end.
+    key(&mut app, KeyCode::Esc);
+    press(&mut app, "/");
+    press(&mut app, "zzqq");
+    key(&mut app, KeyCode::Enter);
+    for read in 2..=4 {
+        press(&mut app, "n");
+        let expected = format!("no hit in the next {read} of 4 articles");
+        assert!(
+            matches!(&app.message, Some((m, _)) if m.contains(&expected)),
+            "{:?}",
+            app.message
+        );
+    }
+    press(&mut app, "n");
+    assert!(
+        matches!(&app.message, Some((m, _)) if m == "no hits for «zzqq»"),
+        "{:?}",
+        app.message
+    );
+    assert_eq!(app.index, 2, "no move without a hit");
+}

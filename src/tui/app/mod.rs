@@ -279,6 +279,9 @@ pub struct App {
     pub prompt: Option<LineEdit>,
     /// The active search.
     pub search: Option<Search>,
+    /// Articles a search reads at most per key press (`SEARCH_BUDGET` of the search module; a field so
+    /// that tests can make it small).
+    pub search_budget: usize,
     /// The article pane's word cursor: the word's char range.
     pub word: Option<Range<u32>>,
     /// Where the selection started (a word), if one is being made.
@@ -380,6 +383,7 @@ impl App {
             editing: None,
             prompt: None,
             search: None,
+            search_budget: search::SEARCH_BUDGET,
             word: None,
             anchor: None,
             follow_word: false,

@@ -3,7 +3,9 @@
 //!
 //! Hits are found lazily: in the open article first, then article by article in id order,
 //! reading each from disk only when the search gets there, so a corpus of any size costs
-//! nothing until `n` is pressed.
+//! nothing until `n` is pressed. One key press reads at most [`SEARCH_BUDGET`] articles, so
+//! that the screen always answers within about a second: when they hold no hit, it says how far
+//! the search got, and `n` (or `N`) goes on from there.
 
 use std::ops::Range;
 
@@ -18,6 +20,10 @@ use crate::text::fold::{fold, fold_query};
 /// Articles read at once when the search moves on: enough for every core, few enough that a
 /// hit in the next article is found at once.
 const SEARCH_CHUNK: usize = 64;
+
+/// Articles one key press reads at most before the screen answers (about a second on two
+/// cores): a query with no hit in a corpus of 100 000 articles must not freeze the screen.
+pub const SEARCH_BUDGET: usize = 2048;
 
 /// Where a hit is in an article.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -47,6 +53,17 @@ pub struct Search {
     pub hit: Option<Hit>,
     /// The hits in the open article's text (for highlighting), and which article they are of.
     pub text_hits: (usize, Vec<Range<u32>>),
+    /// How far a scan without hits got: from which article, in which direction, how many
+    /// articles on. The next key press in that direction from that article goes on from there.
+    scanned: Option<Scanned>,
+}
+
+/// See [`Search::scanned`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Scanned {
+    from: usize,
+    forward: bool,
+    steps: usize,
 }
 
 /// Every hit in a review: text hits in order, then fields in schema order.
@@ -80,6 +97,7 @@ impl App {
             folded,
             hit: None,
             text_hits: (usize::MAX, Vec::new()),
+            scanned: None,
         });
         self.next_hit(true);
     }
@@ -126,9 +144,14 @@ impl App {
             return;
         }
         // The other articles, in order, wrapping around to this one; read a chunk at a time on
-        // every core, the first hit in order wins.
+        // every core, the first hit in order wins; at most `search_budget` of them per press.
         let n = self.ids.len();
-        let order: Vec<usize> = (1..=n)
+        let resumed = search
+            .scanned
+            .filter(|s| s.from == self.index && s.forward == forward)
+            .map_or(0, |s| s.steps);
+        let last = n.min(resumed + self.search_budget.max(1));
+        let order: Vec<usize> = (resumed + 1..=last)
             .map(|step| {
                 if forward {
                     (self.index + step) % n
@@ -155,6 +178,9 @@ impl App {
             let i = *i;
             let pick = if forward { found.first() } else { found.last() };
             if let Some(place) = pick.cloned() {
+                if let Some(s) = &mut self.search {
+                    s.scanned = None;
+                }
                 if i != self.index {
                     self.go(i);
                     if self.index != i {
@@ -164,6 +190,28 @@ impl App {
                 self.show_hit(place, &found);
                 return;
             }
+        }
+        if last < n {
+            if let Some(s) = &mut self.search {
+                s.scanned = Some(Scanned {
+                    from: self.index,
+                    forward,
+                    steps: last,
+                });
+            }
+            let key = if forward { "n" } else { "N" };
+            self.say(
+                format!(
+                    "«{}»: no hit in the next {last} of {} articles · {key} searches on, Esc ends",
+                    search.query,
+                    n - 1
+                ),
+                Level::Info,
+            );
+            return;
+        }
+        if let Some(s) = &mut self.search {
+            s.scanned = None;
         }
         self.say(format!("no hits for «{}»", search.query), Level::Error);
     }
