@@ -24,11 +24,16 @@ fn present<T>(row: &[Option<T>]) -> impl Iterator<Item = &T> {
     row.iter().flatten()
 }
 
-/// The distinct values of a row with their counts. Rows are short (one cell per analyst), so
-/// a linear scan beats a hash map.
+/// The distinct values of a row with their counts.
 pub fn tally<T: PartialEq>(row: &[Option<T>]) -> Vec<(&T, u64)> {
-    let mut out: Vec<(&T, u64)> = Vec::new();
-    for v in present(row) {
+    tally_of(present(row))
+}
+
+/// The distinct values among `values` with their counts, in order of first appearance. A unit
+/// holds one value per analyst, so a linear scan beats a hash map.
+pub fn tally_of<K: PartialEq>(values: impl IntoIterator<Item = K>) -> Vec<(K, u64)> {
+    let mut out: Vec<(K, u64)> = Vec::new();
+    for v in values {
         match out.iter_mut().find(|(c, _)| *c == v) {
             Some((_, n)) => *n += 1,
             None => out.push((v, 1)),

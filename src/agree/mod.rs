@@ -30,7 +30,7 @@ use rayon::prelude::*;
 
 pub use items::{FieldComparison, Key, Kind, compare};
 
-use metrics::{Alpha, CohenKappa, FleissKappa, NominalAlpha, PercentAgreement};
+use metrics::{Alpha, CohenKappa, FleissKappa, NominalAlpha, PercentAgreement, tally_of};
 
 use crate::model::{FieldDef, Gold, Schema, Severity, Status};
 use crate::store::{Diagnostic, LoadError, Store};
@@ -297,18 +297,6 @@ struct SetTally {
 #[allow(clippy::borrowed_box)]
 fn masi_distance(a: &Box<[u64]>, b: &Box<[u64]>) -> f64 {
     metrics::masi(a, b)
-}
-
-/// The distinct values of an item with their counts.
-fn tally_of<K: PartialEq>(values: impl Iterator<Item = K>) -> Vec<(K, u64)> {
-    let mut out: Vec<(K, u64)> = Vec::new();
-    for v in values {
-        match out.iter_mut().find(|(c, _)| *c == v) {
-            Some((_, n)) => *n += 1,
-            None => out.push((v, 1)),
-        }
-    }
-    out
 }
 
 impl Tallies {
