@@ -382,6 +382,7 @@ pub(crate) fn count(put: Put, line: u64, summary: &mut Summary, sink: &mut dyn S
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::atomic::tests::names;
 
     #[test]
     fn ids_become_safe_file_names() {
@@ -443,15 +444,6 @@ mod tests {
         assert_eq!(put(&other, false).unwrap(), Put::Exists(m.clone()));
         assert_eq!(put(&other, true).unwrap(), Put::Written);
         assert!(!m.exists());
-    }
-
-    fn names(dir: &std::path::Path) -> Vec<String> {
-        let mut names: Vec<_> = fs::read_dir(dir)
-            .unwrap()
-            .map(|e| e.unwrap().file_name().into_string().unwrap())
-            .collect();
-        names.sort();
-        names
     }
 
     #[test]
