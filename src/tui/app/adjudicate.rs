@@ -99,8 +99,8 @@ impl App {
         let restored_here = self.recovered.contains(self.id());
         self.open(self.index);
         if restored_here {
-            // `open` said what it restored; say the rest of it.
-            self.keep_for_recovery();
+            // `open` said what it restored; say the rest of it. (The recovery file stays as it
+            // is, base included, until the next change rewrites it.)
             if restoring > 1 {
                 self.say(
                     format!(
