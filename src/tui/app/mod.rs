@@ -279,8 +279,8 @@ pub struct App {
     pub prompt: Option<LineEdit>,
     /// The active search.
     pub search: Option<Search>,
-    /// Articles a search reads at most per key press (`SEARCH_BUDGET` of the search module; a field so
-    /// that tests can make it small).
+    /// Articles a search reads at most per key press (the search module's `SEARCH_BUDGET`; a
+    /// field so that tests can make it small).
     pub search_budget: usize,
     /// The article pane's word cursor: the word's char range.
     pub word: Option<Range<u32>>,

@@ -150,6 +150,9 @@ impl App {
             .scanned
             .filter(|s| s.from == self.index && s.forward == forward)
             .map_or(0, |s| s.steps);
+        if let Some(s) = &mut self.search {
+            s.scanned = None;
+        }
         let last = n.min(resumed + self.search_budget.max(1));
         let order: Vec<usize> = (resumed + 1..=last)
             .map(|step| {
@@ -178,9 +181,6 @@ impl App {
             let i = *i;
             let pick = if forward { found.first() } else { found.last() };
             if let Some(place) = pick.cloned() {
-                if let Some(s) = &mut self.search {
-                    s.scanned = None;
-                }
                 if i != self.index {
                     self.go(i);
                     if self.index != i {
@@ -209,9 +209,6 @@ impl App {
                 Level::Info,
             );
             return;
-        }
-        if let Some(s) = &mut self.search {
-            s.scanned = None;
         }
         self.say(format!("no hits for «{}»", search.query), Level::Error);
     }
