@@ -473,7 +473,11 @@ fn render(args: &RenderArgs) -> Result<ExitCode> {
     // once for the direction of paragraphs without a strong character (which depends on the
     // whole text), once to lay it out.
     let mut strong = bidi::StrongCount::default();
-    if let Some(w) = each_block(path, |text| strong.add(text))? {
+    let warning = each_block(path, |text| {
+        strong.add(text);
+        Ok(())
+    })?;
+    if let Some(w) = warning {
         eprintln!("tadqiq: {}: {w}", path.display());
     }
     let mut out = io::BufWriter::with_capacity(1 << 16, stdout.lock());
@@ -486,7 +490,6 @@ fn render(args: &RenderArgs) -> Result<ExitCode> {
     let mut layouter = Layouter::with_fallback(options, strong.dominant());
     let mut rows = Vec::new();
     let (mut start, mut index) = (0u32, 0u32);
-    let mut written = Ok(());
     each_block(path, |block| {
         // Whole lines, newlines included: `paragraphs` sees them as in the whole text.
         for p in paragraphs(block) {
@@ -498,15 +501,13 @@ fn render(args: &RenderArgs) -> Result<ExitCode> {
             };
             layouter.paragraph(p, &mut rows);
             for row in &rows {
-                if written.is_ok() {
-                    written = write_row(&mut out, row.indent, row.text());
-                }
+                write_row(&mut out, row.indent, row.text())?;
             }
             index += 1;
         }
         start += block.chars().count() as u32;
+        Ok(())
     })?;
-    written?;
     if explicit {
         out.write_all(b"\x1b[8h")?;
     }
@@ -530,7 +531,11 @@ fn write_row(out: &mut impl Write, indent: u16, text: &str) -> io::Result<()> {
 /// when a line is longer), decoded as UTF-8 with invalid sequences replaced; returns the
 /// warning about them for the whole file. Blocks end after a newline, and an invalid sequence
 /// never spans one (0x0A is never part of one), so this decodes exactly as the whole file would.
-fn each_block(path: &Path, mut f: impl FnMut(&str)) -> Result<Option<DecodeWarning>> {
+fn each_block(
+    path: &Path,
+    mut f: impl FnMut(&str) -> io::Result<()>,
+) -> Result<Option<DecodeWarning>> {
+    use std::io::Read;
     const BLOCK: usize = 1 << 20;
     let context = || format!("{}", path.display());
     let meta = std::fs::metadata(path).with_context(context)?;
@@ -543,24 +548,16 @@ fn each_block(path: &Path, mut f: impl FnMut(&str)) -> Result<Option<DecodeWarni
     let mut warning: Option<DecodeWarning> = None;
     let mut at_end = false;
     while !at_end {
-        // Fill up to a block, then hand over everything up to the last newline.
-        let filled = buf.len();
-        buf.resize(filled.max(BLOCK / 2) * 2, 0);
-        let mut len = filled;
-        while len < buf.len() {
-            match io::Read::read(&mut file, &mut buf[len..]) {
-                Ok(0) => {
-                    at_end = true;
-                    break;
-                }
-                Ok(n) => len += n,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(e).with_context(context),
-            }
-        }
-        buf.truncate(len);
+        // Read up to a block (twice what is left over, for a line longer than that), then
+        // hand over everything up to the last newline.
+        let want = buf.len().max(BLOCK / 2) * 2 - buf.len();
+        let read = (&mut file)
+            .take(want as u64)
+            .read_to_end(&mut buf)
+            .with_context(context)?;
+        at_end = read < want;
         let end = if at_end {
-            len
+            buf.len()
         } else {
             match buf.iter().rposition(|&b| b == b'\n') {
                 Some(i) => i + 1,
@@ -579,7 +576,8 @@ fn each_block(path: &Path, mut f: impl FnMut(&str)) -> Result<Option<DecodeWarni
                 }
             }
         }
-        f(&text);
+        // The caller's own error (writing the output), as it is.
+        f(&text)?;
         offset += end;
         buf.drain(..end);
     }
