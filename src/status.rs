@@ -142,16 +142,14 @@ fn read_at_most(path: &std::path::Path, limit: u64) -> io::Result<Vec<u8>> {
 }
 
 /// What one gold file adds to its set's counts.
-enum Outcome {
-    /// Its status could not be read.
-    Invalid(Diagnostic),
-    /// Read: its status, whether its article is in the corpus, whether the article changed
-    /// since it was saved.
-    Read {
-        status: Status,
-        in_corpus: bool,
-        stale: bool,
-    },
+struct Outcome {
+    /// Its set (an index into the sets listed).
+    set: usize,
+    /// Whether its article is in the corpus.
+    in_corpus: bool,
+    /// Its status and whether its article changed since it was saved, or why its status could
+    /// not be read.
+    read: Result<(Status, bool), Diagnostic>,
 }
 
 /// Takes stock of the corpus.
@@ -172,39 +170,31 @@ pub fn status(store: &Store, schema: &Schema) -> io::Result<TeamStatus> {
     let mut problems = Vec::new();
     let groups: Vec<(&String, &Vec<usize>)> = by_article.iter().collect();
     for chunk in groups.chunks(1024) {
-        let outcomes: Vec<Vec<(usize, Outcome)>> = chunk
+        let outcomes: Vec<Vec<Outcome>> = chunk
             .par_iter()
             .map(|(id, who)| article_outcomes(store, &sets, &articles, id, who))
             .collect();
-        for (i, outcome) in outcomes.into_iter().flatten() {
-            let c = &mut counts[i];
-            match outcome {
-                Outcome::Invalid(d) => {
+        for o in outcomes.into_iter().flatten() {
+            let c = &mut counts[o.set];
+            if o.in_corpus {
+                reviewed[o.set] += 1;
+            }
+            match o.read {
+                Err(d) => {
                     c.invalid += 1;
                     problems.push(d);
                 }
-                Outcome::Read {
-                    status,
-                    in_corpus,
-                    stale,
-                } => {
+                Ok((status, stale)) => {
                     match status {
                         Status::Done => c.done += 1,
                         Status::InProgress => c.in_progress += 1,
                         Status::Skipped => c.skipped += 1,
                     }
-                    if !in_corpus {
+                    if o.in_corpus {
+                        c.stale += usize::from(stale);
+                    } else {
                         c.no_article += 1;
-                        continue;
                     }
-                    c.stale += usize::from(stale);
-                }
-            }
-        }
-        for (id, who) in chunk {
-            if articles.contains(*id) {
-                for &i in who.iter() {
-                    reviewed[i] += 1;
                 }
             }
         }
@@ -244,7 +234,7 @@ fn article_outcomes(
     articles: &BTreeSet<String>,
     id: &str,
     who: &[usize],
-) -> Vec<(usize, Outcome)> {
+) -> Vec<Outcome> {
     let peeks: Vec<(usize, Result<Peek, Diagnostic>)> = who
         .iter()
         .map(|&i| {
@@ -269,16 +259,13 @@ fn article_outcomes(
         .flatten();
     peeks
         .into_iter()
-        .map(|(i, peek)| {
-            let outcome = match peek {
-                Err(d) => Outcome::Invalid(d),
-                Ok(p) => Outcome::Read {
-                    status: p.status,
-                    in_corpus,
-                    stale: matches!((&p.sha256, &now), (Some(h), Some(now)) if h != now),
-                },
-            };
-            (i, outcome)
+        .map(|(set, peek)| Outcome {
+            set,
+            in_corpus,
+            read: peek.map(|p| {
+                let stale = matches!((&p.sha256, &now), (Some(h), Some(now)) if h != now);
+                (p.status, stale)
+            }),
         })
         .collect()
 }
