@@ -51,19 +51,8 @@ if [ "$keep" -eq 0 ]; then
 fi
 input="$work/arabic_${mib}MiB.txt"
 
-# Build the input: whole samples, cycled, until at least $mib MiB.
-target=$((mib * 1024 * 1024))
-samples=(samples/*.txt) # glob order is name order
-: >"$input"
-size=0
-i=0
-while [ "$size" -lt "$target" ]; do
-    f="${samples[$((i % ${#samples[@]}))]}"
-    cat "$f" >>"$input"
-    printf '\n' >>"$input"
-    size=$((size + $(wc -c <"$f") + 1))
-    i=$((i + 1))
-done
+benches/arabic_text.sh "$mib" "$input"
+size=$(wc -c <"$input")
 lines=$(wc -l <"$input")
 echo "input: $input: $size bytes, $lines lines, sha256 $(sha256sum "$input" | cut -c1-16)"
 echo "tadqiq: $bin ($("$bin" --version))"

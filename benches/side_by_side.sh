@@ -106,19 +106,7 @@ corpus "$little" "$small"
 
 echo "== render, 10 MiB, width 80 =="
 text="$work/arabic_10MiB.txt"
-if [ ! -f "$text" ]; then
-    samples=(samples/*.txt)
-    size=0
-    i=0
-    : >"$text"
-    while [ "$size" -lt $((10 * 1024 * 1024)) ]; do
-        f="${samples[$((i % ${#samples[@]}))]}"
-        cat "$f" >>"$text"
-        printf '\n' >>"$text"
-        size=$((size + $(wc -c <"$f") + 1))
-        i=$((i + 1))
-    done
-fi
+[ -f "$text" ] || benches/arabic_text.sh 10 "$text"
 text1="$work/arabic_1MiB.txt"
 head -c $((1024 * 1024)) "$text" | sed '$d' >"$text1"
 best_of "render 10MiB" "$work" "$bin" render "$text" --width 80
