@@ -236,21 +236,7 @@ fn check_gold(
         return;
     };
     let root = YamlPath::root();
-    if gold.article != id {
-        problems.error(
-            &root.key("article"),
-            format!("`article: {}` but the file is for `{id}`", gold.article),
-        );
-    }
-    if gold.analyst != analyst {
-        problems.error(
-            &root.key("analyst"),
-            format!(
-                "`analyst: {}` but the file is in the folder of `{analyst}`",
-                gold.analyst
-            ),
-        );
-    }
+    crate::store::identity_problems(&gold, analyst, id, &mut problems);
     match article {
         None => problems.error(
             &root,

@@ -221,7 +221,8 @@ struct ExportArgs {
     /// Export the valid files and list the invalid ones on stderr, instead of failing.
     #[arg(long)]
     skip_invalid: bool,
-    /// Write to this file (atomically) instead of stdout.
+    /// Write to this file instead of stdout: a regular file appears whole or not at all; a
+    /// FIFO or device is written straight; a symbolic link is refused; `-` is stdout.
     #[arg(long, short, value_name = "FILE")]
     out: Option<PathBuf>,
 }
@@ -417,21 +418,28 @@ fn run(cli: Cli) -> Result<ExitCode> {
 }
 
 fn review(args: &ReviewArgs) -> Result<ExitCode> {
-    if !io::stdout().is_terminal() || !io::stdin().is_terminal() {
-        bail!("review needs a terminal; for scripts there are `render` and `check`");
-    }
-    let store = args.corpus.store().context(
-        "run tadqiq from the repository (it opens samples/ and annotations/) or give --articles and --annotations",
-    )?;
     let analyst = match &args.analyst {
         Some(a) => a.clone(),
         None => default_analyst(),
     };
     if !crate::store::valid_analyst(&analyst) {
         bail!(
-            "`{analyst}` cannot be an analyst name (letters, digits, `_`, `-`, `.`; not starting with `.`): give --analyst NAME"
+            "`{}` cannot be an analyst name (letters, digits, `_`, `-`, `.`; not starting with `.`): give --analyst NAME",
+            sanitize_inline(&analyst)
         );
     }
+    if crate::store::reserved_analyst(&analyst) {
+        bail!(
+            "`{}` is a name tadqiq keeps for itself (names starting with `_`; adjudicate with `c` on the review screen): give --analyst NAME",
+            sanitize_inline(&analyst)
+        );
+    }
+    if !io::stdout().is_terminal() || !io::stdin().is_terminal() {
+        bail!("review needs a terminal; for scripts there are `render` and `check`");
+    }
+    let store = args.corpus.store().context(
+        "run tadqiq from the repository (it opens samples/ and annotations/) or give --articles and --annotations",
+    )?;
     crate::tui::run(crate::tui::Config {
         store,
         analyst,
@@ -773,7 +781,7 @@ fn export(args: &ExportArgs) -> Result<ExitCode> {
     let progress = |n: usize| bar.set_position(n as u64);
     let result = match &args.out {
         Some(path) => {
-            let mut file = crate::store::atomic::AtomicFile::create(path)
+            let mut file = crate::store::atomic::Output::open(path)
                 .with_context(|| format!("{}", path.display()))?;
             let r = crate::export::export(&store, &schema, &options, &units, &mut file, &progress);
             if r.is_ok() {

@@ -63,7 +63,9 @@ fn save_loop_child() {
                     note: Some(note),
                 }),
             );
-            *fingerprint = store.save_gold(gold, *fingerprint).unwrap();
+            *fingerprint = store
+                .save_gold(&gold.analyst, &gold.article, gold, *fingerprint)
+                .unwrap();
         }
     }
 }

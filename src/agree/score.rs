@@ -245,8 +245,8 @@ fn read_article(
     fields: &[&FieldDef],
     id: &str,
 ) -> Result<Option<Vec<Item>>, Vec<Diagnostic>> {
-    let gold = match store.load_gold(against, id, schema) {
-        Ok(Some(g)) if g.value.status == Status::Done => g.value,
+    let gold = match store.read_gold(against, id, schema) {
+        Ok(Some(g)) if g.status == Status::Done => g,
         Ok(_) => return Ok(None),
         Err(e) => return Err(load_problems(e)),
     };
@@ -283,7 +283,7 @@ fn load_problems(e: LoadError) -> Vec<Diagnostic> {
 /// here; scoring reports them).
 pub fn has_done(store: &Store, schema: &Schema, analyst: &str) -> bool {
     store.list_gold(analyst).unwrap_or_default().iter().any(|id| {
-        matches!(store.load_gold(analyst, id, schema), Ok(Some(g)) if g.value.status == Status::Done)
+        matches!(store.read_gold(analyst, id, schema), Ok(Some(g)) if g.status == Status::Done)
     })
 }
 

@@ -7,7 +7,15 @@
 //!
 //! [`write()`] and [`AtomicFile`] pay two flushes per file (the file's and the folder's), a few
 //! milliseconds each; [`Batch`] saves many files with the same guarantee and a fixed number of
-//! flushes for all of them, for imports of millions of files.
+//! flushes for all of them, for imports of millions of files. [`Output`] is where a command's
+//! output goes: standard output, a FIFO or a device written straight, a file atomically.
+//!
+//! A new file's mode follows the umask, as any program's would (files of a team's shared
+//! corpus stay readable by the team); a replaced file keeps its mode.
+//!
+//! The temporary file of an [`AtomicFile`] is locked (`flock`) while it is written, so that a
+//! later [`AtomicFile`] for the same target can tell a live write from one that was killed,
+//! and removes the latter's temporary file (an export can leave a full-size one).
 
 use std::collections::{BTreeSet, HashSet};
 use std::fs::{self, File};
@@ -15,8 +23,12 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 /// Writes `bytes` to `path` atomically, creating its folder if needed.
+///
+/// Leaves other temporary files alone: this is the path of every save of the review screen,
+/// and listing a folder of 100 000 gold files per save would cost more than a killed save's
+/// small leftover (which `check` reports).
 pub fn write(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let mut file = AtomicFile::create(path)?;
+    let mut file = AtomicFile::start(path, false)?;
     file.write_all(bytes)?;
     file.commit()
 }
@@ -30,11 +42,21 @@ pub struct AtomicFile {
 }
 
 impl AtomicFile {
-    /// Starts writing `path` (its folder is created if needed).
+    /// Starts writing `path` (its folder is created if needed), first removing the temporary
+    /// files a killed write of the same path left (those nobody holds locked).
     pub fn create(path: &Path) -> io::Result<AtomicFile> {
+        AtomicFile::start(path, true)
+    }
+
+    fn start(path: &Path, clean: bool) -> io::Result<AtomicFile> {
         let dir = folder(path);
         fs::create_dir_all(dir)?;
+        if clean {
+            remove_stale_temporaries(dir, path);
+        }
         let tmp = temporary(dir, path)?;
+        // Held until the file is closed (renamed or removed): a write in progress.
+        tmp.as_file().try_lock().map_err(io::Error::from)?;
         Ok(AtomicFile {
             tmp: io::BufWriter::with_capacity(1 << 16, tmp),
             path: path.to_path_buf(),
@@ -58,6 +80,79 @@ impl Write for AtomicFile {
 
     fn flush(&mut self) -> io::Result<()> {
         self.tmp.flush()
+    }
+}
+
+/// Where a command writes what the user asked for with `--out PATH`.
+///
+/// - `-`, `/dev/stdout` and `/dev/fd/1`: standard output, as it is (a terminal, a pipe, a
+///   redirected file);
+/// - a FIFO, a character device or a socket: written straight, as `>` would, never replaced by
+///   a regular file (which would lose the output and, as root, a device node);
+/// - a symbolic link: refused, since replacing it would not write where it points and writing
+///   through it would write somewhere the command line does not say;
+/// - anything else: an [`AtomicFile`], so the file appears whole or not at all.
+pub enum Output {
+    /// Standard output.
+    Stdout(io::BufWriter<io::Stdout>),
+    /// A FIFO or device, written as it is read.
+    Straight(io::BufWriter<File>),
+    /// A regular file, replaced on commit.
+    Atomic(AtomicFile),
+}
+
+impl Output {
+    /// Opens `path` as the type's documentation says.
+    pub fn open(path: &Path) -> io::Result<Output> {
+        let stdout = || Output::Stdout(io::BufWriter::with_capacity(1 << 16, io::stdout()));
+        if path == Path::new("-")
+            || path == Path::new("/dev/stdout")
+            || path == Path::new("/dev/fd/1")
+        {
+            return Ok(stdout());
+        }
+        match fs::symlink_metadata(path) {
+            Ok(m) if m.file_type().is_symlink() => Err(io::Error::other(
+                "is a symbolic link: give the file it points to (or `-` for standard output)",
+            )),
+            Ok(m) if m.is_dir() => Err(io::Error::other("is a folder")),
+            Ok(m) if !m.is_file() => {
+                // A FIFO waits here for its reader, as a shell's `>` does.
+                let file = fs::OpenOptions::new().write(true).open(path)?;
+                Ok(Output::Straight(io::BufWriter::with_capacity(
+                    1 << 16,
+                    file,
+                )))
+            }
+            _ => Ok(Output::Atomic(AtomicFile::create(path)?)),
+        }
+    }
+
+    /// Finishes the output: flushes it, and for a file, puts it in place.
+    pub fn commit(self) -> io::Result<()> {
+        match self {
+            Output::Stdout(mut w) => w.flush(),
+            Output::Straight(mut w) => w.flush(),
+            Output::Atomic(f) => f.commit(),
+        }
+    }
+}
+
+impl Write for Output {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self {
+            Output::Stdout(w) => w.write(buf),
+            Output::Straight(w) => w.write(buf),
+            Output::Atomic(f) => f.write(buf),
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            Output::Stdout(w) => w.flush(),
+            Output::Straight(w) => w.flush(),
+            Output::Atomic(f) => f.flush(),
+        }
     }
 }
 
@@ -354,16 +449,80 @@ fn folder(path: &Path) -> &Path {
     }
 }
 
-/// A new temporary file for `path` in its folder `dir`, named `.<name>.<random>.tmp`.
+/// A new temporary file for `path` in its folder `dir`, named `.<name>.<random>.tmp`, with
+/// the mode `path` has if it exists, else the umask's.
 fn temporary(dir: &Path, path: &Path) -> io::Result<tempfile::NamedTempFile> {
+    let prefix = temporary_prefix(path);
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(&prefix).suffix(".tmp");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        // Filtered by the umask when the file is created, as for any new file.
+        builder.permissions(fs::Permissions::from_mode(0o666));
+    }
+    let tmp = builder.tempfile_in(dir)?;
+    if let Ok(old) = fs::symlink_metadata(path)
+        && old.is_file()
+    {
+        tmp.as_file().set_permissions(old.permissions())?;
+    }
+    Ok(tmp)
+}
+
+/// `.<name>.`: how the temporary files of `path` start.
+fn temporary_prefix(path: &Path) -> String {
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    tempfile::Builder::new()
-        .prefix(&format!(".{name}."))
-        .suffix(".tmp")
-        .tempfile_in(dir)
+    format!(".{name}.")
+}
+
+/// Removes the temporary files of `path` in `dir` that no live write holds locked: what a
+/// killed [`AtomicFile`] left. Best effort: a file that cannot be opened or removed stays.
+fn remove_stale_temporaries(dir: &Path, path: &Path) {
+    let prefix = temporary_prefix(path);
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let name = e.file_name();
+        let Some(name) = name.to_str() else { continue };
+        let Some(random) = name
+            .strip_prefix(prefix.as_str())
+            .and_then(|r| r.strip_suffix(".tmp"))
+        else {
+            continue;
+        };
+        // Only our own naming: six random letters or digits.
+        if random.len() != 6 || !random.bytes().all(|b| b.is_ascii_alphanumeric()) {
+            continue;
+        }
+        if !e.file_type().is_ok_and(|t| t.is_file()) {
+            continue;
+        }
+        let stale = e.path();
+        let Ok(file) = open_no_follow(&stale) else {
+            continue;
+        };
+        if file.try_lock().is_ok() {
+            let _ = fs::remove_file(&stale);
+        }
+    }
+}
+
+/// Opens an existing file for reading without following a link or waiting on a FIFO.
+fn open_no_follow(path: &Path) -> io::Result<File> {
+    let mut options = fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        let flags = rustix::fs::OFlags::NOFOLLOW | rustix::fs::OFlags::NONBLOCK;
+        options.custom_flags(flags.bits() as i32);
+    }
+    options.open(path)
 }
 
 /// Makes a rename in `dir` durable.
@@ -399,6 +558,118 @@ pub(crate) mod tests {
         assert_eq!(names(path.parent().unwrap()), ["x.yaml"]);
         assert!(is_temporary(".x.yaml.a8Xk2.tmp"));
         assert!(!is_temporary("x.yaml"));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn new_files_follow_the_umask_and_replaced_files_keep_their_mode() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        // The umask of this process, read without changing it for other threads for long.
+        let umask = {
+            let probe = dir.path().join("probe");
+            fs::write(&probe, "").unwrap();
+            0o666 & !mode(&probe)
+        };
+        let new = dir.path().join("new.yaml");
+        write(&new, b"x").unwrap();
+        assert_eq!(mode(&new), 0o666 & !umask);
+        let shared = dir.path().join("shared.yaml");
+        fs::write(&shared, "old").unwrap();
+        fs::set_permissions(&shared, fs::Permissions::from_mode(0o664)).unwrap();
+        write(&shared, b"new").unwrap();
+        assert_eq!(mode(&shared), 0o664);
+        fs::set_permissions(&shared, fs::Permissions::from_mode(0o600)).unwrap();
+        write(&shared, b"newer").unwrap();
+        assert_eq!(mode(&shared), 0o600);
+    }
+
+    #[test]
+    fn a_killed_writes_temporary_is_removed_by_the_next_write_of_its_target() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("export.jsonl");
+        // What a killed export leaves: its temporary file, unlocked once the process is gone.
+        fs::write(dir.path().join(".export.jsonl.a8Xk2Z.tmp"), "half").unwrap();
+        // Others' files that look alike are not ours to remove.
+        fs::write(dir.path().join(".export.jsonl.notours.tmp"), "").unwrap();
+        fs::write(dir.path().join(".other.jsonl.b8Xk2Z.tmp"), "").unwrap();
+        // A write in progress holds its temporary file locked: left alone.
+        let live = AtomicFile::create(&out).unwrap();
+        let mut next = AtomicFile::create(&out).unwrap();
+        next.write_all(b"whole").unwrap();
+        next.commit().unwrap();
+        let left = names(dir.path());
+        assert!(
+            !left.contains(&".export.jsonl.a8Xk2Z.tmp".to_string()),
+            "{left:?}"
+        );
+        assert!(left.contains(&".export.jsonl.notours.tmp".to_string()));
+        assert!(left.contains(&".other.jsonl.b8Xk2Z.tmp".to_string()));
+        assert_eq!(
+            left.iter()
+                .filter(|n| n.starts_with(".export.jsonl.") && n.len() == 25)
+                .count(),
+            1,
+            "the live write's temporary file stays: {left:?}"
+        );
+        drop(live);
+        assert_eq!(fs::read(&out).unwrap(), b"whole");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn output_never_replaces_a_fifo_a_device_or_a_link() {
+        let dir = tempfile::tempdir().unwrap();
+        // A device is written straight and stays a device.
+        let mut null = Output::open(Path::new("/dev/null")).unwrap();
+        assert!(matches!(null, Output::Straight(_)));
+        null.write_all(b"x").unwrap();
+        null.commit().unwrap();
+        assert!(!fs::metadata("/dev/null").unwrap().is_file());
+        // A link is refused, and what it points to untouched.
+        let target = dir.path().join("target.csv");
+        fs::write(&target, "keep").unwrap();
+        let link = dir.path().join("link.csv");
+        std::os::unix::fs::symlink(&target, &link).unwrap();
+        let err = Output::open(&link).err().unwrap().to_string();
+        assert!(err.contains("symbolic link"), "{err}");
+        assert_eq!(fs::read_to_string(&target).unwrap(), "keep");
+        assert!(
+            fs::symlink_metadata(&link)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
+        // A FIFO is written straight, to whoever reads it.
+        let fifo = dir.path().join("fifo");
+        assert!(
+            std::process::Command::new("mkfifo")
+                .arg(&fifo)
+                .status()
+                .unwrap()
+                .success()
+        );
+        let reader = {
+            let fifo = fifo.clone();
+            std::thread::spawn(move || fs::read(&fifo).unwrap())
+        };
+        let mut out = Output::open(&fifo).unwrap();
+        out.write_all(b"rows").unwrap();
+        out.commit().unwrap();
+        assert_eq!(reader.join().unwrap(), b"rows");
+        assert!(!fs::metadata(&fifo).unwrap().is_file());
+        // `-` is standard output; a plain path is a file put in place whole.
+        assert!(matches!(
+            Output::open(Path::new("-")).unwrap(),
+            Output::Stdout(_)
+        ));
+        let file = dir.path().join("out.csv");
+        let mut out = Output::open(&file).unwrap();
+        out.write_all(b"a,b\n").unwrap();
+        assert!(!file.exists());
+        out.commit().unwrap();
+        assert_eq!(fs::read(&file).unwrap(), b"a,b\n");
     }
 
     /// The names in `dir`, sorted (for the import's tests too).

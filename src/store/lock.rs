@@ -3,6 +3,10 @@
 //! A second instance for the same analyst learns that the first is running (and which process
 //! on which machine holds it) and can open read-only. The lock is the operating system's
 //! (`flock` on Unix), so it is released when the process ends, however it ends.
+//!
+//! The lock file is opened without following a symbolic link (`O_NOFOLLOW`) and must be a
+//! regular file: taking the lock truncates it, and a link planted there would truncate its
+//! target instead.
 
 use std::fs::{self, File, OpenOptions, TryLockError};
 use std::io::{self, Read, Seek, Write};
@@ -52,13 +56,26 @@ pub fn lock(dir: &Path) -> Result<AnalystLock, LockError> {
         source,
     };
     fs::create_dir_all(dir).map_err(io_err)?;
-    let mut file = OpenOptions::new()
-        .read(true)
-        .write(true)
-        .create(true)
-        .truncate(false)
-        .open(&path)
-        .map_err(io_err)?;
+    let mut options = OpenOptions::new();
+    options.read(true).write(true).create(true).truncate(false);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        // Not following a link, and not waiting on a FIFO planted there.
+        options.custom_flags(libc_flags::NOFOLLOW | libc_flags::NONBLOCK);
+    }
+    let mut file = options.open(&path).map_err(|e| {
+        if is_link_refused(&e, &path) {
+            io_err(io::Error::other(
+                "is a symbolic link; tadqiq does not write through links",
+            ))
+        } else {
+            io_err(e)
+        }
+    })?;
+    if !file.metadata().map_err(io_err)?.is_file() {
+        return Err(io_err(io::Error::other("is not a regular file")));
+    }
     match file.try_lock() {
         Ok(()) => {
             let me = format!("pid {} on {}", std::process::id(), host());
@@ -81,6 +98,25 @@ pub fn lock(dir: &Path) -> Result<AnalystLock, LockError> {
         }
         Err(TryLockError::Error(e)) => Err(io_err(e)),
     }
+}
+
+/// Whether opening `path` failed because it is a link (`ELOOP` under `O_NOFOLLOW`).
+fn is_link_refused(e: &io::Error, path: &Path) -> bool {
+    e.kind() != io::ErrorKind::NotFound
+        && fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink())
+}
+
+#[cfg(unix)]
+mod libc_flags {
+    /// `O_NOFOLLOW` and `O_NONBLOCK`, from rustix so that no libc binding is needed here.
+    #[cfg(target_os = "linux")]
+    pub const NOFOLLOW: i32 = rustix::fs::OFlags::NOFOLLOW.bits() as i32;
+    #[cfg(target_os = "linux")]
+    pub const NONBLOCK: i32 = rustix::fs::OFlags::NONBLOCK.bits() as i32;
+    #[cfg(not(target_os = "linux"))]
+    pub const NOFOLLOW: i32 = 0x100;
+    #[cfg(not(target_os = "linux"))]
+    pub const NONBLOCK: i32 = 0x4;
 }
 
 fn host() -> String {
@@ -108,5 +144,38 @@ mod tests {
         }
         drop(first);
         lock(dir.path()).unwrap();
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_link_in_place_of_the_lock_is_not_followed() {
+        let dir = tempfile::tempdir().unwrap();
+        let victim = dir.path().join("victim.yaml");
+        fs::write(&victim, "precious").unwrap();
+        let gold = dir.path().join("gold");
+        fs::create_dir(&gold).unwrap();
+        std::os::unix::fs::symlink(&victim, gold.join(LOCK_FILE)).unwrap();
+        let err = lock(&gold).unwrap_err().to_string();
+        assert!(err.contains("symbolic link"), "{err}");
+        assert_eq!(fs::read_to_string(&victim).unwrap(), "precious");
+        // A dangling link is not followed to create its target either.
+        let gone = dir.path().join("gone");
+        fs::remove_file(gold.join(LOCK_FILE)).unwrap();
+        std::os::unix::fs::symlink(&gone, gold.join(LOCK_FILE)).unwrap();
+        assert!(lock(&gold).is_err());
+        assert!(!gone.exists());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_fifo_in_place_of_the_lock_is_refused_without_waiting() {
+        let dir = tempfile::tempdir().unwrap();
+        let status = std::process::Command::new("mkfifo")
+            .arg(dir.path().join(LOCK_FILE))
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let err = lock(dir.path()).unwrap_err().to_string();
+        assert!(err.contains("not a regular file"), "{err}");
     }
 }

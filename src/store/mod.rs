@@ -119,7 +119,18 @@ pub enum SaveError {
         /// The file.
         path: PathBuf,
     },
-    /// Writing failed (full disk, permissions); the old file is intact.
+    /// The document is not the review of this analyst and article (its `analyst:` or
+    /// `article:` disagrees with where it would be saved): nothing was written. Where a file
+    /// goes is decided by its name and the analyst, never by what it holds.
+    #[error("{}: {problem}; not saved", path.display())]
+    NotItsPlace {
+        /// The file it would have been saved to.
+        path: PathBuf,
+        /// Which key disagrees.
+        problem: String,
+    },
+    /// Writing failed (full disk, permissions, a link where tadqiq writes); the old file is
+    /// intact.
     #[error("{}: {source}", path.display())]
     Io {
         /// The file.
@@ -280,7 +291,9 @@ impl Store {
 
     /// Reads an analyst's gold file for an article; `None` when there is none yet.
     ///
-    /// A file that breaks the schema fails to load (rather than loading without the broken
+    /// For the review screen, which shows a file whose `article:` or `analyst:` disagrees with
+    /// its path (see [`identity_problem`]) and lets the analyst decide; other readers use
+    /// [`Store::read_gold`]. A file that breaks the schema fails to load (rather than loading without the broken
     /// fields), so that a later save cannot drop what the analyst wrote.
     pub fn load_gold(
         &self,
@@ -299,8 +312,10 @@ impl Store {
     }
 
     /// Reads an analyst's gold file for an article, for readers that never save it back
-    /// (export, agreement, search): as [`Store::load_gold`] without the fingerprint, which
-    /// would hash every file of a corpus for nothing.
+    /// (export, agreement, scores, status): as [`Store::load_gold`] without the fingerprint,
+    /// which would hash every file of a corpus for nothing. A file whose `article:` or
+    /// `analyst:` disagrees with its path is invalid here, so that every command attributes a
+    /// review to the folder it is in, as `check` does.
     pub fn read_gold(
         &self,
         analyst: &str,
@@ -318,6 +333,9 @@ impl Store {
         let parsed = yaml::parse(&path, bytes).map_err(|d| LoadError::Invalid(vec![d]))?;
         let mut problems = Problems::default();
         let gold = Gold::from_yaml(&parsed.doc, schema, &mut problems);
+        if let Some(g) = &gold {
+            identity_problems(g, analyst, id, &mut problems);
+        }
         finish(&path, parsed.text(), problems, gold, Fingerprint::ABSENT).map(|l| Some(l.value))
     }
 
@@ -331,14 +349,30 @@ impl Store {
         }
     }
 
-    /// Saves a gold file atomically, unless the file on disk is no longer the one read
-    /// (`expected`). Returns the new fingerprint. Writes nothing when the bytes are unchanged.
-    pub fn save_gold(&self, gold: &Gold, expected: Fingerprint) -> Result<Fingerprint, SaveError> {
-        let path = self.gold_path(&gold.analyst, &gold.article);
+    /// Saves `gold` as `analyst`'s review of article `id`, atomically, unless the file on disk
+    /// is no longer the one read (`expected`). Returns the new fingerprint. Writes nothing when
+    /// the bytes are unchanged.
+    ///
+    /// The path comes from `analyst` and `id` only, both checked to name a file inside
+    /// `gold/<analyst>/`; a document whose `analyst:` or `article:` says otherwise is refused
+    /// ([`SaveError::NotItsPlace`]), and so is a gold folder or file that is a symbolic link.
+    pub fn save_gold(
+        &self,
+        analyst: &str,
+        id: &str,
+        gold: &Gold,
+        expected: Fingerprint,
+    ) -> Result<Fingerprint, SaveError> {
+        let path = self.gold_path(analyst, id);
+        if let Some(problem) = identity_problem(gold, analyst, id) {
+            return Err(SaveError::NotItsPlace { path, problem });
+        }
         let io_err = |source| SaveError::Io {
             path: path.clone(),
             source,
         };
+        self.writable_gold_dir(analyst, id).map_err(io_err)?;
+        refuse_link(&path).map_err(io_err)?;
         let current = match fs::read(&path) {
             Ok(bytes) => Some(bytes),
             Err(e) if e.kind() == io::ErrorKind::NotFound => None,
@@ -358,9 +392,61 @@ impl Store {
         Ok(Fingerprint::of(text.as_bytes()))
     }
 
+    /// `gold/<analyst>/`, created if needed, once it is known to be a real folder of this
+    /// corpus that a file named after `id` stays inside: `analyst` a valid folder name, `id` a
+    /// plain file stem, and neither `gold/` nor `gold/<analyst>/` a symbolic link. A link there
+    /// (even to a colleague's folder) would send an analyst's saves somewhere else, so nothing
+    /// is written through one.
+    pub fn writable_gold_dir(&self, analyst: &str, id: &str) -> io::Result<PathBuf> {
+        if !valid_analyst(analyst) {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "not a valid analyst name",
+            ));
+        }
+        if !valid_id(id) {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "not a valid article id for a file name",
+            ));
+        }
+        let root = self.gold_root();
+        let dir = self.gold_dir(analyst);
+        for folder in [&root, &dir] {
+            match fs::create_dir(folder) {
+                Ok(()) => {}
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
+                Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                    fs::create_dir_all(folder)?;
+                }
+                Err(e) => return Err(e),
+            }
+            let meta = fs::symlink_metadata(folder)?;
+            if meta.file_type().is_symlink() {
+                return Err(io::Error::other(format!(
+                    "{} is a symbolic link; tadqiq writes only into real folders of the corpus",
+                    folder.display()
+                )));
+            }
+            if !meta.is_dir() {
+                return Err(io::Error::other(format!(
+                    "{} is not a folder",
+                    folder.display()
+                )));
+            }
+        }
+        Ok(dir)
+    }
+
     /// Takes the lock that says this analyst is reviewing.
     pub fn lock_analyst(&self, analyst: &str) -> Result<AnalystLock, LockError> {
-        lock::lock(&self.gold_dir(analyst))
+        let dir = self
+            .writable_gold_dir(analyst, "x")
+            .map_err(|source| LockError::Io {
+                path: self.gold_dir(analyst).join(lock::LOCK_FILE),
+                source,
+            })?;
+        lock::lock(&dir)
     }
 }
 
@@ -386,6 +472,55 @@ fn finish<T>(
             }
             Err(LoadError::Invalid(d))
         }
+    }
+}
+
+/// Why `gold` is not `analyst`'s review of article `id`, if it is not: what its `article:` or
+/// `analyst:` says differs from where the file is. The one rule behind `check`, the readers
+/// and saving.
+pub fn identity_problem(gold: &Gold, analyst: &str, id: &str) -> Option<String> {
+    let mut problems = Problems::default();
+    identity_problems(gold, analyst, id, &mut problems);
+    let messages: Vec<String> = problems.0.into_iter().map(|p| p.message).collect();
+    (!messages.is_empty()).then(|| messages.join("; "))
+}
+
+/// [`identity_problem`], as problems at the keys that disagree.
+pub fn identity_problems(gold: &Gold, analyst: &str, id: &str, problems: &mut Problems) {
+    use crate::model::YamlPath;
+    use crate::text::sanitize::sanitize_inline as clean;
+    let root = YamlPath::root();
+    if gold.article != id {
+        problems.error(
+            &root.key("article"),
+            format!(
+                "`article: {}` but the file is for `{}`",
+                clean(&gold.article),
+                clean(id)
+            ),
+        );
+    }
+    if gold.analyst != analyst {
+        problems.error(
+            &root.key("analyst"),
+            format!(
+                "`analyst: {}` but the file is in the folder of `{}`",
+                clean(&gold.analyst),
+                clean(analyst)
+            ),
+        );
+    }
+}
+
+/// Refuses a path that is a symbolic link: a save replaces the file, and a link there would
+/// either be replaced by a file or, written through, change a file elsewhere.
+pub(crate) fn refuse_link(path: &Path) -> io::Result<()> {
+    match fs::symlink_metadata(path) {
+        Ok(m) if m.file_type().is_symlink() => Err(io::Error::other(
+            "is a symbolic link; tadqiq does not write through links",
+        )),
+        Ok(m) if !m.is_file() => Err(io::Error::other("is not a regular file")),
+        _ => Ok(()),
     }
 }
 
@@ -467,6 +602,18 @@ pub fn valid_analyst(name: &str) -> bool {
             .all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.'))
 }
 
+/// Whether an analyst name is one tadqiq keeps for itself (the adjudicated set, and any
+/// name starting with `_`), which nobody may review as.
+pub fn reserved_analyst(name: &str) -> bool {
+    name.starts_with('_')
+}
+
+/// Whether `id` can name a file of its own in a folder: a listed stem is one, and nothing
+/// else is written. Not empty, not hidden, no `/` or NUL, short enough for a file name.
+pub fn valid_id(id: &str) -> bool {
+    !id.is_empty() && !id.starts_with('.') && id.len() <= 240 && !id.contains(['/', '\0'])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -518,14 +665,19 @@ mod tests {
     fn saves_load_back_and_an_unchanged_save_writes_nothing() {
         let (_dir, store, schema) = fixture();
         assert!(store.load_gold("amina", "a", &schema).unwrap().is_none());
-        let f1 = store.save_gold(&gold("a"), Fingerprint::ABSENT).unwrap();
+        let f1 = store
+            .save_gold("amina", "a", &gold("a"), Fingerprint::ABSENT)
+            .unwrap();
         let loaded = store.load_gold("amina", "a", &schema).unwrap().unwrap();
         assert_eq!(loaded.value, gold("a"));
         assert_eq!(loaded.fingerprint, f1);
         let path = store.gold_path("amina", "a");
         let before = fs::metadata(&path).unwrap().modified().unwrap();
         std::thread::sleep(std::time::Duration::from_millis(20));
-        assert_eq!(store.save_gold(&loaded.value, f1).unwrap(), f1);
+        assert_eq!(
+            store.save_gold("amina", "a", &loaded.value, f1).unwrap(),
+            f1
+        );
         assert_eq!(fs::metadata(&path).unwrap().modified().unwrap(), before);
         assert_eq!(store.list_analysts().unwrap(), ["amina"]);
         assert_eq!(store.list_gold("amina").unwrap(), ["a"]);
@@ -534,7 +686,9 @@ mod tests {
     #[test]
     fn a_file_changed_behind_our_back_is_not_overwritten() {
         let (_dir, store, schema) = fixture();
-        let f1 = store.save_gold(&gold("a"), Fingerprint::ABSENT).unwrap();
+        let f1 = store
+            .save_gold("amina", "a", &gold("a"), Fingerprint::ABSENT)
+            .unwrap();
         let path = store.gold_path("amina", "a");
         let theirs = fs::read_to_string(&path)
             .unwrap()
@@ -543,15 +697,15 @@ mod tests {
         let mut mine = gold("a");
         mine.status = Status::InProgress;
         assert!(matches!(
-            store.save_gold(&mine, f1),
+            store.save_gold("amina", "a", &mine, f1),
             Err(SaveError::Conflict { .. })
         ));
         assert_eq!(fs::read_to_string(&path).unwrap(), theirs);
         // A file that appeared since we looked is a conflict too.
         assert!(matches!(
             store
-                .save_gold(&gold("b"), Fingerprint::ABSENT)
-                .and_then(|_| store.save_gold(&gold("b"), Fingerprint::ABSENT)),
+                .save_gold("amina", "b", &gold("b"), Fingerprint::ABSENT)
+                .and_then(|_| store.save_gold("amina", "b", &gold("b"), Fingerprint::ABSENT)),
             Err(SaveError::Conflict { .. })
         ));
         let _ = schema;
@@ -574,12 +728,112 @@ mod tests {
     }
 
     #[test]
+    fn where_a_review_is_saved_comes_from_its_name_never_from_its_content() {
+        let (dir, store, schema) = fixture();
+        let karims = store.gold_path("karim", "a");
+        let mut theirs = gold("a");
+        theirs.analyst = "karim".into();
+        store
+            .save_gold("karim", "a", &theirs, Fingerprint::ABSENT)
+            .unwrap();
+        let before = fs::read(&karims).unwrap();
+        // amina starts from a copy of karim's review.
+        fs::create_dir_all(store.gold_dir("amina")).unwrap();
+        fs::copy(&karims, store.gold_path("amina", "a")).unwrap();
+        let copy = store.load_gold("amina", "a", &schema).unwrap().unwrap();
+        let problem = identity_problem(&copy.value, "amina", "a").unwrap();
+        assert!(problem.contains("`analyst: karim`"), "{problem}");
+        // Readers that attribute reviews refuse it, at the key.
+        let err = store
+            .read_gold("amina", "a", &schema)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains(":2:10: `analyst: karim` but the file is in the folder of `amina`"),
+            "{err}"
+        );
+        // Saving it unchanged is refused; karim's file is untouched either way.
+        let err = store
+            .save_gold("amina", "a", &copy.value, copy.fingerprint)
+            .unwrap_err();
+        assert!(matches!(err, SaveError::NotItsPlace { .. }), "{err}");
+        let mut adopted = copy.value.clone();
+        adopted.analyst = "amina".into();
+        store
+            .save_gold("amina", "a", &adopted, copy.fingerprint)
+            .unwrap();
+        assert_eq!(fs::read(&karims).unwrap(), before);
+        assert!(store.read_gold("amina", "a", &schema).unwrap().is_some());
+        // An `article:` that climbs out is never a path.
+        let mut climbing = gold("b");
+        climbing.article = "../../../escape".into();
+        assert!(matches!(
+            store.save_gold("amina", "b", &climbing, Fingerprint::ABSENT),
+            Err(SaveError::NotItsPlace { .. })
+        ));
+        for (analyst, id) in [
+            ("amina", "../x"),
+            ("amina", ".hidden"),
+            ("..", "a"),
+            ("a/b", "a"),
+        ] {
+            let mut g = gold(id);
+            g.analyst = analyst.into();
+            assert!(
+                store
+                    .save_gold(analyst, id, &g, Fingerprint::ABSENT)
+                    .is_err(),
+                "{analyst}/{id}"
+            );
+        }
+        assert!(!dir.path().join("escape").exists());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn nothing_is_written_through_a_link() {
+        let (dir, store, _) = fixture();
+        let elsewhere = dir.path().join("elsewhere");
+        fs::create_dir_all(&elsewhere).unwrap();
+        fs::create_dir_all(store.gold_root()).unwrap();
+        std::os::unix::fs::symlink(&elsewhere, store.gold_dir("amina")).unwrap();
+        let err = store
+            .save_gold("amina", "a", &gold("a"), Fingerprint::ABSENT)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("symbolic link"), "{err}");
+        assert!(store.lock_analyst("amina").is_err());
+        assert!(recovery::write(&store, "amina", "a", &gold("a"), Fingerprint::ABSENT).is_err());
+        assert_eq!(fs::read_dir(&elsewhere).unwrap().count(), 0);
+        // A gold file that is a link is not replaced or written through either.
+        fs::remove_file(store.gold_dir("amina")).unwrap();
+        fs::create_dir_all(store.gold_dir("amina")).unwrap();
+        let target = elsewhere.join("a.yaml");
+        fs::write(&target, "precious").unwrap();
+        std::os::unix::fs::symlink(&target, store.gold_path("amina", "a")).unwrap();
+        let err = store
+            .save_gold("amina", "a", &gold("a"), Fingerprint::ABSENT)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("symbolic link"), "{err}");
+        assert_eq!(fs::read_to_string(&target).unwrap(), "precious");
+    }
+
+    #[test]
     fn analyst_names_cannot_escape_the_gold_folder() {
         assert!(valid_analyst("amina"));
         assert!(valid_analyst("أمينة"));
         assert!(valid_analyst("j.doe-2"));
         for bad in ["", "../x", "a/b", ".git", "a b", "x\u{1b}"] {
             assert!(!valid_analyst(bad), "{bad:?}");
+        }
+        assert!(reserved_analyst(ADJUDICATED));
+        assert!(reserved_analyst("_anything"));
+        assert!(!reserved_analyst("amina"));
+        assert!(valid_id("000_f130585a628a6cea"));
+        assert!(valid_id("خبر 1"));
+        for bad in ["", ".x", "a/b", "../a", "a\0b", &"x".repeat(241)] {
+            assert!(!valid_id(bad), "{bad:?}");
         }
     }
 }

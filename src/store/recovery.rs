@@ -21,18 +21,26 @@ pub fn path(store: &Store, analyst: &str, id: &str) -> PathBuf {
     store.gold_dir(analyst).join(format!(".{id}.recovery.yaml"))
 }
 
-/// Keeps `gold` (not yet saved over a file whose fingerprint was `base`) for recovery.
-pub fn write(store: &Store, gold: &Gold, base: Fingerprint) -> io::Result<()> {
+/// Keeps `gold`, `analyst`'s unsaved review of article `id` (not yet saved over a file whose
+/// fingerprint was `base`), for recovery. The path comes from `analyst` and `id` only, checked
+/// as for a save ([`Store::writable_gold_dir`]), never from what `gold` says.
+pub fn write(
+    store: &Store,
+    analyst: &str,
+    id: &str,
+    gold: &Gold,
+    base: Fingerprint,
+) -> io::Result<()> {
+    store.writable_gold_dir(analyst, id)?;
+    let path = path(store, analyst, id);
+    super::refuse_link(&path)?;
     let mut m = Mapping::new();
     m.insert(
         "base_sha256".into(),
         base.to_hex().map_or(Yaml::Null, Yaml::String),
     );
     m.insert("gold".into(), gold.to_yaml());
-    atomic::write(
-        &path(store, &gold.analyst, &gold.article),
-        yaml::to_string(&Yaml::Mapping(m)).as_bytes(),
-    )
+    atomic::write(&path, yaml::to_string(&Yaml::Mapping(m)).as_bytes())
 }
 
 /// Forgets the recovery file of an article (its edits were saved or discarded).
@@ -132,7 +140,7 @@ mod tests {
         let schema = store.load_schema().unwrap().value;
         let mut gold = Gold::new("x", "amina");
         gold.status = Status::Done;
-        write(&store, &gold, Fingerprint::ABSENT).unwrap();
+        write(&store, "amina", "x", &gold, Fingerprint::ABSENT).unwrap();
         assert_eq!(list(&store, "amina"), ["x"]);
         assert!(
             store.list_gold("amina").unwrap().is_empty(),
@@ -142,7 +150,7 @@ mod tests {
         assert_eq!(r.gold, gold);
         assert!(r.base_unchanged);
         store
-            .save_gold(&Gold::new("x", "amina"), Fingerprint::ABSENT)
+            .save_gold("amina", "x", &Gold::new("x", "amina"), Fingerprint::ABSENT)
             .unwrap();
         assert!(!load(&store, "amina", "x", &schema).unwrap().base_unchanged);
         remove(&store, "amina", "x").unwrap();

@@ -176,7 +176,7 @@ impl App {
         self.analysts()
             .into_iter()
             .filter_map(|a| {
-                let gold = self.store.load_gold(&a, id, &self.schema).ok()??.value;
+                let gold = self.store.read_gold(&a, id, &self.schema).ok()??;
                 (gold.status == Status::Done).then_some((a, gold))
             })
             .collect()

@@ -135,9 +135,7 @@ impl App {
 
     /// Opens the editor the focused field's type calls for.
     pub(super) fn edit_field(&mut self) {
-        if let Some(b) = self.blocked() {
-            let b = b.to_string();
-            self.say(b, Level::Error);
+        if self.refuse_change() {
             return;
         }
         let def = self.field_def().clone();
@@ -422,8 +420,7 @@ impl App {
                     .min(self.item_lines().len().saturating_sub(1));
             }
             Some(Action::Edit) | Some(Action::AddItem) if self.blocked().is_some() => {
-                let b = self.blocked().unwrap_or_default().to_string();
-                self.say(b, Level::Error);
+                self.refuse_change();
             }
             Some(Action::Edit) if len > 0 => {
                 if is_records {
@@ -497,9 +494,7 @@ impl App {
             );
             return;
         }
-        if let Some(b) = self.blocked() {
-            let b = b.to_string();
-            self.say(b, Level::Error);
+        if self.refuse_change() {
             return;
         }
         let text = text_of(self.current.review.field(&def.name).value());

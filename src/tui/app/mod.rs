@@ -149,8 +149,15 @@ pub enum Overlay {
     },
     /// The article list.
     List(ListState),
-    /// Quitting with unsaved changes: save, discard or cancel.
+    /// Quitting with unsaved changes: save, keep them for recovery, discard or cancel.
     Quit,
+    /// The open gold file (or the unsaved edits restored for it) says it is another
+    /// analyst's review or another article's: adopt it as this analyst's review of this
+    /// article, or leave it unchanged.
+    NotItsPlace {
+        /// What disagrees.
+        problem: String,
+    },
     /// Unsaved edits from an earlier session: restore or discard.
     Recovery {
         /// The articles they belong to.
@@ -216,6 +223,9 @@ pub struct Current {
     pub fingerprint: Fingerprint,
     /// Why this article cannot be changed (its gold file is broken), if so.
     pub blocked: Option<String>,
+    /// The document's `analyst:` or `article:` disagrees with where it was read from (a copy
+    /// of a colleague's review, say): it is shown unchanged until the analyst adopts it.
+    pub not_its_place: Option<String>,
     /// Bumped whenever the article text is (re)read, so layouts are not reused across versions.
     pub generation: u64,
     /// The url, outlet and date the pipeline gave with the article, if any.
@@ -355,6 +365,7 @@ impl App {
             saved: Gold::new("", &config.analyst),
             fingerprint: Fingerprint::ABSENT,
             blocked: None,
+            not_its_place: None,
             generation: 0,
             meta: None,
         };
@@ -421,6 +432,68 @@ impl App {
         self.read_only
             .as_deref()
             .or(self.current.blocked.as_deref())
+            .or(self.current.not_its_place.as_deref())
+    }
+
+    /// Whether changes are refused now; if so, says why, or asks again whether to adopt a
+    /// gold file that is not in its place.
+    fn refuse_change(&mut self) -> bool {
+        let Some(why) = self.blocked() else {
+            return false;
+        };
+        match &self.current.not_its_place {
+            Some(problem) if self.read_only.is_none() && self.current.blocked.is_none() => {
+                self.overlay = Some(Overlay::NotItsPlace {
+                    problem: problem.clone(),
+                });
+            }
+            _ => {
+                let why = why.to_string();
+                self.say(why, Level::Error);
+            }
+        }
+        true
+    }
+
+    /// Makes the open document this analyst's review of this article (after
+    /// [`Overlay::NotItsPlace`]): its `analyst:` and `article:` rewritten, saved by Ctrl-S.
+    fn adopt(&mut self) {
+        let id = self.id().to_string();
+        let gold = &mut self.current.review.gold;
+        gold.article.clone_from(&id);
+        gold.analyst.clone_from(&self.analyst);
+        self.current.not_its_place = None;
+        self.overlay = None;
+        self.say(
+            format!(
+                "adopted as {}'s review of {}: Ctrl-S saves it",
+                self.analyst, id
+            ),
+            Level::Info,
+        );
+        self.keep_for_recovery();
+    }
+
+    /// Checks that the open document is this analyst's review of this article; if not, shows
+    /// it with the problem and asks.
+    fn check_its_place(&mut self) {
+        let problem = crate::store::identity_problem(
+            &self.current.review.gold,
+            &self.analyst,
+            &self.ids[self.index],
+        );
+        if let Some(problem) = &problem {
+            self.say(
+                format!("{problem}: shown unchanged until you adopt it"),
+                Level::Error,
+            );
+            if self.current.blocked.is_none() && self.read_only.is_none() {
+                self.overlay = Some(Overlay::NotItsPlace {
+                    problem: problem.clone(),
+                });
+            }
+        }
+        self.current.not_its_place = problem;
     }
 
     /// How many articles are done, in progress and skipped (as far as known).
@@ -519,6 +592,7 @@ impl App {
             review,
             fingerprint,
             blocked,
+            not_its_place: None,
             generation: self.generation,
             meta: self.store.read_article_meta(&id),
         };
@@ -531,6 +605,7 @@ impl App {
         if self.recovered.remove(&id) {
             self.restore_recovered(&id);
         }
+        self.check_its_place();
         self.load_reviews();
     }
 
@@ -571,12 +646,15 @@ impl App {
             .unwrap_or_else(|_| jiff::Timestamp::now());
         let mut review = self.current.review.clone();
         review.stamp(&now.to_string());
-        match self.store.save_gold(&review.gold, self.current.fingerprint) {
+        let id = self.id().to_string();
+        match self
+            .store
+            .save_gold(&self.analyst, &id, &review.gold, self.current.fingerprint)
+        {
             Ok(f) => {
                 self.current.review = review;
                 self.current.saved = self.current.review.gold.clone();
                 self.current.fingerprint = f;
-                let id = self.id().to_string();
                 let _ = recovery::remove(&self.store, &self.analyst, &id);
                 self.info.insert(
                     id.clone(),
@@ -605,6 +683,8 @@ impl App {
         let result = if self.current.dirty() {
             recovery::write(
                 &self.store,
+                &self.analyst,
+                &id,
                 &self.current.review.gold,
                 self.current.fingerprint,
             )
@@ -632,9 +712,7 @@ impl App {
 
     /// Changes the review through `f`, unless changes are refused.
     fn change(&mut self, f: impl FnOnce(&mut Review, &Schema) -> Option<String>) {
-        if let Some(b) = self.blocked() {
-            let b = b.to_string();
-            self.say(b, Level::Error);
+        if self.refuse_change() {
             return;
         }
         let before = self.current.review.gold.clone();
@@ -660,9 +738,7 @@ impl App {
 
     /// Undoes (or redoes) the last change to this article, saved or not.
     fn undo(&mut self, redo: bool) {
-        if let Some(b) = self.blocked() {
-            let b = b.to_string();
-            self.say(b, Level::Error);
+        if self.refuse_change() {
             return;
         }
         let id = self.id().to_string();
@@ -806,10 +882,7 @@ impl App {
             Action::AcceptMajority => self.accept_majority(),
             Action::Overview => self.open_overview(),
             Action::Reason => {
-                if let Some(b) = self.blocked() {
-                    let b = b.to_string();
-                    self.say(b, Level::Error);
-                } else {
+                if !self.refuse_change() {
                     let def = self.field_def().name.clone();
                     let note = self
                         .current
@@ -917,9 +990,7 @@ impl App {
     }
 
     fn mark(&mut self, status: Status) {
-        if let Some(b) = self.blocked() {
-            let b = b.to_string();
-            self.say(b, Level::Error);
+        if self.refuse_change() {
             return;
         }
         let mut review = self.current.review.clone();
@@ -1023,13 +1094,28 @@ impl App {
         match &mut self.overlay {
             Some(Overlay::Quit) => {
                 match key.code {
+                    // A refused save leaves the dialog open, so that keeping the edits for
+                    // recovery is one key away.
                     KeyCode::Char('s') | KeyCode::Char('S') => match self.save() {
                         Ok(_) => self.quit = true,
-                        Err(e) => {
-                            self.overlay = None;
-                            self.say(format!("not saved, not quitting: {e}"), Level::Error);
-                        }
+                        Err(e) => self.say(format!("not saved: {e}"), Level::Error),
                     },
+                    KeyCode::Char('k') | KeyCode::Char('K') => {
+                        let id = self.id().to_string();
+                        match recovery::write(
+                            &self.store,
+                            &self.analyst,
+                            &id,
+                            &self.current.review.gold,
+                            self.current.fingerprint,
+                        ) {
+                            Ok(()) => self.quit = true,
+                            Err(e) => self.say(
+                                format!("cannot keep the edits for recovery, not quitting: {e}"),
+                                Level::Error,
+                            ),
+                        }
+                    }
                     KeyCode::Char('d') | KeyCode::Char('D') => {
                         let id = self.id().to_string();
                         let _ = recovery::remove(&self.store, &self.analyst, &id);
@@ -1037,6 +1123,20 @@ impl App {
                     }
                     KeyCode::Esc | KeyCode::Char('c') | KeyCode::Char('C') | KeyCode::Char('q') => {
                         self.overlay = None
+                    }
+                    _ => {}
+                }
+                return;
+            }
+            Some(Overlay::NotItsPlace { .. }) => {
+                match key.code {
+                    KeyCode::Char('a') | KeyCode::Char('A') => self.adopt(),
+                    KeyCode::Esc | KeyCode::Char('l') | KeyCode::Char('L') | KeyCode::Enter => {
+                        self.overlay = None;
+                        self.say(
+                            "left as it is: this article is read-only until you adopt its gold file",
+                            Level::Info,
+                        );
                     }
                     _ => {}
                 }

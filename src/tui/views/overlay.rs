@@ -47,10 +47,20 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &mut App) -> Option<Position
         Overlay::List(list) => draw_list(buf, area, app, &list),
         Overlay::Quit => {
             let text = format!(
-                "Unsaved changes to {}.\n\n  s  save and quit\n  d  discard them and quit\n  Esc  go back",
+                "Unsaved changes to {}.\n\n  s  save and quit\n  k  quit, keeping them for recovery (offered at the next start)\n  d  discard them (deletes them for good) and quit\n  Esc  go back",
                 sanitize_inline(app.id())
             );
             dialog(buf, area, " Quit? ", &text, app);
+        }
+        Overlay::NotItsPlace { problem } => {
+            let text = format!(
+                "The gold file of {} is not in its place: {}.\n\nIt may be a copy of a colleague's review. It is shown unchanged.\n\n  a  adopt it as {}'s review of {} (rewrites those keys; Ctrl-S saves)\n  Esc  leave it as it is (read-only)",
+                sanitize_inline(app.id()),
+                sanitize_inline(&problem),
+                sanitize_inline(&app.analyst),
+                sanitize_inline(app.id()),
+            );
+            dialog(buf, area, " Not this analyst's review ", &text, app);
         }
         Overlay::Recovery { ids } => {
             let shown: Vec<String> = ids
