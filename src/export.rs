@@ -17,7 +17,7 @@ use serde::{Serialize, Serializer};
 use crate::model::{
     Article, Evidence, Extracted, FieldReview, Gold, Schema, Severity, Status, Value,
 };
-use crate::store::{ADJUDICATED, Diagnostic, LoadError, Store, atomic::AtomicFile};
+use crate::store::{ADJUDICATED, Diagnostic, LoadError, Store, atomic::Output};
 
 /// Output formats.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -256,7 +256,7 @@ pub fn export_to_file(
     path: &Path,
 ) -> Result<ExportSummary, ExportError> {
     let units = units(store, options)?;
-    let mut file = AtomicFile::create(path)?;
+    let mut file = Output::open(path)?;
     let summary = export(store, schema, options, &units, &mut file, &|_| {})?;
     file.commit()?;
     Ok(summary)

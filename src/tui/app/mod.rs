@@ -951,11 +951,18 @@ impl App {
             self.say(format!("not saved, so not exported: {e}"), Level::Error);
             return;
         }
-        let path = self
-            .store
-            .annotations_dir()
-            .join("exports")
-            .join(format!("{}.jsonl", self.analyst));
+        let folder = self.store.annotations_dir().join("exports");
+        if std::fs::symlink_metadata(&folder).is_ok_and(|m| m.file_type().is_symlink()) {
+            self.say(
+                format!(
+                    "not exported: {} is a symbolic link; tadqiq does not write through links",
+                    folder.display()
+                ),
+                Level::Error,
+            );
+            return;
+        }
+        let path = folder.join(format!("{}.jsonl", self.analyst));
         let options = crate::export::ExportOptions {
             analysts: vec![self.analyst.clone()],
             ..Default::default()
