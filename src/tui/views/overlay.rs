@@ -437,9 +437,13 @@ fn frame_box(buf: &mut Buffer, area: Rect, title: &str, app: &App) -> Rect {
 }
 
 fn dialog(buf: &mut Buffer, area: Rect, title: &str, text: &str, app: &App) {
-    let h = (text.lines().count() as u16 + 2).min(area.height);
     let w = (text.lines().map(|l| l.chars().count()).max().unwrap_or(20) as u16 + 4)
         .clamp(30, area.width);
+    // The rows the text takes once wrapped inside the frame, so that its last line (the way
+    // out) is never cut off on a narrow screen.
+    let inner_width = usize::from(w.saturating_sub(2)).max(1);
+    let rows: usize = text.lines().map(|l| wrapped_rows(l, inner_width)).sum();
+    let h = (rows as u16).saturating_add(2).min(area.height);
     let small = Rect {
         x: area.x + (area.width - w) / 2,
         y: area.y + (area.height - h) / 2,
@@ -450,6 +454,27 @@ fn dialog(buf: &mut Buffer, area: Rect, title: &str, text: &str, app: &App) {
     Paragraph::new(text.to_string())
         .wrap(Wrap { trim: false })
         .render(inner, buf);
+}
+
+/// How many rows `line` takes when wrapped at words to `width` columns (as the dialog's
+/// paragraph wraps it; a word longer than the width is cut).
+fn wrapped_rows(line: &str, width: usize) -> usize {
+    let mut rows = 1;
+    let mut used = 0;
+    for word in line.split(' ') {
+        let len = word.chars().count();
+        let needed = if used == 0 { len } else { used + 1 + len };
+        if needed <= width {
+            used = needed;
+        } else if used == 0 {
+            rows += (len - 1) / width;
+            used = (len - 1) % width + 1;
+        } else {
+            rows += 1 + len.saturating_sub(1) / width;
+            used = if len == 0 { 0 } else { (len - 1) % width + 1 };
+        }
+    }
+    rows
 }
 
 /// A line of an overlay: the panel's own text, or a laid-out row of user text.
@@ -763,4 +788,18 @@ fn draw_overview(buf: &mut Buffer, area: Rect, app: &App, a: &crate::agree::Agre
 /// At most `n` chars of `s`, with an ellipsis when cut.
 fn shorten(s: &str, n: usize) -> String {
     crate::model::article::shorten(s, n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wrapped_rows;
+
+    #[test]
+    fn a_dialog_counts_the_rows_its_lines_wrap_to() {
+        assert_eq!(wrapped_rows("", 10), 1);
+        assert_eq!(wrapped_rows("one two", 10), 1);
+        assert_eq!(wrapped_rows("one two three", 10), 2);
+        assert_eq!(wrapped_rows("abcdefghijklmnopqrstuvwxy", 10), 3);
+        assert_eq!(wrapped_rows("a abcdefghijklmnopqrstuvwxy", 10), 4);
+    }
 }
