@@ -127,7 +127,7 @@ pub fn parse(path: &Path, mut bytes: Vec<u8>) -> Result<Parsed, Diagnostic> {
             });
         }
     };
-    check_aliases(path, text)?;
+    check_shape(path, text)?;
     match serde_yaml::from_str::<Yaml>(text) {
         Ok(Yaml::Null) if text.trim().is_empty() || !has_content(text) => {
             Err(Diagnostic::file(path, Severity::Error, "the file is empty"))
@@ -155,10 +155,22 @@ pub fn parse(path: &Path, mut bytes: Vec<u8>) -> Result<Parsed, Diagnostic> {
 const MAX_DEPTH: usize = 128;
 
 /// What aliases may add to a document, in bytes of text written out, at least; more if the
-/// file is larger (see [`check_aliases`]).
+/// file is larger (see [`check_shape`]).
 const MIN_ALIAS_BUDGET: u64 = 1 << 20;
 
-/// Refuses a document whose aliases would expand it past its budget, at the alias that does.
+/// Documents of more nodes than this (aliases expanded) are refused: serde_yaml keeps every
+/// event of a file and then a tree of its values, several hundred bytes a node, so a 2 MB file
+/// of a million empty lists took half a gigabyte. A gold file has a few hundred nodes, a large
+/// schema a few thousand.
+pub const MAX_NODES: u64 = 100_000;
+
+/// Files smaller than this cannot hold [`MAX_NODES`] nodes without aliases (a node takes at
+/// least two bytes of text), so [`check_shape`] does not read them unless they have one.
+const SHAPE_CHECK_BYTES: usize = 2 * MAX_NODES as usize;
+
+/// Refuses a document that would be too large once read: nested past [`MAX_DEPTH`], of more
+/// than [`MAX_NODES`] nodes, or whose aliases would expand it past their budget — at the node
+/// or alias that goes past.
 ///
 /// serde_yaml expands every alias (`*name`) into a copy of its anchored node while it builds
 /// the document, and its own limit counts jumps, not what they copy: one 1 000-item anchor
@@ -169,14 +181,16 @@ const MIN_ALIAS_BUDGET: u64 = 1 << 20;
 /// are allowed up to a budget: what aliases add, counted as the text of the nodes they copy
 /// (a scalar's length plus two, a collection two), may be at most twice the file's size, and
 /// at least [`MIN_ALIAS_BUDGET`] — no legitimate use comes near that, and a document then
-/// takes at most about three times the memory of one without aliases.
+/// takes at most about three times the memory of one without aliases. (Counting nodes alone
+/// would let a long string be copied a million times.)
 ///
-/// One pass over the events, which copies nothing: an anchor's size is the size the document
-/// had grown by when its node ended. Memory is one number per anchor and one per open anchored
-/// collection (nesting is capped at [`MAX_DEPTH`]). Files without both `&` and `*` cannot have
-/// an alias and are not looked at.
-fn check_aliases(path: &Path, text: &str) -> Result<(), Diagnostic> {
-    if !(text.contains('&') && text.contains('*')) {
+/// One pass over the events, which copies nothing: an anchor's size is what the document had
+/// grown by when its node ended. Memory is two numbers per anchor and three per open anchored
+/// collection (nesting is capped). Small files without both `&` and `*` are not looked at:
+/// they cannot be too large, and this pass would cost as much as parsing them.
+fn check_shape(path: &Path, text: &str) -> Result<(), Diagnostic> {
+    let aliased = text.contains('&') && text.contains('*');
+    if !aliased && text.len() < SHAPE_CHECK_BYTES {
         return Ok(());
     }
     let at = |mark: Marker, message: String| Diagnostic {
@@ -187,34 +201,51 @@ fn check_aliases(path: &Path, text: &str) -> Result<(), Diagnostic> {
         message,
     };
     let budget = (2 * text.len() as u64).max(MIN_ALIAS_BUDGET);
-    // Anchor ids count from 1 in the order anchors appear; `None` while the node is open.
-    let mut anchors: Vec<Option<u64>> = Vec::new();
-    // Open anchored collections: anchor id, the size before it, its depth.
-    let mut open: Vec<(usize, u64, usize)> = Vec::new();
+    // What an anchored node weighs: its text and its nodes, expanded. Anchor ids count from 1
+    // in the order anchors appear; `None` while the node is open.
+    #[derive(Clone, Copy)]
+    struct Weight {
+        size: u64,
+        nodes: u64,
+    }
+    let mut anchors: Vec<Option<Weight>> = Vec::new();
+    // Open anchored collections: anchor id, the weight before it, its depth.
+    let mut open: Vec<(usize, Weight, usize)> = Vec::new();
     let mut depth = 0usize;
-    // The document's size so far, aliases expanded, and what aliases added to it.
-    let (mut size, mut added) = (0u64, 0u64);
+    // The document so far, aliases expanded, and the text aliases added to it.
+    let mut total = Weight { size: 0, nodes: 0 };
+    let mut added = 0u64;
     let mut parser = Parser::new_from_str(text);
-    let define = |anchors: &mut Vec<Option<u64>>, id: usize, value: Option<u64>| {
+    let define = |anchors: &mut Vec<Option<Weight>>, id: usize, weight: Option<Weight>| {
         if id > 0 {
             if anchors.len() <= id {
                 anchors.resize(id + 1, None);
             }
-            anchors[id] = value;
+            anchors[id] = weight;
         }
+    };
+    let too_many_nodes = |mark| {
+        at(
+            mark,
+            format!("more than {MAX_NODES} YAML nodes: annotation files are far smaller; not read"),
+        )
     };
     loop {
         let (event, mark) = parser.next_token().map_err(|e| {
-            // The file has aliases that could not all be counted: refused, since serde_yaml's
-            // reading of it might expand them.
+            // What could not be counted is refused: serde_yaml's reading of it might expand
+            // aliases past the budget.
             at(*e.marker(), format!("YAML syntax: {}", e.info()))
         })?;
         match event {
             Event::StreamEnd => return Ok(()),
             Event::Scalar(s, _, id, _) => {
-                let n = s.len() as u64 + 2;
-                size += n;
-                define(&mut anchors, id, Some(n));
+                let w = Weight {
+                    size: s.len() as u64 + 2,
+                    nodes: 1,
+                };
+                total.size += w.size;
+                total.nodes += 1;
+                define(&mut anchors, id, Some(w));
             }
             Event::SequenceStart(id, _) | Event::MappingStart(id, _) => {
                 depth += 1;
@@ -228,28 +259,34 @@ fn check_aliases(path: &Path, text: &str) -> Result<(), Diagnostic> {
                 }
                 if id > 0 {
                     define(&mut anchors, id, None);
-                    open.push((id, size, depth));
+                    open.push((id, total, depth));
                 }
-                size += 2;
+                total.size += 2;
+                total.nodes += 1;
             }
             Event::SequenceEnd | Event::MappingEnd => {
                 if let Some(&(id, before, d)) = open.last()
                     && d == depth
                 {
                     open.pop();
-                    define(&mut anchors, id, Some(size - before));
+                    let w = Weight {
+                        size: total.size - before.size,
+                        nodes: total.nodes - before.nodes,
+                    };
+                    define(&mut anchors, id, Some(w));
                 }
                 depth = depth.saturating_sub(1);
             }
             Event::Alias(id) => {
-                let Some(n) = anchors.get(id).copied().flatten() else {
+                let Some(w) = anchors.get(id).copied().flatten() else {
                     return Err(at(
                         mark,
                         "an alias inside the node it refers to (a cycle)".to_string(),
                     ));
                 };
-                size += n;
-                added += n;
+                total.size += w.size;
+                total.nodes += w.nodes;
+                added += w.size;
                 if added > budget {
                     return Err(at(
                         mark,
@@ -260,8 +297,19 @@ fn check_aliases(path: &Path, text: &str) -> Result<(), Diagnostic> {
                         ),
                     ));
                 }
+                if total.nodes > MAX_NODES {
+                    return Err(at(
+                        mark,
+                        format!(
+                            "too many aliases: expanded, they would make more than {MAX_NODES} YAML nodes; write the values out"
+                        ),
+                    ));
+                }
             }
-            _ => {}
+            _ => continue,
+        }
+        if total.nodes > MAX_NODES {
+            return Err(too_many_nodes(mark));
         }
     }
 }
@@ -763,6 +811,18 @@ mod tests {
                 .message
                 .contains("recursion limit")
         );
+    }
+
+    #[test]
+    fn a_document_of_too_many_nodes_is_refused_at_the_node_past_the_limit() {
+        let wide = format!("a: [{}]\n", vec!["[]"; 150_000].join(","));
+        let e = parse(Path::new("w.yaml"), wide.into_bytes()).err().unwrap();
+        assert!(e.message.starts_with("more than 100000 YAML nodes"), "{e}");
+        // The root, `a` and its list are three nodes: the 99 998th `[]` is one too many.
+        assert_eq!((e.line, e.col), (1, 5 + 3 * 99_997), "{e}");
+        // Within the limit, and large: read.
+        let fine = format!("a: [{}]\n", vec!["1"; 90_000].join(","));
+        assert!(parse(Path::new("w.yaml"), fine.into_bytes()).is_ok());
     }
 
     #[test]
