@@ -15,7 +15,7 @@ use crate::model::{
 };
 use crate::store::atomic::is_temporary;
 use crate::store::yaml::{self, Diagnostic};
-use crate::store::{LoadError, Store, read_file};
+use crate::store::{LoadError, Store, read_file, reason};
 
 /// What `check` found.
 #[derive(Debug, Default)]
@@ -64,7 +64,7 @@ pub fn check(store: &Store) -> Report {
             report.diagnostics.push(Diagnostic::file(
                 store.articles_dir(),
                 Severity::Error,
-                format!("cannot list the articles: {e}"),
+                format!("cannot list the articles: {}", reason(&e)),
             ));
             BTreeSet::new()
         }
@@ -81,10 +81,18 @@ pub fn check(store: &Store) -> Report {
         Err(e) => report.diagnostics.push(Diagnostic::file(
             &store.extracted_dir(),
             Severity::Error,
-            format!("cannot list: {e}"),
+            format!("cannot list: {}", reason(&e)),
         )),
     }
-    for analyst in store.list_analysts().unwrap_or_default() {
+    let analysts = store.list_analysts().unwrap_or_else(|e| {
+        report.diagnostics.push(Diagnostic::file(
+            &store.gold_root(),
+            Severity::Error,
+            format!("cannot list the gold set: {}", reason(&e)),
+        ));
+        Vec::new()
+    });
+    for analyst in analysts {
         match store.list_gold(&analyst) {
             Ok(ids) => {
                 for id in ids {
@@ -94,7 +102,7 @@ pub fn check(store: &Store) -> Report {
             Err(e) => report.diagnostics.push(Diagnostic::file(
                 &store.gold_dir(&analyst),
                 Severity::Error,
-                format!("cannot list: {e}"),
+                format!("cannot list: {}", reason(&e)),
             )),
         }
         report

@@ -286,10 +286,19 @@ impl CorpusArgs {
     fn store(&self) -> Result<Store> {
         for dir in [&self.articles, &self.annotations] {
             if !dir.is_dir() {
-                bail!("{}: no such folder", dir.display());
+                bail!("{}: {}", dir.display(), not_a_folder(dir));
             }
         }
         Ok(Store::new(&self.articles, &self.annotations))
+    }
+}
+
+/// Why a path that should be a folder is not one: absent, or something else.
+fn not_a_folder(path: &Path) -> &'static str {
+    match std::fs::symlink_metadata(path) {
+        Err(_) => "no such folder",
+        Ok(m) if m.file_type().is_symlink() => "a symbolic link to nothing, not a folder",
+        Ok(_) => "not a folder (a file is in its place)",
     }
 }
 
@@ -481,7 +490,8 @@ fn render(args: &RenderArgs) -> Result<ExitCode> {
     // once for the direction of paragraphs without a strong character (which depends on the
     // whole text), once to lay it out.
     let mut strong = bidi::StrongCount::default();
-    let warning = each_block(path, |text| {
+    let input = RenderInput::open(path)?;
+    let warning = each_block(path, &input, |text| {
         strong.add(text);
         Ok(())
     })?;
@@ -498,7 +508,7 @@ fn render(args: &RenderArgs) -> Result<ExitCode> {
     let mut layouter = Layouter::with_fallback(options, strong.dominant());
     let mut rows = Vec::new();
     let (mut start, mut index) = (0u32, 0u32);
-    each_block(path, |block| {
+    each_block(path, &input, |block| {
         // Whole lines, newlines included: `paragraphs` sees them as in the whole text.
         for p in paragraphs(block) {
             rows.clear();
@@ -535,22 +545,59 @@ fn write_row(out: &mut impl Write, indent: u16, text: &str) -> io::Result<()> {
     out.write_all(b"\n")
 }
 
+/// What `render` reads: a regular file is read from disk once per pass; anything else — a
+/// FIFO, `/dev/stdin` on a pipe — can be read only once, so it is kept in memory, at most an
+/// article's limit.
+enum RenderInput {
+    File,
+    Piped(Vec<u8>),
+}
+
+impl RenderInput {
+    fn open(path: &Path) -> Result<RenderInput> {
+        use std::io::Read;
+        let context = || format!("{}", path.display());
+        // A blocking open: a FIFO named on the command line is waited on, as `cat` does.
+        let file = std::fs::File::open(path).with_context(context)?;
+        let meta = file.metadata().with_context(context)?;
+        if meta.is_dir() {
+            bail!("{}: is a directory, not an article file", path.display());
+        }
+        if meta.is_file() {
+            return Ok(RenderInput::File);
+        }
+        let limit = crate::store::MAX_ARTICLE_BYTES;
+        let mut bytes = Vec::new();
+        file.take(limit + 1)
+            .read_to_end(&mut bytes)
+            .with_context(context)?;
+        if bytes.len() as u64 > limit {
+            bail!(
+                "{}: more than {} MiB, the most of an article read from a pipe; save it to a file",
+                path.display(),
+                limit >> 20
+            );
+        }
+        Ok(RenderInput::Piped(bytes))
+    }
+}
+
 /// Calls `f` with an article file's text a block of whole lines at a time (about 1 MiB, more
 /// when a line is longer), decoded as UTF-8 with invalid sequences replaced; returns the
 /// warning about them for the whole file. Blocks end after a newline, and an invalid sequence
 /// never spans one (0x0A is never part of one), so this decodes exactly as the whole file would.
 fn each_block(
     path: &Path,
+    input: &RenderInput,
     mut f: impl FnMut(&str) -> io::Result<()>,
 ) -> Result<Option<DecodeWarning>> {
     use std::io::Read;
     const BLOCK: usize = 1 << 20;
     let context = || format!("{}", path.display());
-    let meta = std::fs::metadata(path).with_context(context)?;
-    if meta.is_dir() {
-        bail!("{}: is a directory, not an article file", path.display());
-    }
-    let mut file = std::fs::File::open(path).with_context(context)?;
+    let mut file: Box<dyn Read + '_> = match input {
+        RenderInput::File => Box::new(std::fs::File::open(path).with_context(context)?),
+        RenderInput::Piped(bytes) => Box::new(&bytes[..]),
+    };
     let mut buf: Vec<u8> = Vec::with_capacity(BLOCK);
     let mut offset = 0usize;
     let mut warning: Option<DecodeWarning> = None;
@@ -620,8 +667,9 @@ fn check(args: &CorpusArgs) -> Result<ExitCode> {
 fn annotations(corpus: &CorpusArgs) -> Result<std::result::Result<(Store, Schema), ExitCode>> {
     if !corpus.annotations.is_dir() {
         bail!(
-            "{}: no such folder (give --annotations DIR, the folder with schema.yaml and gold/)",
-            corpus.annotations.display()
+            "{}: {} (give --annotations DIR, the folder with schema.yaml and gold/)",
+            corpus.annotations.display(),
+            not_a_folder(&corpus.annotations)
         );
     }
     let store = Store::new(&corpus.articles, &corpus.annotations);
@@ -765,8 +813,8 @@ fn export(args: &ExportArgs) -> Result<ExitCode> {
         },
         skip_invalid: args.skip_invalid,
     };
-    let units = crate::export::units(&store, &options)
-        .with_context(|| format!("{}", store.gold_root().display()))?;
+    // The store's listing errors name their folder.
+    let units = crate::export::units(&store, &options)?;
     // A progress bar for long exports, on a terminal only.
     let bar = if io::stderr().is_terminal() && units.len() > 2000 {
         let bar = indicatif::ProgressBar::new(units.len() as u64);
@@ -836,9 +884,7 @@ fn export(args: &ExportArgs) -> Result<ExitCode> {
 /// The analysts of the gold set (its folders), and `named` checked against them: a name
 /// without a folder is a user error.
 fn analysts_of(store: &Store, named: &[String]) -> Result<Vec<String>> {
-    let existing: Vec<String> = store
-        .list_analysts()
-        .with_context(|| format!("{}", store.gold_root().display()))?;
+    let existing: Vec<String> = store.list_analysts()?; // its errors name the folder
     for a in named {
         if !existing.contains(a) {
             bail!(

@@ -3,15 +3,14 @@
 //! one-line agreement headline.
 //!
 //! It has to stay fast on 100 000 articles, so it reads only what it needs: the article folder
-//! is listed, not read; of each gold file only `status` and `article_sha256` are taken (from
-//! its top-level lines, a full YAML parse only when they are not found there), a chunk of
-//! articles at a time on every core; and an article is hashed once, and only when a gold file
+//! is listed, not read; each gold file is loaded as `check`, `export` and `agree` load it (a
+//! file they refuse is counted invalid, never done), a chunk of articles at a time on every
+//! core; and an article is hashed once, and only when a gold file
 //! refers to it. Memory holds the folders' listings, not what was read. The agreement headline
 //! is [`crate::agree::agree`], which reads only the articles two analysts finished.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
-use std::fs;
 use std::io;
 
 use rayon::prelude::*;
@@ -19,8 +18,7 @@ use serde::Serialize;
 
 use crate::model::article::sha256_hex;
 use crate::model::{Schema, Severity, Status};
-use crate::store::yaml::MAX_YAML_BYTES;
-use crate::store::{ADJUDICATED, Diagnostic, MAX_ARTICLE_BYTES, Store};
+use crate::store::{ADJUDICATED, Diagnostic, Limit, LoadError, Store, read_corpus_file};
 
 /// One gold set's counts. `done + in_progress + skipped + invalid` is the number of gold
 /// files; `not_reviewed` the articles with none.
@@ -88,58 +86,8 @@ pub struct TeamStatus {
     pub problems: Vec<Diagnostic>,
 }
 
-/// What a gold file says about itself.
-#[derive(Clone, Debug, PartialEq, Eq)]
-struct Peek {
-    status: Status,
-    sha256: Option<String>,
-}
-
-/// `status` and `article_sha256` of a gold file, from its top-level lines (tadqiq writes them
-/// in block style), else from a full parse of the document.
-fn peek(bytes: &[u8]) -> Result<Peek, String> {
-    let text = std::str::from_utf8(bytes).map_err(|_| "not UTF-8".to_string())?;
-    let mut status = None;
-    let mut sha256 = None;
-    for line in text.lines() {
-        // A top-level key starts at column 0; a block scalar's lines are always indented.
-        if let Some(v) = line.strip_prefix("status:") {
-            status = Some(scalar(v).to_string());
-        } else if let Some(v) = line.strip_prefix("article_sha256:") {
-            sha256 = Some(scalar(v).to_string());
-        }
-    }
-    if status.is_none() {
-        let doc: serde_yaml::Value = serde_yaml::from_str(text).map_err(|e| e.to_string())?;
-        let get = |k: &str| doc.get(k).and_then(|v| v.as_str()).map(str::to_string);
-        status = get("status");
-        sha256 = get("article_sha256");
-    }
-    let status = status.ok_or_else(|| "no `status`".to_string())?;
-    let status = Status::from_name(&status)
-        .ok_or_else(|| format!("`status: {status}` is not in_progress, done or skipped"))?;
-    Ok(Peek {
-        status,
-        sha256: sha256.filter(|s| !s.is_empty()),
-    })
-}
-
-/// A plain scalar's text: comment, spaces and quotes off.
-fn scalar(v: &str) -> &str {
-    let v = match v.find(" #") {
-        Some(i) => &v[..i],
-        None => v,
-    };
-    v.trim().trim_matches(|c| c == '"' || c == '\'')
-}
-
-/// Reads a file of at most `limit` bytes.
-fn read_at_most(path: &std::path::Path, limit: u64) -> io::Result<Vec<u8>> {
-    use io::Read;
-    let mut bytes = Vec::new();
-    fs::File::open(path)?.take(limit).read_to_end(&mut bytes)?;
-    Ok(bytes)
-}
+/// A gold file's status and the article hash it remembers.
+type Summary = (Status, Option<String>);
 
 /// What one gold file adds to its set's counts.
 struct Outcome {
@@ -172,7 +120,7 @@ pub fn status(store: &Store, schema: &Schema) -> io::Result<TeamStatus> {
     for chunk in groups.chunks(1024) {
         let outcomes: Vec<Vec<Outcome>> = chunk
             .par_iter()
-            .map(|(id, who)| article_outcomes(store, &sets, &articles, id, who))
+            .map(|(id, who)| article_outcomes(store, schema, &sets, &articles, id, who))
             .collect();
         for o in outcomes.into_iter().flatten() {
             let c = &mut counts[o.set];
@@ -230,44 +178,66 @@ pub fn status(store: &Store, schema: &Schema) -> io::Result<TeamStatus> {
 /// the article once if a file remembers a hash.
 fn article_outcomes(
     store: &Store,
+    schema: &Schema,
     sets: &[String],
     articles: &BTreeSet<String>,
     id: &str,
     who: &[usize],
 ) -> Vec<Outcome> {
-    let peeks: Vec<(usize, Result<Peek, Diagnostic>)> = who
+    // Each file through the loader `check`, `export` and `agree` use, so that what they
+    // refuse (a duplicate key, two documents, an alias bomb, a FIFO) is counted as invalid
+    // here too, never as done.
+    let reads: Vec<(usize, Result<Summary, Diagnostic>)> = who
         .iter()
         .map(|&i| {
-            let path = store.gold_path(&sets[i], id);
-            let peek = read_at_most(&path, MAX_YAML_BYTES as u64)
-                .map_err(|e| e.to_string())
-                .and_then(|b| peek(&b))
-                .map_err(|m| Diagnostic::file(&path, Severity::Error, m));
-            (i, peek)
+            let read = match store.read_gold(&sets[i], id, schema) {
+                Ok(Some(g)) => Ok((g.status, g.article_sha256)),
+                Ok(None) => Err(Diagnostic::file(
+                    &store.gold_path(&sets[i], id),
+                    Severity::Error,
+                    "vanished while reading",
+                )),
+                Err(e) => Err(first_problem(e)),
+            };
+            (i, read)
         })
         .collect();
     let in_corpus = articles.contains(id);
-    let remembers_hash = peeks
+    let remembers_hash = reads
         .iter()
-        .any(|(_, p)| p.as_ref().is_ok_and(|p| p.sha256.is_some()));
+        .any(|(_, r)| r.as_ref().is_ok_and(|(_, h)| h.is_some()));
     let now = (in_corpus && remembers_hash)
         .then(|| {
-            read_at_most(&store.article_path(id), MAX_ARTICLE_BYTES + 1)
+            read_corpus_file(&store.article_path(id), Limit::ARTICLE)
                 .ok()
+                .flatten()
                 .map(|b| sha256_hex(&b))
         })
         .flatten();
-    peeks
+    reads
         .into_iter()
-        .map(|(set, peek)| Outcome {
+        .map(|(set, read)| Outcome {
             set,
             in_corpus,
-            read: peek.map(|p| {
-                let stale = matches!((&p.sha256, &now), (Some(h), Some(now)) if h != now);
-                (p.status, stale)
+            read: read.map(|(status, hash)| {
+                let stale = matches!((&hash, &now), (Some(h), Some(now)) if h != now);
+                (status, stale)
             }),
         })
         .collect()
+}
+
+/// The first error that kept a gold file from loading, for `status` to show.
+fn first_problem(e: LoadError) -> Diagnostic {
+    match e {
+        LoadError::Io { path, source } => {
+            Diagnostic::file(&path, Severity::Error, format!("cannot read: {source}"))
+        }
+        LoadError::Invalid(mut d) => {
+            d.sort_by_key(|d| !d.is_error());
+            d.swap_remove(0)
+        }
+    }
 }
 
 fn headline(store: &Store, schema: &Schema, analysts: &[String]) -> Agreement {
@@ -410,36 +380,4 @@ pub fn json(s: &TeamStatus) -> serde_json::Value {
         "adjudicated": s.adjudicated,
         "agreement": agreement,
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn peeks_at_top_level_lines_and_falls_back_to_yaml() {
-        let block = b"article: a\nanalyst: amina\nstatus: done   # finished\narticle_sha256: 'ab12'\nfields:\n  note: |\n    status: skipped\n";
-        assert_eq!(
-            peek(block),
-            Ok(Peek {
-                status: Status::Done,
-                sha256: Some("ab12".into())
-            })
-        );
-        let flow = b"{article: a, status: skipped, article_sha256: cd}";
-        assert_eq!(
-            peek(flow),
-            Ok(Peek {
-                status: Status::Skipped,
-                sha256: Some("cd".into())
-            })
-        );
-        assert_eq!(
-            peek(b"status: finished\n"),
-            Err("`status: finished` is not in_progress, done or skipped".into())
-        );
-        assert_eq!(peek(b"article: a\n"), Err("no `status`".into()));
-        assert!(peek(b"\xff").is_err());
-        assert!(peek(b"{[").is_err());
-    }
 }

@@ -19,6 +19,7 @@ pub mod lock;
 pub mod recovery;
 pub mod yaml;
 
+use std::fmt;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -85,10 +86,12 @@ pub struct Loaded<T> {
 }
 
 /// Why a file could not be read into a model.
-#[derive(Debug, thiserror::Error)]
+///
+/// Printed once, `path: what failed`: the I/O error is part of the message, not also its
+/// `source` (an error chain printed as `a: b` would repeat it).
+#[derive(Debug)]
 pub enum LoadError {
     /// The file could not be read.
-    #[error("{}: {source}", path.display())]
     Io {
         /// The file.
         path: PathBuf,
@@ -96,9 +99,19 @@ pub enum LoadError {
         source: io::Error,
     },
     /// The file breaks the format or the schema: one diagnostic per line.
-    #[error("{}", lines(.0))]
     Invalid(Vec<Diagnostic>),
 }
+
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            LoadError::Io { path, source } => write!(f, "{}: {source}", path.display()),
+            LoadError::Invalid(d) => f.write_str(&lines(d)),
+        }
+    }
+}
+
+impl std::error::Error for LoadError {}
 
 fn lines(d: &[Diagnostic]) -> String {
     d.iter()
@@ -107,14 +120,10 @@ fn lines(d: &[Diagnostic]) -> String {
         .join("\n")
 }
 
-/// Why a gold file was not saved.
-#[derive(Debug, thiserror::Error)]
+/// Why a gold file was not saved. Printed once, as [`LoadError`] is.
+#[derive(Debug)]
 pub enum SaveError {
     /// The file changed on disk since it was read; neither version was touched.
-    #[error(
-        "{}: changed on disk since it was opened (another instance, or a git pull?); not overwritten",
-        path.display()
-    )]
     Conflict {
         /// The file.
         path: PathBuf,
@@ -122,7 +131,6 @@ pub enum SaveError {
     /// The document is not the review of this analyst and article (its `analyst:` or
     /// `article:` disagrees with where it would be saved): nothing was written. Where a file
     /// goes is decided by its name and the analyst, never by what it holds.
-    #[error("{}: {problem}; not saved", path.display())]
     NotItsPlace {
         /// The file it would have been saved to.
         path: PathBuf,
@@ -131,7 +139,6 @@ pub enum SaveError {
     },
     /// Writing failed (full disk, permissions, a link where tadqiq writes); the old file is
     /// intact.
-    #[error("{}: {source}", path.display())]
     Io {
         /// The file.
         path: PathBuf,
@@ -139,6 +146,24 @@ pub enum SaveError {
         source: io::Error,
     },
 }
+
+impl fmt::Display for SaveError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SaveError::Conflict { path } => write!(
+                f,
+                "{}: changed on disk since it was opened (another instance, or a git pull?); not overwritten",
+                path.display()
+            ),
+            SaveError::NotItsPlace { path, problem } => {
+                write!(f, "{}: {problem}; not saved", path.display())
+            }
+            SaveError::Io { path, source } => write!(f, "{}: {source}", path.display()),
+        }
+    }
+}
+
+impl std::error::Error for SaveError {}
 
 /// The corpus: where articles and annotations are.
 #[derive(Clone, Debug)]
@@ -185,7 +210,7 @@ impl Store {
     /// The article's `.meta.yaml`, if there is a readable one.
     pub fn read_article_meta(&self, id: &str) -> Option<crate::model::ArticleMeta> {
         let path = self.article_meta_path(id);
-        let bytes = read_limited(&path, 1 << 20).ok()?;
+        let bytes = read_corpus_file(&path, Limit::META).ok()??;
         let parsed = yaml::parse(&path, bytes).ok()?;
         Some(crate::model::ArticleMeta::from_yaml(&parsed.doc))
     }
@@ -253,7 +278,10 @@ impl Store {
     /// Reads an article.
     pub fn read_article(&self, id: &str) -> Result<Article, LoadError> {
         let path = self.article_path(id);
-        let bytes = read_limited(&path, MAX_ARTICLE_BYTES)?;
+        let bytes = read_corpus_file(&path, Limit::ARTICLE)?.ok_or_else(|| LoadError::Io {
+            path: path.clone(),
+            source: io::Error::new(io::ErrorKind::NotFound, "no such file"),
+        })?;
         Ok(Article::from_bytes(id, &bytes))
     }
 
@@ -323,12 +351,8 @@ impl Store {
         schema: &Schema,
     ) -> Result<Option<Gold>, LoadError> {
         let path = self.gold_path(analyst, id);
-        let bytes = match read_limited(&path, yaml::MAX_YAML_BYTES as u64 + 1) {
-            Ok(bytes) => bytes,
-            Err(LoadError::Io { source, .. }) if source.kind() == io::ErrorKind::NotFound => {
-                return Ok(None);
-            }
-            Err(e) => return Err(e),
+        let Some(bytes) = read_corpus_file(&path, Limit::YAML)? else {
+            return Ok(None);
         };
         let parsed = yaml::parse(&path, bytes).map_err(|d| LoadError::Invalid(vec![d]))?;
         let mut problems = Problems::default();
@@ -342,10 +366,9 @@ impl Store {
     /// The current fingerprint of an analyst's gold file.
     pub fn gold_fingerprint(&self, analyst: &str, id: &str) -> io::Result<Fingerprint> {
         let path = self.gold_path(analyst, id);
-        match fs::read(&path) {
-            Ok(bytes) => Ok(Fingerprint::of(&bytes)),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(Fingerprint::ABSENT),
-            Err(e) => Err(with_path(e, &path)),
+        match read_corpus_file(&path, Limit::YAML) {
+            Ok(bytes) => Ok(bytes.map_or(Fingerprint::ABSENT, |b| Fingerprint::of(&b))),
+            Err(e) => Err(io::Error::other(e.to_string())),
         }
     }
 
@@ -373,10 +396,10 @@ impl Store {
         };
         self.writable_gold_dir(analyst, id).map_err(io_err)?;
         refuse_link(&path).map_err(io_err)?;
-        let current = match fs::read(&path) {
-            Ok(bytes) => Some(bytes),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => None,
-            Err(e) => return Err(io_err(e)),
+        let current = match read_corpus_file(&path, Limit::YAML) {
+            Ok(bytes) => bytes,
+            Err(LoadError::Io { source, .. }) => return Err(io_err(source)),
+            Err(e) => return Err(io_err(io::Error::other(e.to_string()))),
         };
         let on_disk = current
             .as_deref()
@@ -524,45 +547,197 @@ pub(crate) fn refuse_link(path: &Path) -> io::Result<()> {
     }
 }
 
-/// Reads a file of at most `MAX_YAML_BYTES` (larger ones are read only far enough to be
-/// refused by the parser); `None` when it does not exist.
+/// Reads an annotation file and its fingerprint; `None` when it does not exist.
 pub(crate) fn read_file(path: &Path) -> Result<Option<(Vec<u8>, Fingerprint)>, LoadError> {
-    match read_limited(path, yaml::MAX_YAML_BYTES as u64 + 1) {
-        Ok(bytes) => {
-            let f = Fingerprint::of(&bytes);
-            Ok(Some((bytes, f)))
-        }
-        Err(LoadError::Io { source, .. }) if source.kind() == io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(e),
-    }
+    Ok(read_corpus_file(path, Limit::YAML)?.map(|bytes| {
+        let f = Fingerprint::of(&bytes);
+        (bytes, f)
+    }))
 }
 
-/// Reads at most `limit` bytes of a file (and refuses directories).
-fn read_limited(path: &Path, limit: u64) -> Result<Vec<u8>, LoadError> {
+/// How much of a kind of file is read, and what the message calls such files.
+#[derive(Clone, Copy, Debug)]
+pub struct Limit {
+    bytes: u64,
+    files: &'static str,
+}
+
+impl Limit {
+    /// Gold, extracted and schema files.
+    pub const YAML: Limit = Limit {
+        bytes: yaml::MAX_YAML_BYTES as u64,
+        files: "annotation files",
+    };
+    /// Articles.
+    pub const ARTICLE: Limit = Limit {
+        bytes: MAX_ARTICLE_BYTES,
+        files: "articles",
+    };
+    /// An article's `.meta.yaml`: a few lines.
+    pub const META: Limit = Limit {
+        bytes: 1 << 20,
+        files: "article metadata files",
+    };
+}
+
+/// Reads a file of the corpus — article, metadata, schema, extracted or gold file; every
+/// reader of one goes through here. `None` when there is no such file; a symbolic link to
+/// nothing is an error, not an absent file.
+///
+/// The file is opened without blocking and the open handle's type is checked before anything
+/// is read: a FIFO in place of a gold file would otherwise stall `check`, `status` or the
+/// review screen until something wrote to it, and a device could be read without end. Only a
+/// regular file is read, and only if its size is within `limit`; a larger one is refused,
+/// unread, with its size.
+pub fn read_corpus_file(path: &Path, limit: Limit) -> Result<Option<Vec<u8>>, LoadError> {
     use std::io::Read;
     let io_err = |source| LoadError::Io {
         path: path.to_path_buf(),
         source,
     };
-    let file = fs::File::open(path).map_err(io_err)?;
+    let file = match open_nonblocking(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            return match fs::symlink_metadata(path) {
+                Ok(m) if m.file_type().is_symlink() => {
+                    let target = fs::read_link(path).unwrap_or_default();
+                    Err(io_err(io::Error::new(
+                        io::ErrorKind::NotFound,
+                        format!(
+                            "a symbolic link to {}, which does not exist",
+                            target.display()
+                        ),
+                    )))
+                }
+                _ => Ok(None),
+            };
+        }
+        Err(e) => return Err(io_err(e)),
+    };
     let meta = file.metadata().map_err(io_err)?;
-    if meta.is_dir() {
-        return Err(io_err(io::Error::other("is a directory")));
+    if !meta.is_file() {
+        return Err(io_err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!("{}, not a regular file; not read", file_kind(&meta)),
+        )));
     }
-    if meta.len() > limit && limit == MAX_ARTICLE_BYTES {
-        return Err(io_err(io::Error::other(format!(
-            "the article is {} MiB; articles are at most {} MiB",
-            meta.len() >> 20,
-            MAX_ARTICLE_BYTES >> 20
-        ))));
+    let too_large = |size: u64| {
+        LoadError::Invalid(vec![Diagnostic::file(
+            path,
+            Severity::Error,
+            format!(
+                "the file is {}; {} are at most {}",
+                mib(size),
+                limit.files,
+                mib(limit.bytes)
+            ),
+        )])
+    };
+    if meta.len() > limit.bytes {
+        return Err(too_large(meta.len()));
     }
-    let mut bytes = Vec::with_capacity(meta.len().min(limit) as usize);
-    file.take(limit).read_to_end(&mut bytes).map_err(io_err)?;
-    Ok(bytes)
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    // The file may grow after it was measured: never read more than one byte past the limit.
+    file.take(limit.bytes + 1)
+        .read_to_end(&mut bytes)
+        .map_err(io_err)?;
+    if bytes.len() as u64 > limit.bytes {
+        return Err(too_large(bytes.len() as u64));
+    }
+    Ok(Some(bytes))
 }
 
+/// Opens a file for reading without waiting for a writer (a FIFO) or a carrier (a device).
+fn open_nonblocking(path: &Path) -> io::Result<fs::File> {
+    let mut options = fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(
+            (rustix::fs::OFlags::NONBLOCK | rustix::fs::OFlags::NOCTTY).bits() as i32,
+        );
+    }
+    #[cfg(all(unix, not(target_os = "linux")))]
+    {
+        // Without the flag, at least a file that is not regular when looked at is not opened.
+        let meta = fs::metadata(path)?;
+        if !meta.is_file() {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!("{}, not a regular file; not read", file_kind(&meta)),
+            ));
+        }
+    }
+    options.open(path)
+}
+
+/// What a file that is not a regular file is, for a message.
+fn file_kind(meta: &fs::Metadata) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        let t = meta.file_type();
+        if t.is_fifo() {
+            return "a FIFO (named pipe)";
+        }
+        if t.is_socket() {
+            return "a socket";
+        }
+        if t.is_char_device() || t.is_block_device() {
+            return "a device";
+        }
+    }
+    if meta.is_dir() {
+        "a directory"
+    } else {
+        "a special file"
+    }
+}
+
+/// A size in MiB, with a decimal when it is not whole.
+fn mib(bytes: u64) -> String {
+    let m = bytes as f64 / (1u64 << 20) as f64;
+    if bytes.is_multiple_of(1 << 20) {
+        format!("{} MiB", bytes >> 20)
+    } else {
+        format!("{m:.1} MiB")
+    }
+}
+
+/// An I/O error about a file or folder of the store, printed `path: error` once.
+#[derive(Debug)]
+struct PathError {
+    path: PathBuf,
+    error: io::Error,
+}
+
+impl fmt::Display for PathError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.path.display(), self.error)
+    }
+}
+
+impl std::error::Error for PathError {}
+
+/// `e` with the path it is about in front, for the listings' callers.
 fn with_path(e: io::Error, path: &Path) -> io::Error {
-    io::Error::new(e.kind(), format!("{}: {e}", path.display()))
+    io::Error::new(
+        e.kind(),
+        PathError {
+            path: path.to_path_buf(),
+            error: e,
+        },
+    )
+}
+
+/// What an error of the store's listings says without the path it puts in front, for a
+/// message that names the path itself (`path:1:1: …`).
+pub fn reason(e: &io::Error) -> String {
+    match e.get_ref().and_then(|e| e.downcast_ref::<PathError>()) {
+        Some(p) => p.error.to_string(),
+        None => e.to_string(),
+    }
 }
 
 fn list_or_empty(dir: &Path, ext: &str) -> io::Result<Vec<String>> {

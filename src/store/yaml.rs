@@ -15,7 +15,7 @@ use serde_yaml::Value as Yaml;
 use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
 use yaml_rust2::scanner::Marker;
 
-use crate::model::problem::{At, Problem, Problems, Severity, YamlPath};
+use crate::model::problem::{At, Problem, Problems, Seg, Severity};
 use crate::text::sanitize::sanitize_inline;
 
 /// Annotation files larger than this are refused unread: a gold file is a few kilobytes, and a
@@ -90,7 +90,7 @@ impl Parsed {
 
 /// Parses a YAML file's bytes. A file that is not a YAML document — too large, not UTF-8,
 /// empty, or with a syntax error — is one diagnostic with the position of the fault.
-pub fn parse(path: &Path, bytes: Vec<u8>) -> Result<Parsed, Diagnostic> {
+pub fn parse(path: &Path, mut bytes: Vec<u8>) -> Result<Parsed, Diagnostic> {
     if bytes.len() > MAX_YAML_BYTES {
         return Err(Diagnostic::file(
             path,
@@ -101,6 +101,12 @@ pub fn parse(path: &Path, bytes: Vec<u8>) -> Result<Parsed, Diagnostic> {
                 MAX_YAML_BYTES >> 20
             ),
         ));
+    }
+    // A byte order mark, as Notepad writes, is allowed at the start of a YAML stream; serde_yaml
+    // would take what follows it for a second document. (Positions are unchanged: an editor
+    // does not show it.)
+    if bytes.starts_with(b"\xEF\xBB\xBF") {
+        bytes.drain(..3);
     }
     // UTF-8 validation was a twentieth of the time of reading a gold set (Arabic text is
     // mostly two-byte sequences, std's slow path): simdutf8 checks it at memory speed.
@@ -121,6 +127,7 @@ pub fn parse(path: &Path, bytes: Vec<u8>) -> Result<Parsed, Diagnostic> {
             });
         }
     };
+    check_shape(path, text)?;
     match serde_yaml::from_str::<Yaml>(text) {
         Ok(Yaml::Null) if text.trim().is_empty() || !has_content(text) => {
             Err(Diagnostic::file(path, Severity::Error, "the file is empty"))
@@ -140,6 +147,169 @@ pub fn parse(path: &Path, bytes: Vec<u8>) -> Result<Parsed, Diagnostic> {
                 severity: Severity::Error,
                 message: format!("YAML syntax: {message}"),
             })
+        }
+    }
+}
+
+/// Nesting deeper than this is refused, as serde_yaml does (its recursion limit).
+const MAX_DEPTH: usize = 128;
+
+/// What aliases may add to a document, in bytes of text written out, at least; more if the
+/// file is larger (see [`check_shape`]).
+const MIN_ALIAS_BUDGET: u64 = 1 << 20;
+
+/// Documents of more nodes than this (aliases expanded) are refused: serde_yaml keeps every
+/// event of a file and then a tree of its values, several hundred bytes a node, so a 2 MB file
+/// of a million empty lists took half a gigabyte. A gold file has a few hundred nodes, a large
+/// schema a few thousand.
+pub const MAX_NODES: u64 = 100_000;
+
+/// Files smaller than this cannot hold [`MAX_NODES`] nodes without aliases (a node takes at
+/// least two bytes of text), so [`check_shape`] does not read them unless they have one.
+const SHAPE_CHECK_BYTES: usize = 2 * MAX_NODES as usize;
+
+/// Refuses a document that would be too large once read: nested past [`MAX_DEPTH`], of more
+/// than [`MAX_NODES`] nodes, or whose aliases would expand it past their budget — at the node
+/// or alias that goes past.
+///
+/// serde_yaml expands every alias (`*name`) into a copy of its anchored node while it builds
+/// the document, and its own limit counts jumps, not what they copy: one 1 000-item anchor
+/// referenced 100 000 times in a 300 KB file is within it and makes 10⁸ nodes, and the
+/// allocation failure aborts the process. Refusing aliases altogether would be simpler, as
+/// tadqiq never writes them; but PyYAML writes an anchor and aliases for a list an extraction
+/// script shares between two fields, and people reuse a list of values in a schema. So they
+/// are allowed up to a budget: what aliases add, counted as the text of the nodes they copy
+/// (a scalar's length plus two, a collection two), may be at most twice the file's size, and
+/// at least [`MIN_ALIAS_BUDGET`] — no legitimate use comes near that, and a document then
+/// takes at most about three times the memory of one without aliases. (Counting nodes alone
+/// would let a long string be copied a million times.)
+///
+/// One pass over the events, which copies nothing: an anchor's size is what the document had
+/// grown by when its node ended. Memory is two numbers per anchor and three per open anchored
+/// collection (nesting is capped). Small files without both `&` and `*` are not looked at:
+/// they cannot be too large, and this pass would cost as much as parsing them.
+fn check_shape(path: &Path, text: &str) -> Result<(), Diagnostic> {
+    let aliased = text.contains('&') && text.contains('*');
+    if !aliased && text.len() < SHAPE_CHECK_BYTES {
+        return Ok(());
+    }
+    let at = |mark: Marker, message: String| Diagnostic {
+        path: path.to_path_buf(),
+        line: mark.line().max(1),
+        col: mark.col() + 1,
+        severity: Severity::Error,
+        message,
+    };
+    let budget = (2 * text.len() as u64).max(MIN_ALIAS_BUDGET);
+    // What an anchored node weighs: its text and its nodes, expanded. Anchor ids count from 1
+    // in the order anchors appear; `None` while the node is open.
+    #[derive(Clone, Copy)]
+    struct Weight {
+        size: u64,
+        nodes: u64,
+    }
+    let mut anchors: Vec<Option<Weight>> = Vec::new();
+    // Open anchored collections: anchor id, the weight before it, its depth.
+    let mut open: Vec<(usize, Weight, usize)> = Vec::new();
+    let mut depth = 0usize;
+    // The document so far, aliases expanded, and the text aliases added to it.
+    let mut total = Weight { size: 0, nodes: 0 };
+    let mut added = 0u64;
+    let mut parser = Parser::new_from_str(text);
+    let define = |anchors: &mut Vec<Option<Weight>>, id: usize, weight: Option<Weight>| {
+        if id > 0 {
+            if anchors.len() <= id {
+                anchors.resize(id + 1, None);
+            }
+            anchors[id] = weight;
+        }
+    };
+    let too_many_nodes = |mark| {
+        at(
+            mark,
+            format!("more than {MAX_NODES} YAML nodes: annotation files are far smaller; not read"),
+        )
+    };
+    loop {
+        let (event, mark) = parser.next_token().map_err(|e| {
+            // What could not be counted is refused: serde_yaml's reading of it might expand
+            // aliases past the budget.
+            at(*e.marker(), format!("YAML syntax: {}", e.info()))
+        })?;
+        match event {
+            Event::StreamEnd => return Ok(()),
+            Event::Scalar(s, _, id, _) => {
+                let w = Weight {
+                    size: s.len() as u64 + 2,
+                    nodes: 1,
+                };
+                total.size += w.size;
+                total.nodes += 1;
+                define(&mut anchors, id, Some(w));
+            }
+            Event::SequenceStart(id, _) | Event::MappingStart(id, _) => {
+                depth += 1;
+                if depth > MAX_DEPTH {
+                    return Err(at(
+                        mark,
+                        format!(
+                            "YAML syntax: recursion limit exceeded (more than {MAX_DEPTH} levels of nesting)"
+                        ),
+                    ));
+                }
+                if id > 0 {
+                    define(&mut anchors, id, None);
+                    open.push((id, total, depth));
+                }
+                total.size += 2;
+                total.nodes += 1;
+            }
+            Event::SequenceEnd | Event::MappingEnd => {
+                if let Some(&(id, before, d)) = open.last()
+                    && d == depth
+                {
+                    open.pop();
+                    let w = Weight {
+                        size: total.size - before.size,
+                        nodes: total.nodes - before.nodes,
+                    };
+                    define(&mut anchors, id, Some(w));
+                }
+                depth = depth.saturating_sub(1);
+            }
+            Event::Alias(id) => {
+                let Some(w) = anchors.get(id).copied().flatten() else {
+                    return Err(at(
+                        mark,
+                        "an alias inside the node it refers to (a cycle)".to_string(),
+                    ));
+                };
+                total.size += w.size;
+                total.nodes += w.nodes;
+                added += w.size;
+                if added > budget {
+                    return Err(at(
+                        mark,
+                        format!(
+                            "too many aliases: expanded, they would add more than {} KiB to this {} KiB file (aliases may add twice a file's size, or 1 MiB); write the values out",
+                            budget >> 10,
+                            text.len().div_ceil(1024)
+                        ),
+                    ));
+                }
+                if total.nodes > MAX_NODES {
+                    return Err(at(
+                        mark,
+                        format!(
+                            "too many aliases: expanded, they would make more than {MAX_NODES} YAML nodes; write the values out"
+                        ),
+                    ));
+                }
+            }
+            _ => continue,
+        }
+        if total.nodes > MAX_NODES {
+            return Err(too_many_nodes(mark));
         }
     }
 }
@@ -266,7 +436,7 @@ pub fn diagnostics(path: &Path, text: &str, problems: &Problems) -> Vec<Diagnost
     if problems.is_empty() {
         return Vec::new();
     }
-    let positions = Positions::of(text);
+    let positions = Positions::of(text, problems);
     problems
         .0
         .iter()
@@ -283,21 +453,34 @@ pub fn diagnostics(path: &Path, text: &str, problems: &Problems) -> Vec<Diagnost
         .collect()
 }
 
-/// Where each node of a document is: for each path, the position of its key (in a mapping)
-/// and of its value.
-#[derive(Default)]
+/// Where the nodes the problems name are: their paths (and the paths' ancestors) as a tree,
+/// each node with the position of its key (in a mapping) and of its value, once found.
+///
+/// Only the paths problems name are kept, so memory follows the problems, not the document:
+/// keeping every node's full path made a 2 MB file of deep, wide nesting cost gigabytes.
 struct Positions {
-    map: HashMap<YamlPath, (Option<Marker>, Marker)>,
+    /// The tree; the root is the first.
+    nodes: Vec<Wanted>,
+}
+
+/// One node of [`Positions`].
+#[derive(Default)]
+struct Wanted {
+    children: HashMap<Seg, usize>,
+    /// The position of its key, if it is a mapping's value, and of its value.
+    found: Option<(Option<Marker>, Marker)>,
 }
 
 enum Frame {
     Mapping {
-        path: YamlPath,
-        key: Option<(String, Marker)>,
+        /// The mapping's node in [`Positions`], if a problem is in it.
+        node: Option<usize>,
+        /// The key just read: its node, if wanted, and its position.
+        key: Option<(Option<usize>, Marker)>,
         start: usize,
     },
     Sequence {
-        path: YamlPath,
+        node: Option<usize>,
         next: usize,
     },
 }
@@ -305,32 +488,71 @@ enum Frame {
 struct Builder {
     positions: Positions,
     stack: Vec<Frame>,
+    /// Whether the root has been placed: later documents are not looked at.
+    rooted: bool,
 }
 
+/// Where an event's node goes: `None` when the event is a mapping key, else the node's entry in
+/// [`Positions`] (if wanted) and the position of its key.
+type Place = Option<(Option<usize>, Option<Marker>)>;
+
 impl Builder {
-    /// The path of the node an event starts, and the position of its key; `None` when the
-    /// event is a mapping key.
-    fn place(&mut self, text: Option<&str>, mark: Marker) -> Option<(YamlPath, Option<Marker>)> {
+    /// Places the node an event starts; `text` is a scalar's.
+    fn place(&mut self, text: Option<&str>, mark: Marker) -> Place {
+        let nodes = &self.positions.nodes;
         match self.stack.last_mut() {
-            None => Some((YamlPath::root(), None)),
-            Some(Frame::Sequence { path, next }) => {
-                let p = path.index(*next);
-                *next += 1;
-                Some((p, None))
+            None if self.rooted => Some((None, None)),
+            None => {
+                self.rooted = true;
+                Some((Some(0), None))
             }
-            Some(Frame::Mapping { path, key, .. }) => match key.take() {
-                Some((k, key_mark)) => Some((path.key(&k), Some(key_mark))),
+            Some(Frame::Sequence { node, next }) => {
+                let child = node.and_then(|n| nodes[n].children.get(&Seg::Index(*next)).copied());
+                *next += 1;
+                Some((child, None))
+            }
+            Some(Frame::Mapping { node, key, .. }) => match key.take() {
+                Some((child, key_mark)) => Some((child, Some(key_mark))),
                 None => {
                     // A key: remember it (complex keys count as their text, or nothing).
-                    *key = Some((text.unwrap_or_default().to_string(), mark));
+                    let child = node.and_then(|n| {
+                        nodes[n]
+                            .children
+                            .get(&Seg::Key(text.unwrap_or_default().to_string()))
+                            .copied()
+                    });
+                    *key = Some((child, mark));
                     None
                 }
             },
         }
     }
 
-    fn record(&mut self, path: YamlPath, key: Option<Marker>, value: Marker) {
-        self.positions.map.entry(path).or_insert((key, value));
+    fn record(&mut self, node: Option<usize>, key: Option<Marker>, value: Marker) {
+        if let Some(n) = node {
+            self.positions.nodes[n].found.get_or_insert((key, value));
+        }
+    }
+
+    /// Places a collection's start and opens its frame (a collection used as a mapping key
+    /// gets a frame too, so that its end closes it and not its mapping).
+    fn open(&mut self, mark: Marker, mapping: bool) {
+        let node = match self.place(None, mark) {
+            Some((node, key)) => {
+                self.record(node, key, mark);
+                node
+            }
+            None => None,
+        };
+        self.stack.push(if mapping {
+            Frame::Mapping {
+                node,
+                key: None,
+                start: mark.index(),
+            }
+        } else {
+            Frame::Sequence { node, next: 0 }
+        });
     }
 }
 
@@ -338,31 +560,17 @@ impl MarkedEventReceiver for Builder {
     fn on_event(&mut self, ev: Event, mark: Marker) {
         match ev {
             Event::Scalar(ref s, ..) => {
-                if let Some((path, key)) = self.place(Some(s), mark) {
-                    self.record(path, key, mark);
+                if let Some((node, key)) = self.place(Some(s), mark) {
+                    self.record(node, key, mark);
                 }
             }
             Event::Alias(_) => {
-                if let Some((path, key)) = self.place(None, mark) {
-                    self.record(path, key, mark);
+                if let Some((node, key)) = self.place(None, mark) {
+                    self.record(node, key, mark);
                 }
             }
-            Event::MappingStart(..) => {
-                if let Some((path, key)) = self.place(None, mark) {
-                    self.record(path.clone(), key, mark);
-                    self.stack.push(Frame::Mapping {
-                        path,
-                        key: None,
-                        start: mark.index(),
-                    });
-                }
-            }
-            Event::SequenceStart(..) => {
-                if let Some((path, key)) = self.place(None, mark) {
-                    self.record(path.clone(), key, mark);
-                    self.stack.push(Frame::Sequence { path, next: 0 });
-                }
-            }
+            Event::MappingStart(..) => self.open(mark, true),
+            Event::SequenceStart(..) => self.open(mark, false),
             Event::MappingEnd | Event::SequenceEnd => {
                 self.stack.pop();
             }
@@ -371,24 +579,43 @@ impl MarkedEventReceiver for Builder {
         // A block mapping's start mark lies one column past its first key: place the
         // mapping at that key instead.
         if let Some(Frame::Mapping {
-            path,
+            node: Some(n),
             key: Some((_, key_mark)),
             start,
         }) = self.stack.last()
             && key_mark.index() < *start
-            && let Some(entry) = self.positions.map.get_mut(path)
-            && entry.1.index() == *start
+            && let Some(found) = &mut self.positions.nodes[*n].found
+            && found.1.index() == *start
         {
-            entry.1 = *key_mark;
+            found.1 = *key_mark;
         }
     }
 }
 
 impl Positions {
-    fn of(text: &str) -> Positions {
+    /// The positions of the nodes `problems` name, in `text`.
+    fn of(text: &str, problems: &Problems) -> Positions {
+        let mut positions = Positions {
+            nodes: vec![Wanted::default()],
+        };
+        for p in &problems.0 {
+            let mut at = 0;
+            for seg in &p.path.0 {
+                at = match positions.nodes[at].children.get(seg) {
+                    Some(&child) => child,
+                    None => {
+                        let child = positions.nodes.len();
+                        positions.nodes.push(Wanted::default());
+                        positions.nodes[at].children.insert(seg.clone(), child);
+                        child
+                    }
+                };
+            }
+        }
         let mut builder = Builder {
-            positions: Positions::default(),
+            positions,
             stack: Vec::new(),
+            rooted: false,
         };
         // A document serde_yaml accepted parses here too; if not, positions stay partial and
         // problems fall back to their nearest known ancestor.
@@ -398,26 +625,33 @@ impl Positions {
 
     /// The 1-based line and column of a problem: its node, else its nearest known ancestor.
     fn locate(&self, problem: &Problem) -> (usize, usize) {
-        let mut path = problem.path.clone();
-        loop {
-            if let Some((key, value)) = self.map.get(&path) {
-                let m = match (problem.at, key) {
-                    (At::Key, Some(k)) if path == problem.path => k,
-                    _ => value,
-                };
-                return (m.line().max(1), m.col() + 1);
-            }
-            if path.0.pop().is_none() {
-                return (1, 1);
-            }
+        let mut best = self.nodes[0].found.map(|f| (f, problem.path.0.is_empty()));
+        let mut at = 0;
+        for (depth, seg) in problem.path.0.iter().enumerate() {
+            let Some(&child) = self.nodes[at].children.get(seg) else {
+                break;
+            };
+            at = child;
+            let Some(found) = self.nodes[at].found else {
+                break;
+            };
+            best = Some((found, depth + 1 == problem.path.0.len()));
         }
+        let Some(((key, value), exact)) = best else {
+            return (1, 1);
+        };
+        let m = match (problem.at, key) {
+            (At::Key, Some(k)) if exact => k,
+            _ => value,
+        };
+        (m.line().max(1), m.col() + 1)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::problem::Seg;
+    use crate::model::problem::YamlPath;
 
     #[test]
     fn strings_a_yaml_1_1_reader_would_misread_are_quoted_and_read_back_the_same() {
@@ -530,8 +764,99 @@ mod tests {
         assert!(refuse(b"a: \xff\xfe\x00\x01".to_vec()).contains("not UTF-8"));
         assert!(refuse("[".repeat(10_000).into_bytes()).contains("recursion limit"));
         let bomb = "a: &a [x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]\nf: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]\ng: [*f,*f,*f,*f,*f,*f,*f,*f,*f]\n";
-        assert!(refuse(bomb.as_bytes().to_vec()).contains("repetition limit"));
+        assert!(refuse(bomb.as_bytes().to_vec()).contains("too many aliases"));
         assert!(refuse(vec![b' '; MAX_YAML_BYTES + 1]).contains("at most"));
+    }
+
+    #[test]
+    fn aliases_are_allowed_up_to_a_budget_and_refused_at_the_alias_past_it() {
+        let parse = |text: String| parse(Path::new("h.yaml"), text.into_bytes());
+        // One 1 000-item anchor referenced 2 000 times: small, but 6 MB expanded.
+        let items = vec!["x"; 1000].join(",");
+        let aliases = vec!["*a"; 2000].join(",");
+        let wide = format!("a: &a [{items}]\nb: [{aliases}]\n");
+        let e = parse(wide).err().unwrap();
+        assert!(e.message.contains("too many aliases"), "{e}");
+        assert_eq!(e.line, 2, "{e}");
+        assert!(e.col > 4, "at the alias past the budget: {e}");
+        // A long string copied: its length counts, not only its nodes.
+        let long = format!(
+            "a: &a {}\nb: [{}]\n",
+            "x".repeat(100_000),
+            vec!["*a"; 30].join(",")
+        );
+        assert!(
+            parse(long)
+                .err()
+                .unwrap()
+                .message
+                .contains("too many aliases")
+        );
+        // An alias inside the node it names.
+        let cycle = parse("a: &a [1, *a]\n".into()).err().unwrap();
+        assert!(
+            cycle.message.contains("cycle") || cycle.message.contains("YAML"),
+            "{cycle}"
+        );
+        // A list of values shared, as PyYAML writes it and people reuse one in a schema.
+        let shared = "fields:\n- {name: a, type: choice, values: &v [x, y, z]}\n- {name: b, type: choice, values: *v}\n";
+        let doc = parse(shared.into()).unwrap().doc;
+        assert_eq!(doc["fields"][1]["values"][2], Yaml::String("z".into()));
+        // Nesting past the limit is refused by the pass too, not walked without end.
+        let deep = format!("a: &a 1\nb: *a\nc: {}", "[".repeat(200));
+        assert!(
+            parse(deep)
+                .err()
+                .unwrap()
+                .message
+                .contains("recursion limit")
+        );
+    }
+
+    #[test]
+    fn a_document_of_too_many_nodes_is_refused_at_the_node_past_the_limit() {
+        let wide = format!("a: [{}]\n", vec!["[]"; 150_000].join(","));
+        let e = parse(Path::new("w.yaml"), wide.into_bytes()).err().unwrap();
+        assert!(e.message.starts_with("more than 100000 YAML nodes"), "{e}");
+        // The root, `a` and its list are three nodes: the 99 998th `[]` is one too many.
+        assert_eq!((e.line, e.col), (1, 5 + 3 * 99_997), "{e}");
+        // Within the limit, and large: read.
+        let fine = format!("a: [{}]\n", vec!["1"; 90_000].join(","));
+        assert!(parse(Path::new("w.yaml"), fine.into_bytes()).is_ok());
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_accepted() {
+        let p = parse(Path::new("b.yaml"), b"\xEF\xBB\xBFa: 1\nb: 2\n".to_vec()).unwrap();
+        assert_eq!(p.doc["b"], Yaml::Number(2.into()));
+        assert!(p.text().starts_with("a: 1"));
+    }
+
+    #[test]
+    fn positions_of_a_wide_deep_file_are_found_and_only_named_nodes_kept() {
+        // 200 keys of 100 levels each: the problem is in the last one.
+        let mut text = String::new();
+        for k in 0..200 {
+            text.push_str(&format!("k{k}: "));
+            text.push_str(&"[".repeat(100));
+            text.push_str(&"]".repeat(100));
+            text.push('\n');
+        }
+        text.push_str("last:\n  ? [complex, key]\n  : 1\n  value: 2\n");
+        let mut path = path_of(&["last", "value"]);
+        assert_eq!(located(&text, path.clone(), At::Value), (204, 10));
+        assert_eq!(located(&text, path.clone(), At::Key), (204, 3));
+        path.0.push(Seg::Index(3));
+        assert_eq!(located(&text, path, At::Key), (204, 10));
+        let problems = Problems(vec![Problem {
+            path: path_of(&["k199"]).index(0),
+            at: At::Value,
+            severity: Severity::Error,
+            message: "x".into(),
+        }]);
+        let positions = Positions::of(&text, &problems);
+        assert_eq!(positions.nodes.len(), 3);
+        assert_eq!(positions.locate(&problems.0[0]), (200, 8));
     }
 
     #[test]

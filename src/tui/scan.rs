@@ -6,7 +6,7 @@ use std::sync::mpsc::{self, Receiver, Sender};
 
 use crate::model::Status;
 use crate::model::article::sha256_hex;
-use crate::store::Store;
+use crate::store::{Limit, Store, read_corpus_file};
 
 /// What the scan found about one article.
 #[derive(Debug)]
@@ -45,10 +45,14 @@ fn run(store: &Store, analyst: &str, tx: &Sender<ScanEvent>) {
     let mut hashes = Vec::new();
     // Statuses first: they feed the counts in the status bar.
     for id in ids {
-        let Ok(text) = std::fs::read_to_string(store.gold_path(analyst, &id)) else {
+        // Through the store's reader: a FIFO or a huge file is skipped, not waited on.
+        let Ok(Some(bytes)) = read_corpus_file(&store.gold_path(analyst, &id), Limit::YAML) else {
             continue;
         };
-        let (status, sha) = summary(&text);
+        let Ok(text) = std::str::from_utf8(&bytes) else {
+            continue;
+        };
+        let (status, sha) = summary(text);
         if let Some(status) = status
             && tx
                 .send(ScanEvent::Status {
@@ -65,7 +69,7 @@ fn run(store: &Store, analyst: &str, tx: &Sender<ScanEvent>) {
     }
     // Then staleness, which reads every reviewed article.
     for (id, sha) in hashes {
-        let Ok(bytes) = std::fs::read(store.article_path(&id)) else {
+        let Ok(Some(bytes)) = read_corpus_file(&store.article_path(&id), Limit::ARTICLE) else {
             continue;
         };
         let stale = sha256_hex(&bytes) != sha;
@@ -92,8 +96,10 @@ fn summary(text: &str) -> (Option<Status>, Option<String>) {
         }
     }
     if status.is_none()
-        && let Ok(doc) = serde_yaml::from_str::<serde_yaml::Value>(text)
+        // The store's parser, whose limits keep an alias bomb from exhausting memory.
+        && let Ok(parsed) = crate::store::yaml::parse(std::path::Path::new(""), text.into())
     {
+        let doc = &parsed.doc;
         status = doc
             .get("status")
             .and_then(serde_yaml::Value::as_str)
