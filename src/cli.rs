@@ -506,21 +506,17 @@ fn render(args: &RenderArgs) -> Result<ExitCode> {
         out.write_all(b"\x1b[8l")?;
     }
     let mut layouter = Layouter::with_fallback(options, strong.dominant());
-    let mut rows = Vec::new();
     let (mut start, mut index) = (0u32, 0u32);
     each_block(path, &input, |block| {
         // Whole lines, newlines included: `paragraphs` sees them as in the whole text.
         for p in paragraphs(block) {
-            rows.clear();
             let p = Paragraph {
                 start: start + p.start,
                 index,
                 ..p
             };
-            layouter.paragraph(p, &mut rows);
-            for row in &rows {
-                write_row(&mut out, row.indent, row.text())?;
-            }
+            // Rows are written as they are made: a long paragraph's never all wait in memory.
+            layouter.paragraph_rows(p, |row| write_row(&mut out, row.indent, row.text()))?;
             index += 1;
         }
         start += block.chars().count() as u32;

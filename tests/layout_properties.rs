@@ -3,6 +3,7 @@
 
 use proptest::prelude::*;
 use tadqiq::text::bidi::is_bidi_control;
+use tadqiq::text::layout::{Layouter, Row, paragraphs};
 use tadqiq::text::width::{is_default_ignorable, str_width};
 use tadqiq::text::{BidiMode, Direction, DirectionPolicy, Layout, LayoutOptions};
 
@@ -27,6 +28,33 @@ fn hostile_text() -> impl Strategy<Value = String> {
         1 => any::<char>().prop_map(String::from),
     ];
     prop::collection::vec(piece, 0..60).prop_map(|v| v.concat())
+}
+
+/// Long text with no explicit embedding, isolate or override: the text a long paragraph is laid
+/// out in pieces for, in the same rows as whole.
+fn ordinary_long_text() -> impl Strategy<Value = String> {
+    let piece = prop_oneof![
+        6 => prop::sample::select(vec![
+            "استقبل", "حموشي", "السلام", "الله", "لا", "لَا", "بَاب", "ـ", "‍", "‌", "؟", "،",
+            "Nicolas", "Lerner", "2023/12/15", "٢٠٢٣/١٢/١٥", "50%", "-5", "«", "»", "\"",
+            "https://example.com/a?b=1&c=2", "中文", "😀", "👨‍👩‍👧", "e\u{301}", "(الوزير)",
+            "(France)", "[هنا]", "\u{200e}", "\u{200f}", "\u{61c}", "\u{64e}", "\u{1b}[31m",
+            "\u{9b}", "\u{7f}", "\u{2028}",
+        ]).prop_map(str::to_string),
+        5 => prop::sample::select(vec![" ", " ", "  ", "\t", "\u{a0}", "\u{3000}", "\n"])
+            .prop_map(str::to_string),
+    ];
+    prop::collection::vec(piece, 0..1200).prop_map(|v| v.concat())
+}
+
+/// The rows of `text`, laid out in pieces of about `piece_bytes` bytes.
+fn rows_in_pieces(text: &str, options: LayoutOptions, piece_bytes: usize) -> Vec<Row> {
+    let mut layouter = Layouter::new(options, text).piece_bytes(piece_bytes);
+    let mut rows = Vec::new();
+    for p in paragraphs(text) {
+        layouter.paragraph(p, &mut rows);
+    }
+    rows
 }
 
 fn options() -> impl Strategy<Value = LayoutOptions> {
@@ -114,5 +142,52 @@ proptest! {
             prop_assert!(row.source.start >= previous_end);
             previous_end = row.source.end;
         }
+    }
+}
+
+proptest! {
+    // Long texts: 200 cases in `cargo test`; PROPTEST_CASES for a long run.
+    #![proptest_config(ProptestConfig::with_cases(
+        std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(200)
+    ))]
+
+    #[test]
+    fn long_paragraphs_in_pieces_have_the_rows_of_whole_ones(
+        text in ordinary_long_text(),
+        width in 1u16..24,
+        shape in any::<bool>(),
+        direction in prop::sample::select(vec![
+            DirectionPolicy::Auto,
+            DirectionPolicy::Forced(Direction::Rtl),
+            DirectionPolicy::Forced(Direction::Ltr),
+        ]),
+        // The context a piece is laid out with is an eighth of the bound: here tens of bytes
+        // (8 KiB in use), still longer than this text's runs without a strong character.
+        piece_bytes in 400usize..1500,
+    ) {
+        let options = LayoutOptions { shape, direction, ..LayoutOptions::new(width) };
+        let whole = Layout::new(&text, options);
+        let pieces = rows_in_pieces(&text, options, piece_bytes);
+        prop_assert_eq!(whole.rows().len(), pieces.len(), "{:?}", text);
+        for (a, b) in whole.rows().iter().zip(&pieces) {
+            prop_assert_eq!(a, b, "{:?}", text);
+        }
+    }
+
+    #[test]
+    fn long_paragraphs_in_pieces_stay_safe(text in hostile_text(), width in 1u16..30, piece_bytes in 16usize..200) {
+        // Hostile text repeated into long paragraphs: explicit embeddings across pieces may
+        // order rows differently from a whole layout, but every row fits and rows still
+        // partition the paragraph.
+        let text = text.replace(['\n', '\u{2029}'], " ").repeat(8);
+        let options = LayoutOptions::new(width);
+        let rows = rows_in_pieces(&text, options, piece_bytes);
+        let mut previous_end = 0u32;
+        for row in &rows {
+            prop_assert!(row.indent + row.width <= width);
+            prop_assert_eq!(row.source.start, previous_end, "{:?}", text);
+            previous_end = row.source.end;
+        }
+        prop_assert_eq!(previous_end as usize, text.chars().count());
     }
 }

@@ -49,6 +49,24 @@ pub fn first_strong_direction(paragraph: &str) -> Option<Direction> {
     }
 }
 
+/// Rules P2–P3 over chars read one at a time, as [`first_strong_direction`] decides: for a
+/// paragraph too long to decode whole, scanned piece by piece.
+pub fn first_strong_direction_of(chars: impl IntoIterator<Item = char>) -> Option<Direction> {
+    let table = BidiTable::get();
+    let mut isolates = 0usize;
+    for c in chars {
+        match table.class(c) {
+            BidiClass::LRI | BidiClass::RLI | BidiClass::FSI => isolates += 1,
+            BidiClass::PDI if isolates > 0 => isolates -= 1,
+            BidiClass::L if isolates == 0 => return Some(Direction::Ltr),
+            BidiClass::R | BidiClass::AL if isolates == 0 => return Some(Direction::Rtl),
+            BidiClass::B => break,
+            _ => {}
+        }
+    }
+    None
+}
+
 /// The direction most of a text's strong characters have: the fallback for paragraphs with no
 /// strong character at all (a date line, a list of numbers). Right to left on a tie, since the
 /// articles are Arabic.
@@ -987,6 +1005,20 @@ mod tests {
             Some(Direction::Rtl)
         );
         assert_eq!(first_strong_direction("2023/12/15 - 50%"), None);
+        // The streaming scan, for paragraphs laid out in pieces, decides alike.
+        for text in [
+            "123 حموشي abc",
+            "«Lerner» نيكولا",
+            "\u{2067}abc\u{2069} حموشي",
+            "\u{2066}\u{2067}abc\u{2069}\u{2069}\u{2069} abc",
+            "2023/12/15 - 50%",
+        ] {
+            assert_eq!(
+                first_strong_direction_of(text.chars()),
+                first_strong_direction(text),
+                "{text:?}"
+            );
+        }
         assert_eq!(dominant_direction("abc حموشي الرباط"), Direction::Rtl);
         assert_eq!(dominant_direction("Nicolas Lerner حموشي"), Direction::Ltr);
         assert_eq!(dominant_direction("123"), Direction::Rtl);

@@ -12,6 +12,10 @@
 //! 5. reorder each line with the paragraph's levels ([L1 and L2](super::bidi));
 //! 6. right-align RTL rows.
 //!
+//! A paragraph longer than [`PIECE_BYTES`] goes through these steps a piece at a time, with
+//! the direction decided over the whole of it, so that its memory stays bounded; its rows are
+//! those of a whole layout for ordinary text (see [`Layouter::paragraph_rows`]).
+//!
 //! Every cell keeps the source offsets (Unicode scalar values into the article text) it came
 //! from, so that the review screen can highlight an evidence span and place a cursor.
 
@@ -20,18 +24,22 @@ use std::hash::Hash;
 use std::ops::Range;
 use std::sync::Arc;
 
-use unicode_bidi::BidiClass;
+use unicode_bidi::{BidiClass, BidiDataSource};
 use unicode_linebreak::BreakOpportunity;
 use unicode_segmentation::UnicodeSegmentation;
 
 use super::bidi::{self, BidiTable, Direction, ParagraphLevels};
-use super::sanitize::sanitize_line;
+use super::sanitize::{Sanitized, TAB_WIDTH, is_unsafe_control, sanitize_line, sanitize_part};
 use super::shape::{self, Shaped};
 use super::width::{CharFacts, cluster_width, extends_cluster, is_default_ignorable, is_invisible};
 
 /// The most chars one cell draws: a cluster of a letter and hundreds of marks ("zalgo" text)
 /// would otherwise reach the terminal whole.
 const MAX_CLUSTER_CHARS: usize = 16;
+
+/// Paragraphs longer than this many bytes are laid out a piece at a time: laying one out costs
+/// tens of bytes of memory per byte of text, and an article may be one 60 MB line.
+pub const PIECE_BYTES: usize = 64 * 1024;
 
 /// Drawn in front of a mark that has no letter to sit on, as typographers do.
 const DOTTED_CIRCLE: char = '\u{25CC}';
@@ -357,6 +365,8 @@ pub struct Layouter {
     order: Vec<usize>,
     /// Whether the current paragraph has units removed by X9.
     has_removed: bool,
+    /// Paragraphs longer than this many bytes are laid out a piece at a time.
+    piece_bytes: usize,
 }
 
 impl Layouter {
@@ -387,32 +397,215 @@ impl Layouter {
             line_units: Vec::new(),
             order: Vec::new(),
             has_removed: false,
+            piece_bytes: PIECE_BYTES,
         }
     }
 
     /// Lays out one paragraph and appends its rows (at least one) to `out`.
     pub fn paragraph(&mut self, p: Paragraph<'_>, out: &mut Vec<Row>) {
+        let pushed: Result<(), std::convert::Infallible> = self.paragraph_rows(p, |row| {
+            out.push(row);
+            Ok(())
+        });
+        let Ok(()) = pushed;
+    }
+
+    /// Lays out one paragraph and hands its rows (at least one), top to bottom, to `emit`,
+    /// stopping at its first error. A paragraph longer than the piece bound (64 KiB) is laid out
+    /// a piece at a time, so that memory stays bounded whatever its length: see
+    /// [`Layouter::piece_bytes`].
+    pub fn paragraph_rows<E>(
+        &mut self,
+        p: Paragraph<'_>,
+        mut emit: impl FnMut(Row) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let bound = self.piece_bound();
+        if p.text.len() > bound {
+            return self.pieces(p, bound, &mut emit);
+        }
         let sanitized = sanitize_line(p.text);
+        // The source line's length in chars: the chars about to be decoded, unless sanitizing
+        // changed the text (then count the source's own).
+        let source_chars = if sanitized.is_identity() && sanitized.text.len() == p.text.len() {
+            None
+        } else {
+            Some(count_chars(p.text) as u32)
+        };
+        let piece = Piece {
+            rows_from: p.start,
+            end: source_chars.map(|n| p.start + n),
+            hold_from: None,
+        };
+        self.piece(p, &sanitized, None, piece, &mut emit)?;
+        Ok(())
+    }
+
+    /// Sets the piece bound: paragraphs longer than `bytes` are laid out in pieces of at most
+    /// about that many bytes (and at least 32 bytes per cell of the row width, so that a piece
+    /// holds several rows). 64 KiB unless set; tests make it small.
+    pub fn piece_bytes(mut self, bytes: usize) -> Self {
+        self.piece_bytes = bytes.max(16);
+        self
+    }
+
+    fn piece_bound(&self) -> usize {
+        self.piece_bytes.max(self.options.width as usize * 32)
+    }
+
+    /// Lays out a paragraph longer than `bound` bytes a piece at a time.
+    ///
+    /// The direction is decided once, over the whole paragraph (P2–P3, a streaming scan), and
+    /// forced on every piece. Each piece is laid out with some of the text before its rows as
+    /// context, starting at a strong character outside any embedding (from there on, levels
+    /// resolve as in the whole paragraph), which also gives the first row's letters their
+    /// shapes and break opportunities. The rows after the piece's last strong character are
+    /// held back (their neutrals are resolved by what follows), and so is the last row, whose
+    /// wrapping depends on what follows: they are laid out again as the start of the next piece.
+    /// The rows are therefore those of the whole paragraph, except where a bracket pair, or an
+    /// explicit embedding or isolate, spans a piece's context, or no strong character comes for
+    /// an eighth of the bound (then a piece starts and holds back an eighth of the bound
+    /// whatever is there), or one row alone holds more than a piece (then it is cut at the
+    /// piece's end): bounded memory wins over those.
+    fn pieces<E>(
+        &mut self,
+        p: Paragraph<'_>,
+        bound: usize,
+        emit: &mut impl FnMut(Row) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let line = p.text.strip_suffix('\r').unwrap_or(p.text);
+        let paragraph_end = p.start + count_chars(p.text) as u32;
+        // The sanitized text's first strong char: a C1 control is shown as `\x85`, whose `x` is
+        // strong; the other controls become neutral symbols.
+        let direction = match self.options.direction {
+            DirectionPolicy::Forced(d) => d,
+            DirectionPolicy::Auto => {
+                bidi::first_strong_direction_of(line.chars().filter_map(|c| match c {
+                    '\u{80}'..='\u{9F}' => Some('x'),
+                    c if is_unsafe_control(c) => None,
+                    c => Some(c),
+                }))
+                .unwrap_or(self.fallback)
+            }
+        };
+        let context = bound / 8;
+        let table = self.bidi_table;
+        let mut strong: Vec<usize> = Vec::new();
+        // The piece is `line[ctx..end]`; its rows start at byte `start`, char `start_char`
+        // (chars relative to the line). `ctx_column` places tab stops; `ctx_depth` is the
+        // number of explicit embeddings and isolates open at `ctx`.
+        let (mut ctx, mut ctx_char, mut ctx_column, mut ctx_depth) = (0usize, 0u32, 0usize, 0u32);
+        let (mut start, mut start_char) = (0usize, 0u32);
+        loop {
+            let last = line.len() - ctx <= bound;
+            let end = if last {
+                line.len()
+            } else {
+                cut_point(line, start, ctx + bound)
+            };
+            let text = &line[ctx..end];
+            // Where the strong chars outside any embedding and any bracket pair (N0 pairs
+            // brackets across any distance) are, as byte offsets into the line.
+            strong.clear();
+            let mut brackets = 0u32;
+            let end_depth = explicit_depth(text, ctx_depth, |at, c| match table.class(c) {
+                BidiClass::L | BidiClass::R | BidiClass::AL if brackets == 0 => {
+                    strong.push(ctx + at)
+                }
+                BidiClass::ON => match bidi::TableBidiData.bidi_matched_opening_bracket(c) {
+                    Some(b) if b.is_open => brackets += 1,
+                    Some(_) => brackets = brackets.saturating_sub(1),
+                    None => {}
+                },
+                _ => {}
+            });
+            let sanitized = sanitize_part(text, ctx_column);
+            let piece_start = p.start + ctx_char;
+            let text_chars = count_chars(text) as u32;
+            let char_of = |byte: usize| piece_start + count_chars(&text[..byte - ctx]) as u32;
+            // Rows that end after the last strong char are held back; without one near the
+            // end, those that end in the last `context` bytes.
+            let hold_from = (!last).then(|| match strong.last() {
+                Some(&at) if at + 2 * context >= end => char_of(at),
+                _ => char_of(ctx + floor_char_boundary(text, text.len().saturating_sub(context))),
+            });
+            let piece = Piece {
+                rows_from: p.start + start_char,
+                end: Some(if last {
+                    paragraph_end
+                } else {
+                    piece_start + text_chars
+                }),
+                hold_from,
+            };
+            let held = self.piece(
+                Paragraph {
+                    text,
+                    start: piece_start,
+                    index: p.index,
+                },
+                &sanitized,
+                Some(direction),
+                piece,
+                emit,
+            )?;
+            if last {
+                return Ok(());
+            }
+            // The next piece's rows start where this one's held-back rows did, or at its end.
+            let next_char = held.map_or(text_chars, |at| at - piece_start);
+            let next = ctx + char_to_byte(text, next_char as usize);
+            // Its context starts at the last strong char before its rows, if that is no more
+            // than `2 * context` bytes before them; else `context` bytes before them.
+            let lowest = next.saturating_sub(2 * context);
+            let at_strong = strong
+                .iter()
+                .rev()
+                .find(|&&at| at < next)
+                .filter(|&&at| at >= lowest)
+                .copied();
+            let new_ctx = at_strong
+                .unwrap_or_else(|| floor_char_boundary(line, next.saturating_sub(context)))
+                .max(ctx);
+            let new_depth = if at_strong == Some(new_ctx) {
+                0
+            } else if new_ctx == end {
+                end_depth
+            } else {
+                explicit_depth(&line[ctx..new_ctx], ctx_depth, |_, _| {})
+            };
+            (start, start_char) = (next, ctx_char + next_char);
+            let skipped = count_chars(&line[ctx..new_ctx]) as u32;
+            ctx_column = (ctx_column + sanitized.chars_before(skipped)) % TAB_WIDTH;
+            ctx_char += skipped;
+            (ctx, ctx_depth) = (new_ctx, new_depth);
+        }
+    }
+
+    /// Lays out `p` (a paragraph, or a piece of one with context before its rows), sanitized
+    /// as `sanitized`, in `direction` (else its own), and hands `emit` the rows `piece` asks
+    /// for. Returns where the row it held back starts, if it held one back.
+    fn piece<E>(
+        &mut self,
+        p: Paragraph<'_>,
+        sanitized: &Sanitized<'_>,
+        direction: Option<Direction>,
+        piece: Piece,
+        emit: &mut impl FnMut(Row) -> Result<(), E>,
+    ) -> Result<Option<u32>, E> {
         let text: &str = &sanitized.text;
         self.chars.clear();
         self.chars.extend(text.chars());
         // One class lookup per char serves both the direction (P2–P3) and the levels.
         self.bidi.classify(&self.chars);
-        let direction = match self.options.direction {
-            DirectionPolicy::Forced(d) => d,
-            DirectionPolicy::Auto => self
+        let direction = match (direction, self.options.direction) {
+            (Some(d), _) | (None, DirectionPolicy::Forced(d)) => d,
+            (None, DirectionPolicy::Auto) => self
                 .bidi
                 .first_strong_direction(text)
                 .unwrap_or(self.fallback),
         };
-        // The source line's length in chars: the chars just decoded, unless sanitizing changed
-        // the text (then count the source's own).
-        let source_chars = if sanitized.is_identity() && text.len() == p.text.len() {
-            self.chars.len()
-        } else {
-            count_chars(p.text)
-        };
-        let whole = p.start..p.start + source_chars as u32;
+        let end = piece.end.unwrap_or(p.start + self.chars.len() as u32);
+        let whole = piece.rows_from..end;
         let reorder = self.options.bidi == BidiMode::App;
         if reorder {
             // Levels only matter to reordering and mirroring, which terminal mode leaves to the
@@ -635,15 +828,21 @@ impl Layouter {
                 one,
             });
         }
+        // Units before `first` are context for the piece's own, which start its rows.
+        let first = self
+            .units
+            .partition_point(|u| u.source.start < piece.rows_from);
         let (mut total_width, mut visible, mut removed) = (0usize, false, false);
-        for u in &self.units {
+        for u in &self.units[first..] {
             total_width += u.width as usize;
             visible |= u.kind == Kind::Visible;
+        }
+        for u in &self.units {
             removed |= u.kind == Kind::Removed;
         }
         if !visible {
-            out.push(empty_row(p, direction, whole));
-            return;
+            emit(empty_row(p, direction, whole))?;
+            return Ok(None);
         }
         self.has_removed = removed;
 
@@ -652,12 +851,41 @@ impl Layouter {
             // make one line of it whatever the break opportunities, so skip finding them
             // (UAX #14 costs as much as the rest of a short paragraph's layout).
             self.lines.clear();
-            self.lines.push(0..self.units.len());
+            self.lines.push(first..self.units.len());
         } else {
             self.mark_breaks(text);
-            self.wrap();
+            self.wrap(first);
         }
-        let lines = std::mem::take(&mut self.lines);
+        let mut lines = std::mem::take(&mut self.lines);
+        // A piece that is not the paragraph's last holds its last row back for the next one,
+        // which lays it out again with the text that follows.
+        // So is every row that ends after `hold_from`: the levels of the text there depend on
+        // what follows it. At least one row goes out, for progress.
+        let held = match piece.hold_from {
+            Some(hold_from) if lines.len() > 1 => {
+                let mut keep = lines[1..]
+                    .iter()
+                    .position(|next| self.units[next.start].source.start > hold_from)
+                    .unwrap_or(lines.len() - 1)
+                    .max(1);
+                // The held rows must start at a source char of their own, not inside what one
+                // char became (a tab, a control's escape): held earlier if need be.
+                let units = &self.units;
+                let own = |i: usize| units[i - 1].source.start < units[i].source.start;
+                while keep > 1 && !own(lines[keep].start) {
+                    keep -= 1;
+                }
+                if own(lines[keep].start) {
+                    let held = units[lines[keep].start].source.start;
+                    lines.truncate(keep);
+                    Some(held)
+                } else {
+                    None
+                }
+            }
+            _ => None,
+        };
+        let mut result = Ok(held);
         for (i, line) in lines.iter().enumerate() {
             // A row's source runs to the start of the next one, so that rows partition the
             // paragraph and whitespace trimmed at a wrap still belongs somewhere.
@@ -668,12 +896,16 @@ impl Layouter {
             };
             let end = match lines.get(i + 1) {
                 Some(next) => self.units[next.start].source.start,
-                None => whole.end,
+                None => held.unwrap_or(whole.end),
             };
             let row = self.line_row(p, direction, line.clone(), start..end);
-            out.push(row);
+            if let Err(e) = emit(row) {
+                result = Err(e);
+                break;
+            }
         }
         self.lines = lines;
+        result
     }
 
     /// Records the UAX #14 break opportunities on the units they precede.
@@ -699,15 +931,15 @@ impl Layouter {
     /// goes to the next line when it does not fit after the words already there, and is split
     /// cell by cell only when it alone is wider than a row. Whitespace at the ends of a line
     /// takes no room (it is not drawn there).
-    fn wrap(&mut self) {
+    fn wrap(&mut self, from: usize) {
         let width = self.options.width as usize;
         let units = &self.units;
         let lines = &mut self.lines;
         lines.clear();
-        let mut line_start = 0;
+        let mut line_start = from;
         let mut line_width = 0usize; // drawn width so far, without trailing whitespace
         let mut pending_space = 0usize; // whitespace after the last word on the line
-        let mut seg_start = 0;
+        let mut seg_start = from;
         while seg_start < units.len() {
             // One segment: up to the next break opportunity. Its word runs to its last drawn
             // unit and the rest is whitespace; both widths are summed in the same single pass.
@@ -887,6 +1119,77 @@ impl Layouter {
             direction,
         }
     }
+}
+
+/// Which rows of a laid-out text to hand on.
+#[derive(Clone, Copy, Debug)]
+struct Piece {
+    /// Source offset where the first row starts: units before it are context.
+    rows_from: u32,
+    /// Source offset where the last row ends; the end of the text if `None`.
+    end: Option<u32>,
+    /// When the text does not end the paragraph: rows that end after this source offset are
+    /// held back (the last one always is).
+    hold_from: Option<u32>,
+}
+
+/// Where to end a piece of `line` that starts its rows at byte `start` and may reach `max`: after
+/// a whitespace char if there is one in the last quarter before `max`, else before a char that
+/// starts a grapheme cluster, else anywhere; always after `start` and on a char boundary.
+fn cut_point(line: &str, start: usize, max: usize) -> usize {
+    let max = floor_char_boundary(line, max);
+    let floor = floor_char_boundary(line, start + max.saturating_sub(start) * 3 / 4).min(max);
+    let mut fallback = None;
+    for (i, c) in line[floor..max].char_indices().rev() {
+        let at = floor + i;
+        if c.is_whitespace() && at > start {
+            return at + c.len_utf8();
+        }
+        if fallback.is_none() && at > start && !extends_cluster(c) && !is_default_ignorable(c) {
+            fallback = Some(at);
+        }
+    }
+    match fallback {
+        Some(at) => at,
+        None if max > start => max,
+        // Not reached (the piece is longer than its bound); still move on.
+        None => line[start..]
+            .chars()
+            .next()
+            .map_or(line.len(), |c| start + c.len_utf8()),
+    }
+}
+
+/// The char boundary of `s` at or before byte `i` (its length if `i` is past it).
+fn floor_char_boundary(s: &str, i: usize) -> usize {
+    let mut i = i.min(s.len());
+    while !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// Calls `f` with the byte offset of each char of `s` that is outside any explicit embedding,
+/// override or isolate, counting `depth` of them open before `s`; returns how many are open
+/// after it. An approximation of rules X1–X8 (it does not tell a PDF from a PDI), good enough to
+/// find a place where none is open.
+fn explicit_depth(s: &str, mut depth: u32, mut f: impl FnMut(usize, char)) -> u32 {
+    for (at, c) in s.char_indices() {
+        match c {
+            '\u{202A}' | '\u{202B}' | '\u{202D}' | '\u{202E}' | '\u{2066}'..='\u{2068}' => {
+                depth += 1
+            }
+            '\u{202C}' | '\u{2069}' => depth = depth.saturating_sub(1),
+            c if depth == 0 => f(at, c),
+            _ => {}
+        }
+    }
+    depth
+}
+
+/// The byte offset of char `n` of `s` (its length if `s` has fewer).
+fn char_to_byte(s: &str, n: usize) -> usize {
+    s.char_indices().nth(n).map_or(s.len(), |(i, _)| i)
 }
 
 fn empty_row(p: Paragraph<'_>, direction: Direction, source: Range<u32>) -> Row {

@@ -36,6 +36,15 @@ impl Sanitized<'_> {
         }
     }
 
+    /// How many chars of [`Self::text`] come from source chars before `source` (relative to the
+    /// start of the source line).
+    pub fn chars_before(&self, source: u32) -> usize {
+        match &self.source {
+            None => source as usize,
+            Some(map) => map.partition_point(|&s| s < source),
+        }
+    }
+
     /// Whether sanitizing changed anything.
     pub fn is_identity(&self) -> bool {
         self.source.is_none()
@@ -70,7 +79,13 @@ fn has_unsafe_control(s: &str) -> bool {
 /// - other C0 controls become their Control Pictures symbol (ESC → ␛, U+241B), DEL becomes ␡;
 /// - C1 controls, which have no picture, become `\x85`-style escapes.
 pub fn sanitize_line(line: &str) -> Sanitized<'_> {
-    let line = line.strip_suffix('\r').unwrap_or(line);
+    sanitize_part(line.strip_suffix('\r').unwrap_or(line), 0)
+}
+
+/// [`sanitize_line`] for a part of a line that starts `column` chars into the line's sanitized
+/// text (which places its tab stops), and whose final CR is kept: a paragraph too long to
+/// sanitize whole, in pieces.
+pub fn sanitize_part(line: &str, column: usize) -> Sanitized<'_> {
     if !has_unsafe_control(line) {
         return Sanitized {
             text: Cow::Borrowed(line),
@@ -84,7 +99,7 @@ pub fn sanitize_line(line: &str) -> Sanitized<'_> {
         let before = text.len();
         match c {
             '\t' => {
-                let column = source.len();
+                let column = column + source.len();
                 text.extend(std::iter::repeat_n(' ', TAB_WIDTH - column % TAB_WIDTH));
             }
             '\0'..='\u{1F}' => text.push(char::from_u32(0x2400 + c as u32).unwrap_or('?')),
@@ -222,6 +237,24 @@ mod tests {
         // the four chars of "\x9B" all come from source char 1
         assert!(map[1..5].iter().all(|&(_, src)| src == 1));
         assert_eq!(map[5], ('3', 2));
+    }
+
+    #[test]
+    fn a_line_sanitized_in_parts_is_the_line_sanitized_whole() {
+        let line = "ab\tc\u{1b}\td\u{9b}\t\tسلام\t";
+        let whole = sanitize_line(line);
+        for cut in 0..=line.chars().count() {
+            let at = line.char_indices().nth(cut).map_or(line.len(), |(i, _)| i);
+            let first = sanitize_part(&line[..at], 0);
+            let column = first.text.chars().count();
+            let second = sanitize_part(&line[at..], column);
+            assert_eq!(
+                format!("{}{}", first.text, second.text),
+                whole.text,
+                "cut at {cut}"
+            );
+            assert_eq!(first.chars_before(cut as u32), column);
+        }
     }
 
     #[test]

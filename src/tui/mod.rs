@@ -25,7 +25,8 @@ pub use app::{App, Config, Side};
 pub fn run(config: Config) -> Result<()> {
     let bidi = config.bidi;
     let mut app = App::new(config)?;
-    let flag = terminal::termination_flag().context("cannot watch for SIGTERM and SIGHUP")?;
+    let flag = terminal::termination_flag().context("cannot watch for termination signals")?;
+    let stop = terminal::suspension_flag().context("cannot watch for SIGTSTP")?;
     let mut tui = terminal::Tui::enter(bidi).context("cannot take over the terminal")?;
     let heartbeat = terminal::Heartbeat::new();
     terminal::spawn_watchdog(std::sync::Arc::clone(&flag), heartbeat.clone(), bidi);
@@ -60,6 +61,10 @@ pub fn run(config: Config) -> Result<()> {
                 app.finish_external_edit(request, result);
             }
             app.tick();
+            if stop.swap(false, std::sync::atomic::Ordering::Relaxed) {
+                // Suspended (`kill -TSTP`): the terminal goes back to the shell until `fg`.
+                tui.suspend(terminal::stop_self)?;
+            }
             if terminal::terminated(&flag) {
                 // Unsaved edits are already in the recovery file; just leave cleanly.
                 return Ok(());

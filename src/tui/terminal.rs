@@ -1,5 +1,6 @@
 //! Taking the terminal over and giving it back, whatever happens: a normal quit, an error, a
-//! panic, SIGTERM or SIGHUP (a closed SSH session).
+//! panic, an abort, SIGTERM or SIGHUP (a closed SSH session), SIGINT, SIGQUIT, SIGALRM, SIGUSR1,
+//! SIGUSR2; and for SIGTSTP, until the analyst brings tadqiq back.
 //!
 //! Restoring turns raw mode off first (so that a panic message prints readably), leaves the
 //! alternate screen, shows the cursor, and gives bidi reordering back to terminals that do it
@@ -33,13 +34,34 @@ pub struct Tui {
     restored: bool,
 }
 
-/// Set by SIGTERM or SIGHUP; the event loop checks it.
+/// The signals that end a review cleanly (terminal restored, unsaved edits kept for recovery)
+/// instead of killing tadqiq with the terminal left raw: whatever sends them, `kill`, `timeout`,
+/// a closed SSH session, a batch system's warning.
+pub const TERMINATING: [i32; 7] = {
+    use signal_hook::consts::*;
+    [SIGTERM, SIGHUP, SIGINT, SIGQUIT, SIGALRM, SIGUSR1, SIGUSR2]
+};
+
+/// Set by any of the [`TERMINATING`] signals; the event loop checks it.
 pub fn termination_flag() -> io::Result<Arc<AtomicBool>> {
     let flag = Arc::new(AtomicBool::new(false));
-    for signal in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGHUP] {
+    for signal in TERMINATING {
         signal_hook::flag::register(signal, Arc::clone(&flag))?;
     }
     Ok(flag)
+}
+
+/// Set by SIGTSTP (`kill -TSTP`; in raw mode Ctrl-Z sends nothing); the event loop then gives
+/// the terminal back, stops, and takes the terminal again when continued.
+pub fn suspension_flag() -> io::Result<Arc<AtomicBool>> {
+    let flag = Arc::new(AtomicBool::new(false));
+    signal_hook::flag::register(signal_hook::consts::SIGTSTP, Arc::clone(&flag))?;
+    Ok(flag)
+}
+
+/// Stops the process as SIGTSTP would have by default; returns when it is continued.
+pub fn stop_self() {
+    let _ = signal_hook::low_level::raise(signal_hook::consts::SIGSTOP);
 }
 
 /// Whether a termination signal arrived.
@@ -111,6 +133,7 @@ impl Tui {
     /// bidi; and chains a panic hook that gives it back before the panic is printed.
     pub fn enter(bidi: BidiMode) -> io::Result<Tui> {
         install_panic_hook(bidi);
+        install_abort_handler(bidi)?;
         terminal::enable_raw_mode()?;
         let mut stdout = io::stdout();
         let setup = (|| {
@@ -204,4 +227,67 @@ fn install_panic_hook(bidi: BidiMode) {
         restore(bidi);
         previous(info);
     }));
+}
+
+/// What turns off everything [`Tui::enter`] turns on (bracketed paste, the mouse reports, the
+/// alternate screen, the hidden cursor), as crossterm writes it.
+const RESTORE: &[u8] =
+    b"\x1b[?2004l\x1b[?1006l\x1b[?1015l\x1b[?1003l\x1b[?1002l\x1b[?1000l\x1b[?1049l\x1b[?25h";
+
+/// Gives the terminal back when tadqiq aborts (SIGABRT: a failed allocation, `abort()`), which
+/// neither the panic hook nor `Drop` sees: the handler sets the terminal's settings saved
+/// before raw mode and writes [`RESTORE`], with nothing but `tcsetattr(3)` and `write(2)` (a
+/// signal handler may not allocate or lock), then lets the abort go on. Unsaved edits are
+/// already in the recovery file.
+fn install_abort_handler(bidi: BidiMode) -> io::Result<()> {
+    use std::sync::Once;
+    static INSTALLED: Once = Once::new();
+    let mut saved = std::mem::MaybeUninit::<libc::termios>::uninit();
+    // SAFETY: tcgetattr fills `saved` when it returns 0, and only then is it read.
+    if unsafe { libc::tcgetattr(libc::STDIN_FILENO, saved.as_mut_ptr()) } != 0 {
+        return Err(io::Error::last_os_error());
+    }
+    // SAFETY: initialised by the successful tcgetattr above.
+    let saved = unsafe { saved.assume_init() };
+    let implicit = bidi == BidiMode::App;
+    let mut result = Ok(());
+    INSTALLED.call_once(|| {
+        // SAFETY: the action only calls async-signal-safe functions on data it owns.
+        let registered = unsafe {
+            signal_hook::low_level::register(signal_hook::consts::SIGABRT, move || {
+                restore_from_signal_handler(&saved, implicit);
+            })
+        };
+        result = registered.map(drop);
+    });
+    result
+}
+
+/// The terminal restored from inside a signal handler, then the signal's default action (end
+/// the process, with a core dump if enabled): SIGABRT is blocked while its handler runs, so the
+/// `raise` takes effect as the handler returns.
+fn restore_from_signal_handler(saved: &libc::termios, bidi_implicit: bool) {
+    fn write_all(mut bytes: &[u8]) {
+        while !bytes.is_empty() {
+            // SAFETY: write(2) on a valid buffer; async-signal-safe.
+            let n = unsafe { libc::write(libc::STDOUT_FILENO, bytes.as_ptr().cast(), bytes.len()) };
+            if n <= 0 {
+                return;
+            }
+            bytes = &bytes[n as usize..];
+        }
+    }
+    // SAFETY: tcsetattr, signal and raise are async-signal-safe; `saved` came from tcgetattr.
+    unsafe {
+        libc::tcsetattr(libc::STDIN_FILENO, libc::TCSANOW, saved);
+    }
+    write_all(RESTORE);
+    if bidi_implicit {
+        write_all(BIDI_IMPLICIT);
+    }
+    // SAFETY: as above.
+    unsafe {
+        libc::signal(libc::SIGABRT, libc::SIG_DFL);
+        libc::raise(libc::SIGABRT);
+    }
 }
