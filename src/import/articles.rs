@@ -12,8 +12,10 @@ use serde_yaml::{Mapping, Value as Yaml};
 
 use super::records::kind;
 use super::{
-    Format, ImportError, Records, Seen, Sink, Summary, count, in_batches, put_in, record_id, reject,
+    Format, ImportError, Records, Seen, Sink, Summary, count, in_batches, put_in, record_id,
+    reject, reject_at,
 };
+use crate::model::article::check_published_at;
 use crate::store::{Store, yaml};
 
 /// Which keys (JSONL) or columns (CSV) hold what.
@@ -61,7 +63,7 @@ pub fn import<R: Read>(
         path: path.to_path_buf(),
         message,
     };
-    let mut records = Records::new(input, format).map_err(input_error)?;
+    let mut records = Records::new(input, format).map_err(|e| ImportError::header(path, e))?;
     if format == Format::Csv {
         let have = records.columns();
         for (column, option) in [(&columns.id, "--id-field"), (&columns.text, "--text-field")] {
@@ -82,7 +84,7 @@ pub fn import<R: Read>(
             let fields = match record.fields {
                 Ok(f) => f,
                 Err(message) => {
-                    reject(line, message, &mut summary, sink);
+                    reject_at(line, record.col, message, &mut summary, sink);
                     continue;
                 }
             };
@@ -92,16 +94,22 @@ pub fn import<R: Read>(
                         a.id.as_deref(),
                         &columns.id,
                         line,
+                        store,
                         &mut seen,
                         &mut summary,
                         sink,
                     ) else {
                         continue;
                     };
-                    let meta = a.meta(&id).map(|m| yaml::to_string(&m).into_bytes());
+                    let meta = a
+                        .meta(&id.id, &id.stem)
+                        .map(|m| yaml::to_string(&m).into_bytes());
                     let files = [
-                        (store.article_path(&id), Some(a.contents().into_bytes())),
-                        (store.article_meta_path(&id), meta),
+                        (
+                            store.article_path(&id.stem),
+                            Some(a.contents().into_bytes()),
+                        ),
+                        (store.article_meta_path(&id.stem), meta),
                     ];
                     count(put_in(batch, &files, force)?, line, &mut summary, sink);
                 }
@@ -134,11 +142,11 @@ impl Article {
         }
     }
 
-    /// The metadata file, if there is anything to keep: the id as given when the file name
-    /// differs from it, url, outlet and publication date.
-    fn meta(&self, file_id: &str) -> Option<Yaml> {
+    /// The metadata file, if there is anything to keep: the id (`id`, normalised) when the
+    /// file name (`stem`) differs from it, url, outlet and publication date.
+    fn meta(&self, id: &str, stem: &str) -> Option<Yaml> {
         let mut m = Mapping::new();
-        if let Some(id) = self.id.as_deref().filter(|id| *id != file_id) {
+        if id != stem {
             m.insert("id".into(), id.into());
         }
         for (key, v) in [
@@ -165,21 +173,39 @@ fn article(fields: &Map<String, Json>, columns: &Columns) -> Result<Article, Str
             Some(other) => Err(format!("`{key}` must be a string, found {}", kind(other))),
         }
     };
-    let text = get(&columns.text)?.ok_or_else(|| {
-        format!(
-            "no `{}` (the article's text; --text-field names another key)",
-            columns.text
-        )
-    })?;
+    // An empty text is not a missing one: say which it is.
+    let text = match fields.get(&columns.text) {
+        Some(Json::String(s)) if s.trim().is_empty() => {
+            return Err(format!(
+                "`{}` is empty: an article needs a text",
+                columns.text
+            ));
+        }
+        _ => get(&columns.text)?.ok_or_else(|| {
+            format!(
+                "no `{}` (the article's text; --text-field names another key)",
+                columns.text
+            )
+        })?,
+    };
+    // The id is passed on blank, for `record_id` to say that it is empty.
+    let id = match fields.get(&columns.id) {
+        Some(Json::String(s)) => Some(s.clone()),
+        _ => get(&columns.id)?,
+    };
     // The title is one line: a line break in it would move the text down a line.
     let title = get(&columns.title)?.map(|t| t.trim().replace(['\r', '\n'], " "));
     let one_line = |v: Option<String>| v.map(|s| s.trim().to_string());
+    let date = one_line(get(&columns.date)?);
+    if let Some(date) = &date {
+        check_published_at(date).map_err(|m| format!("`{}`: {m}", columns.date))?;
+    }
     Ok(Article {
-        id: one_line(get(&columns.id)?),
+        id,
         text,
         title,
         url: one_line(get(&columns.url)?),
-        date: one_line(get(&columns.date)?),
+        date,
         outlet: one_line(get(&columns.outlet)?),
     })
 }
@@ -189,7 +215,7 @@ mod tests {
     use std::fs;
 
     use super::*;
-    use crate::import::Collect;
+    use crate::import::{Collect, file_id};
 
     fn run(input: &str, format: Format, store: &Store, force: bool) -> (Summary, Vec<String>) {
         let mut sink = Collect::default();
@@ -228,7 +254,8 @@ mod tests {
         );
         let (s, notes) = run(input, Format::Jsonl, &store, false);
         assert_eq!((s.imported, s.rejected), (2, 0), "{notes:?}");
-        assert_eq!(notes, ["2: id `a/2` saved as `a_2`"]);
+        let a2 = file_id("a/2").unwrap();
+        assert_eq!(notes, [format!("2: id `a/2` saved as `{a2}`")]);
         assert_eq!(
             fs::read_to_string(store.article_path("a1")).unwrap(),
             "عنوان\nنص\nالخبر"
@@ -238,10 +265,10 @@ mod tests {
             "url: https://x.ma/1\noutlet: هسبريس\npublished_at: '2023-12-15'\n"
         );
         assert_eq!(
-            fs::read_to_string(store.article_meta_path("a_2")).unwrap(),
+            fs::read_to_string(store.article_meta_path(&a2)).unwrap(),
             "id: a/2\n"
         );
-        assert_eq!(store.list_articles().unwrap(), ["a1", "a_2"]);
+        assert_eq!(store.list_articles().unwrap(), ["a1", a2.as_str()]);
         let (s, _) = run(input, Format::Jsonl, &store, false);
         assert_eq!((s.imported, s.unchanged), (0, 2));
     }
