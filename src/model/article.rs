@@ -226,10 +226,11 @@ pub fn check_published_at(s: &str) -> Result<(), String> {
     let Some((day, time)) = s.split_at_checked(10) else {
         return Err(bad());
     };
-    if !time.starts_with(['T', 't', ' ']) || super::check_date(day).is_err() {
-        // Report the day when it is the day that is wrong.
-        return super::check_date(day).and(Err(bad()));
+    if !shaped(day.as_bytes()) || !time.starts_with(['T', 't', ' ']) {
+        return Err(bad());
     }
+    // A date and time on a day that does not exist: say it is the day.
+    super::check_date(day)?;
     let ok = s.parse::<jiff::Timestamp>().is_ok() || s.parse::<jiff::civil::DateTime>().is_ok();
     if ok {
         Ok(())
@@ -293,6 +294,7 @@ mod tests {
             "2023-12-15T25:00:00Z",
             "2023-12-15x",
             "الخميس 24 سبتمبر",
+            "الخميس 24",
             "2023-12-١٥T08:00",
             "",
         ] {
