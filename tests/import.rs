@@ -319,7 +319,7 @@ fn an_unterminated_csv_quote_is_reported_where_it_opened_and_swallows_nothing() 
     // A few megabytes after the quote that is never closed: every line of it used to become
     // the value of one article.
     let mut csv =
-        String::from("id,text\na1,نص أول\na2,\"نص\nعلى سطرين\"\na3,نص ثالث\nb1,\"نص لم يغلق\n");
+        String::from("id,text\na1,نص\na2,\"نص\nعلى سطرين\"\na3,نص ثالث\nb1,\"نص لم يغلق\n");
     for i in 0..60_000 {
         csv.push_str(&format!("c{i},نص لم يستورد بعد {i}\n"));
     }
@@ -340,6 +340,24 @@ fn an_unterminated_csv_quote_is_reported_where_it_opened_and_swallows_nothing() 
         ["a1.txt", "a2.txt", "a3.txt"]
     );
     assert_eq!(read(dir.path(), "samples/a2.txt"), "نص\nعلى سطرين");
+
+    // A quote left open and closed by the next quote further down: the rows between are not
+    // made into one article.
+    let csv = "id,text\na1,نص\nb1,\"نص لم يغلق\nc1,عادي\nd1,\"مقتبس\"\ne1,نص\n";
+    let (code, stdout, stderr) = import_text(dir.path(), "shifted.csv", csv.as_bytes());
+    assert_eq!(code, Some(1), "{stderr}");
+    assert_eq!(
+        stderr,
+        "shifted.csv:3:4: the quote opened here is closed on line 5, column 4, and followed by \
+         text (a quote left open?): lines 3–5 were read as one row, not imported (a quote inside \
+         a quoted value is written \"\")\n"
+    );
+    assert_eq!(
+        stdout,
+        "shifted.csv: 1 imported, 1 unchanged, 0 skipped as existing, 0 duplicates, 1 rejected\n"
+    );
+    assert!(!dir.path().join("samples/b1.txt").exists());
+    assert_eq!(read(dir.path(), "samples/e1.txt"), "نص");
 
     // In the header, it stops the import before anything is read.
     let (code, stdout, stderr) = import_text(dir.path(), "head.csv", b"id,\"text\na,b\n");

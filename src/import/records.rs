@@ -259,8 +259,16 @@ fn next_row<R: BufRead>(rows: &mut CsvRows<R>, headers: &[String]) -> io::Result
         let mut fields = Map::new();
         let mut problem = None;
         if values.len() != headers.len() {
+            let lines = if row.last_line > row.line {
+                format!(
+                    " (the row runs to line {}: is a quote not closed?)",
+                    row.last_line
+                )
+            } else {
+                String::new()
+            };
             problem = Some(format!(
-                "{} values for {} columns",
+                "{} values for {} columns{lines}",
                 values.len(),
                 headers.len()
             ));
@@ -314,6 +322,16 @@ pub enum RowProblem {
         /// The file's last line.
         last_line: u64,
     },
+    /// A quoted value is followed by text before the next `,` or line end (`"a"b`): the sign
+    /// of a quote left open, closed by the next quote of the file however far down.
+    TextAfterQuote {
+        /// Line and column of the value's opening quote.
+        opened: (u64, u64),
+        /// Line and column of the quote that closed it.
+        closed: (u64, u64),
+        /// The row's first and last lines.
+        rows: (u64, u64),
+    },
 }
 
 impl RowProblem {
@@ -322,6 +340,7 @@ impl RowProblem {
         match *self {
             RowProblem::TooLong(_) => (row_line, None),
             RowProblem::Unclosed { line, col, .. } => (line, Some(col)),
+            RowProblem::TextAfterQuote { opened, .. } => (opened.0, Some(opened.1)),
         }
     }
 }
@@ -346,6 +365,34 @@ impl std::fmt::Display for RowProblem {
                 "unterminated quote opened here: it runs to the end of the file, so this row \
                  was not imported"
             ),
+            RowProblem::TextAfterQuote {
+                opened,
+                closed,
+                rows: (first, last),
+            } => {
+                if closed.0 == opened.0 {
+                    write!(
+                        f,
+                        "the value quoted here is followed by text after its closing quote (column {})",
+                        closed.1
+                    )?;
+                } else {
+                    write!(
+                        f,
+                        "the quote opened here is closed on line {}, column {}, and followed by text (a quote left open?)",
+                        closed.0, closed.1
+                    )?;
+                }
+                if last > first {
+                    write!(
+                        f,
+                        ": lines {first}–{last} were read as one row, not imported"
+                    )?;
+                } else {
+                    write!(f, ": the row was not imported")?;
+                }
+                write!(f, " (a quote inside a quoted value is written \"\")")
+            }
         }
     }
 }
@@ -356,6 +403,8 @@ impl std::fmt::Display for RowProblem {
 pub struct Row {
     /// The line it starts on, from 1.
     pub line: u64,
+    /// The line it ends on (a quoted value may hold line breaks).
+    pub last_line: u64,
     /// Its values.
     pub values: Result<Vec<Vec<u8>>, RowProblem>,
 }
@@ -428,34 +477,20 @@ impl<R: BufRead> CsvRows<R> {
         let mut at = At::Start;
         let mut size: u64 = 0;
         let mut too_long = false;
+        // Where the last quoted value opened and closed, and the first one followed by text.
         let mut quote = (0, 0);
+        let mut closed = (0, 0);
+        let mut text_after: Option<((u64, u64), (u64, u64))> = None;
         let mut started = false;
         loop {
             let buf = self.reader.fill_buf()?;
-            if buf.is_empty() {
-                if !started {
-                    return Ok(None);
-                }
-                let values = if at == At::Quoted {
-                    Err(RowProblem::Unclosed {
-                        line: quote.0,
-                        col: quote.1,
-                        last_line: self.line - u64::from(self.col == 1),
-                    })
-                } else if too_long {
-                    Err(RowProblem::TooLong(self.max))
-                } else {
-                    values.push(value);
-                    Ok(values)
-                };
-                return Ok(Some(Row {
-                    line: first_line,
-                    values: values.map(strip_cr),
-                }));
+            let eof = buf.is_empty();
+            if eof && !started {
+                return Ok(None);
             }
             started = true;
             let mut used = 0;
-            let mut ended = false;
+            let mut ended = eof;
             for &b in buf {
                 used += 1;
                 let (line, col) = (self.line, self.col);
@@ -474,6 +509,7 @@ impl<R: BufRead> CsvRows<R> {
                     }
                     (At::Quoted, b'"') => {
                         at = At::QuoteInQuoted;
+                        closed = (line, col);
                         None
                     }
                     (At::QuoteInQuoted, b'"') => {
@@ -492,6 +528,15 @@ impl<R: BufRead> CsvRows<R> {
                         ended = true;
                         break;
                     }
+                    (At::QuoteInQuoted, b) => {
+                        // `"a"b`: the csv crate reads `ab`, but this is how a quote left open
+                        // further up shows, the next quote in the file closing it.
+                        if b != b'\r' {
+                            text_after.get_or_insert((quote, closed));
+                        }
+                        at = At::Plain;
+                        Some(b)
+                    }
                     (_, b) => {
                         at = At::Plain;
                         Some(b)
@@ -509,7 +554,21 @@ impl<R: BufRead> CsvRows<R> {
             }
             self.reader.consume(used);
             if ended {
-                let values = if too_long {
+                // The row's last line: the one its `\n` ends, or the file's last.
+                let last_line = self.line - u64::from(self.col == 1);
+                let values = if eof && at == At::Quoted {
+                    Err(RowProblem::Unclosed {
+                        line: quote.0,
+                        col: quote.1,
+                        last_line,
+                    })
+                } else if let Some((opened, closed)) = text_after {
+                    Err(RowProblem::TextAfterQuote {
+                        opened,
+                        closed,
+                        rows: (first_line, last_line),
+                    })
+                } else if too_long {
                     Err(RowProblem::TooLong(self.max))
                 } else {
                     values.push(value);
@@ -517,6 +576,7 @@ impl<R: BufRead> CsvRows<R> {
                 };
                 return Ok(Some(Row {
                     line: first_line,
+                    last_line,
                     values: values.map(strip_cr),
                 }));
             }
@@ -652,6 +712,57 @@ mod tests {
             panic!("a broken header")
         };
         assert_eq!(p.at(1), (1, Some(4)));
+    }
+
+    #[test]
+    fn a_quote_left_open_and_closed_further_down_is_not_one_row() {
+        // The quote of line 3 is never closed: the next quote in the file, line 6, closes it.
+        let input = "id,text\na1,نص\nb1,\"نص لم يغلق\nc1,عادي\nc2,عادي\nd1,\"مقتبس\"\ne1,نص\n";
+        let got = rows(input, MAX_LINE_BYTES);
+        assert_eq!(
+            got[2],
+            (
+                3,
+                Err(RowProblem::TextAfterQuote {
+                    opened: (3, 4),
+                    closed: (6, 4),
+                    rows: (3, 6)
+                })
+            )
+        );
+        assert_eq!(got[3], (7, Ok(vec!["e1".into(), "نص".into()])));
+        let records: Vec<Record> = Records::new(input.as_bytes(), Format::Csv)
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        assert_eq!((records[1].line, records[1].col), (3, Some(4)));
+        assert_eq!(
+            records[1].fields,
+            Err(
+                "the quote opened here is closed on line 6, column 4, and followed by text (a \
+                 quote left open?): lines 3–6 were read as one row, not imported (a quote \
+                 inside a quoted value is written \"\")"
+                    .into()
+            )
+        );
+        assert_eq!(
+            rows("a,\"x\"y,z\n", MAX_LINE_BYTES)[0].1,
+            Err(RowProblem::TextAfterQuote {
+                opened: (1, 3),
+                closed: (1, 5),
+                rows: (1, 1)
+            })
+        );
+        // A row whose values do not fit the header says how far it ran.
+        let records: Vec<Record> =
+            Records::new("id,text\na,\"x\n\nb\",y\n".as_bytes(), Format::Csv)
+                .unwrap()
+                .map(Result::unwrap)
+                .collect();
+        assert_eq!(
+            records[0].fields,
+            Err("3 values for 2 columns (the row runs to line 4: is a quote not closed?)".into())
+        );
     }
 
     #[test]
