@@ -317,47 +317,55 @@ fn import_text(dir: &Path, name: &str, input: &[u8]) -> (Option<i32>, String, St
 fn an_unterminated_csv_quote_is_reported_where_it_opened_and_swallows_nothing() {
     let dir = corpus();
     // A few megabytes after the quote that is never closed: every line of it used to become
-    // the value of one article.
-    let mut csv =
-        String::from("id,text\na1,نص\na2,\"نص\nعلى سطرين\"\na3,نص ثالث\nb1,\"نص لم يغلق\n");
-    for i in 0..60_000 {
-        csv.push_str(&format!("c{i},نص لم يستورد بعد {i}\n"));
-    }
+    // the value of one article (and the whole of it held in memory).
+    let feed = |rows: usize| {
+        let mut csv =
+            String::from("id,text\na1,نص\na2,\"نص\nعلى سطرين\"\na3,نص ثالث\nb1,\"نص لم يغلق\n");
+        for i in 0..rows {
+            csv.push_str(&format!("c{i},نص لم يستورد بعد {i}\n"));
+        }
+        csv
+    };
+    let csv = feed(60_000);
     assert!(csv.len() > 2 << 20);
     let (code, stdout, stderr) = import_text(dir.path(), "feed.csv", csv.as_bytes());
     assert_eq!(code, Some(1), "{stderr}");
     assert_eq!(
         stderr,
         "feed.csv:6:4: unterminated quote opened here: it runs to the end of the file (line \
-         60006), so this row and the 60000 lines after it were not imported\n"
+         60006): nothing was imported from this file, whose rows cannot be told apart until its \
+         quotes pair up\n"
     );
     assert_eq!(
         stdout,
-        "feed.csv: 3 imported, 0 unchanged, 0 skipped as existing, 0 duplicates, 1 rejected\n"
+        "feed.csv: 0 imported, 0 unchanged, 0 skipped as existing, 0 duplicates, 4 rejected\n"
     );
-    assert_eq!(
-        names(&dir.path().join("samples")),
-        ["a1.txt", "a2.txt", "a3.txt"]
-    );
+    assert!(!dir.path().join("samples").exists());
+
+    // Once the quote is closed, the rows import.
+    let fixed = feed(2).replacen("نص لم يغلق", "نص مغلق\"", 1);
+    let (code, stdout, stderr) = import_text(dir.path(), "feed.csv", fixed.as_bytes());
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(stdout.starts_with("feed.csv: 6 imported,"), "{stdout}");
     assert_eq!(read(dir.path(), "samples/a2.txt"), "نص\nعلى سطرين");
+    assert_eq!(read(dir.path(), "samples/b1.txt"), "نص مغلق");
 
     // A quote left open and closed by the next quote further down: the rows between are not
-    // made into one article.
+    // made into one article, nor is anything else imported.
     let csv = "id,text\na1,نص\nb1,\"نص لم يغلق\nc1,عادي\nd1,\"مقتبس\"\ne1,نص\n";
     let (code, stdout, stderr) = import_text(dir.path(), "shifted.csv", csv.as_bytes());
     assert_eq!(code, Some(1), "{stderr}");
     assert_eq!(
         stderr,
         "shifted.csv:3:4: the quote opened here is closed on line 5, column 4, and followed by \
-         text (a quote left open?): lines 3–5 were read as one row, not imported (a quote inside \
-         a quoted value is written \"\")\n"
+         text (a quote left open? a quote inside a quoted value is written \"\"): nothing was \
+         imported from this file, whose rows cannot be told apart until its quotes pair up\n"
     );
     assert_eq!(
         stdout,
-        "shifted.csv: 1 imported, 1 unchanged, 0 skipped as existing, 0 duplicates, 1 rejected\n"
+        "shifted.csv: 0 imported, 0 unchanged, 0 skipped as existing, 0 duplicates, 3 rejected\n"
     );
-    assert!(!dir.path().join("samples/b1.txt").exists());
-    assert_eq!(read(dir.path(), "samples/e1.txt"), "نص");
+    assert!(!dir.path().join("samples/e1.txt").exists());
 
     // In the header, it stops the import before anything is read.
     let (code, stdout, stderr) = import_text(dir.path(), "head.csv", b"id,\"text\na,b\n");

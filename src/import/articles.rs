@@ -4,16 +4,16 @@
 //! The text is written as given, byte for byte (CRLF kept, nothing normalised), after the
 //! title and a newline when there is a title: offsets computed on that text stay right.
 
-use std::io::Read;
+use std::io::{BufReader, Read, Seek, SeekFrom};
 use std::path::Path;
 
 use serde_json::{Map, Value as Json};
 use serde_yaml::{Mapping, Value as Yaml};
 
-use super::records::kind;
+use super::records::{kind, scan_quotes};
 use super::{
-    Format, ImportError, Records, Seen, Sink, Summary, count, in_batches, put_in, record_id,
-    reject, reject_at,
+    Format, ImportError, Level, Notice, Records, Seen, Sink, Summary, count, in_batches, put_in,
+    record_id, reject, reject_at,
 };
 use crate::model::article::check_published_at;
 use crate::store::{Store, yaml};
@@ -50,9 +50,13 @@ impl Default for Columns {
 
 /// Imports the articles of `input` (the file `path`, named in messages) into the store's
 /// articles folder. `force` replaces files that exist with other content.
-pub fn import<R: Read>(
+///
+/// A CSV file is read twice: first to find quotes that do not pair up, since then its rows
+/// cannot be told apart (a value would run over the rows after it), and nothing is imported
+/// from it; then to import it.
+pub fn import<R: Read + Seek>(
     path: &Path,
-    input: R,
+    mut input: R,
     format: Format,
     store: &Store,
     columns: &Columns,
@@ -62,6 +66,14 @@ pub fn import<R: Read>(
     let input_error = |message: String| ImportError::Input {
         path: path.to_path_buf(),
         message,
+    };
+    let scan = if format == Format::Csv {
+        let scan = scan_quotes(BufReader::with_capacity(1 << 16, &mut input))
+            .and_then(|scan| input.seek(SeekFrom::Start(0)).map(|_| scan))
+            .map_err(|e| input_error(e.to_string()))?;
+        Some(scan)
+    } else {
+        None
     };
     let mut records = Records::new(input, format).map_err(|e| ImportError::header(path, e))?;
     if format == Format::Csv {
@@ -74,6 +86,28 @@ pub fn import<R: Read>(
                 )));
             }
         }
+    }
+    if let Some(scan) = scan.filter(|s| !s.problems.is_empty()) {
+        let mut summary = Summary::default();
+        for (line, col, problem) in scan.problems {
+            sink.notice(Notice {
+                line,
+                col,
+                level: Level::Error,
+                message: problem.nothing_imported(),
+            });
+        }
+        if scan.more > 0 {
+            sink.notice(Notice {
+                line: 1,
+                col: None,
+                level: Level::Error,
+                message: format!("and {} more misplaced quotes", scan.more),
+            });
+        }
+        summary.rejected = scan.records;
+        sink.progress(records.bytes_read());
+        return Ok(summary);
     }
     in_batches(|batch| {
         let mut summary = Summary::default();
@@ -221,7 +255,7 @@ mod tests {
         let mut sink = Collect::default();
         let summary = import(
             Path::new("in"),
-            input.as_bytes(),
+            std::io::Cursor::new(input.as_bytes()),
             format,
             store,
             &Columns::default(),
@@ -370,7 +404,7 @@ mod tests {
         let (_dir, store) = store();
         let err = import(
             Path::new("in.csv"),
-            "id,body\na,x\n".as_bytes(),
+            std::io::Cursor::new("id,body\na,x\n".as_bytes()),
             Format::Csv,
             &store,
             &Columns::default(),

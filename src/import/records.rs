@@ -345,56 +345,119 @@ impl RowProblem {
     }
 }
 
-impl std::fmt::Display for RowProblem {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl RowProblem {
+    /// Whether rows cannot be told apart from here on: the quotes do not pair up.
+    pub fn misplaced_quote(&self) -> bool {
+        !matches!(self, RowProblem::TooLong(_))
+    }
+
+    /// What is wrong, without what became of the rows.
+    fn what(&self) -> String {
         match *self {
             RowProblem::TooLong(max) if max >= 1 << 20 => {
-                write!(f, "row longer than {} MiB: skipped", max >> 20)
+                format!("row longer than {} MiB", max >> 20)
             }
-            RowProblem::TooLong(max) => write!(f, "row longer than {max} bytes: skipped"),
+            RowProblem::TooLong(max) => format!("row longer than {max} bytes"),
+            RowProblem::Unclosed {
+                line, last_line, ..
+            } if last_line > line => format!(
+                "unterminated quote opened here: it runs to the end of the file (line \
+                 {last_line})"
+            ),
+            RowProblem::Unclosed { .. } => {
+                "unterminated quote opened here: it runs to the end of the file".into()
+            }
+            RowProblem::TextAfterQuote { opened, closed, .. } if closed.0 == opened.0 => format!(
+                "the value quoted here is followed by text after its closing quote (column {}; \
+                 a quote inside a quoted value is written \"\")",
+                closed.1
+            ),
+            RowProblem::TextAfterQuote { closed, .. } => format!(
+                "the quote opened here is closed on line {}, column {}, and followed by text \
+                 (a quote left open? a quote inside a quoted value is written \"\")",
+                closed.0, closed.1
+            ),
+        }
+    }
+
+    /// The message when the file's other rows are not imported either.
+    pub fn nothing_imported(&self) -> String {
+        format!(
+            "{}: nothing was imported from this file, whose rows cannot be told apart until \
+             its quotes pair up",
+            self.what()
+        )
+    }
+}
+
+/// The message when the other rows are imported.
+impl std::fmt::Display for RowProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let what = self.what();
+        match *self {
+            RowProblem::TooLong(_) => write!(f, "{what}: skipped"),
             RowProblem::Unclosed {
                 line, last_line, ..
             } if last_line > line => write!(
                 f,
-                "unterminated quote opened here: it runs to the end of the file (line \
-                 {last_line}), so this row and the {} lines after it were not imported",
+                "{what}, so this row and the {} lines after it were not imported",
                 last_line - line
             ),
-            RowProblem::Unclosed { .. } => write!(
-                f,
-                "unterminated quote opened here: it runs to the end of the file, so this row \
-                 was not imported"
-            ),
+            RowProblem::Unclosed { .. } => write!(f, "{what}, so this row was not imported"),
             RowProblem::TextAfterQuote {
-                opened,
-                closed,
                 rows: (first, last),
-            } => {
-                if closed.0 == opened.0 {
-                    write!(
-                        f,
-                        "the value quoted here is followed by text after its closing quote (column {})",
-                        closed.1
-                    )?;
-                } else {
-                    write!(
-                        f,
-                        "the quote opened here is closed on line {}, column {}, and followed by text (a quote left open?)",
-                        closed.0, closed.1
-                    )?;
-                }
-                if last > first {
-                    write!(
-                        f,
-                        ": lines {first}–{last} were read as one row, not imported"
-                    )?;
-                } else {
-                    write!(f, ": the row was not imported")?;
-                }
-                write!(f, " (a quote inside a quoted value is written \"\")")
+                ..
+            } if last > first => write!(
+                f,
+                "{what}: lines {first}–{last} were read as one row, not imported"
+            ),
+            RowProblem::TextAfterQuote { .. } => write!(f, "{what}: the row was not imported"),
+        }
+    }
+}
+
+/// What a first reading of a CSV file found: how many records it holds and where its quotes
+/// do not pair up ([`RowProblem::misplaced_quote`]), its header aside.
+#[derive(Debug, Default)]
+pub struct QuoteScan {
+    /// Records (rows that are not blank), the header aside.
+    pub records: u64,
+    /// The first misplaced quotes: where, and what.
+    pub problems: Vec<(u64, Option<u64>, RowProblem)>,
+    /// How many more there were.
+    pub more: u64,
+}
+
+/// The most misplaced quotes a [`QuoteScan`] lists.
+const MAX_LISTED: usize = 100;
+
+/// Reads a whole CSV file to find where its quotes do not pair up, keeping no row longer than
+/// 64 KiB: in constant memory, before anything is imported from it.
+pub fn scan_quotes<R: BufRead>(reader: R) -> io::Result<QuoteScan> {
+    let mut rows = CsvRows::with_limit(reader, 1 << 16);
+    let mut scan = QuoteScan::default();
+    let mut header = true;
+    while let Some(row) = rows.next_row()? {
+        if row.is_blank() {
+            continue;
+        }
+        if std::mem::take(&mut header) {
+            // Reported by `Records::new`, which stops the import.
+            continue;
+        }
+        scan.records += 1;
+        if let Err(p) = row.values
+            && p.misplaced_quote()
+        {
+            if scan.problems.len() < MAX_LISTED {
+                let (line, col) = p.at(row.line);
+                scan.problems.push((line, col, p));
+            } else {
+                scan.more += 1;
             }
         }
     }
+    Ok(scan)
 }
 
 /// One CSV row as split: its first line and its values (bytes, the `\r` of a CRLF line end
@@ -740,8 +803,8 @@ mod tests {
             records[1].fields,
             Err(
                 "the quote opened here is closed on line 6, column 4, and followed by text (a \
-                 quote left open?): lines 3–6 were read as one row, not imported (a quote \
-                 inside a quoted value is written \"\")"
+                 quote left open? a quote inside a quoted value is written \"\"): lines 3–6 \
+                 were read as one row, not imported"
                     .into()
             )
         );
@@ -763,6 +826,23 @@ mod tests {
             records[0].fields,
             Err("3 values for 2 columns (the row runs to line 4: is a quote not closed?)".into())
         );
+    }
+
+    #[test]
+    fn a_scan_finds_every_misplaced_quote_but_the_headers() {
+        let input = "id,\"text\"\na,\"x\"y\n\nb,z\nc,\"open\nd,w\n";
+        let scan = scan_quotes(input.as_bytes()).unwrap();
+        assert_eq!(scan.records, 3);
+        let at: Vec<(u64, Option<u64>)> = scan.problems.iter().map(|p| (p.0, p.1)).collect();
+        assert_eq!(at, [(2, Some(3)), (5, Some(3))]);
+        assert_eq!(
+            scan.problems[1].2.nothing_imported(),
+            "unterminated quote opened here: it runs to the end of the file (line 6): nothing \
+             was imported from this file, whose rows cannot be told apart until its quotes pair up"
+        );
+        let many: String = (0..150).map(|i| format!("{i},\"a\"b\n")).collect();
+        let scan = scan_quotes(format!("id,text\n{many}").as_bytes()).unwrap();
+        assert_eq!((scan.problems.len(), scan.more), (100, 50));
     }
 
     #[test]
