@@ -504,6 +504,33 @@ fn an_article_imported_under_its_former_name_keeps_it() {
         "{stdout}"
     );
     assert_eq!(names(&samples), ["a_2.meta.yaml", "a_2.txt"]);
+    // And its extracted fields go beside it.
+    fs::write(dir.path().join("x.jsonl"), "{\"id\": \"a/2\"}\n").unwrap();
+    let (code, _, stderr) = run(dir.path(), &["import", "extracted", "x.jsonl"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(dir.path().join("annotations/extracted/a_2.yaml").exists());
+
+    // An id imported in NFD, as it came, before ids were normalised.
+    let nfd = "\u{0627}\u{0653}خر";
+    fs::write(samples.join(format!("{nfd}.txt")), "نص").unwrap();
+    let (code, stdout, stderr) = import_text(
+        dir.path(),
+        "feed.jsonl",
+        format!("{{\"id\": \"{nfd}\", \"text\": \"نص\"}}\n").as_bytes(),
+    );
+    assert_eq!(code, Some(0), "{stderr}");
+    // The text is unchanged; the id, now that the file name differs from it, goes beside it.
+    assert!(stdout.starts_with("feed.jsonl: 1 imported,"), "{stdout}");
+    assert_eq!(
+        names(&samples),
+        [
+            "a_2.meta.yaml".to_string(),
+            "a_2.txt".into(),
+            format!("{nfd}.meta.yaml"),
+            format!("{nfd}.txt"),
+        ]
+    );
+    assert_eq!(read(&samples, &format!("{nfd}.meta.yaml")), "id: آخر\n");
 }
 
 #[test]

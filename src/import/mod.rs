@@ -318,9 +318,9 @@ pub(crate) fn record_id(
         );
         return None;
     };
-    // An article imported before file names carried a full hash keeps its name.
-    if stem != id
-        && !store.article_path(&stem).exists()
+    // An article imported before file names carried a full hash, or before ids were
+    // normalised, keeps its name.
+    if !store.article_path(&stem).exists()
         && let Some(legacy) = legacy_file_id(raw).filter(|l| *l != stem)
         && store.article_path(&legacy).exists()
         && corpus_id(store, &legacy) == id
@@ -374,13 +374,11 @@ pub(crate) fn record_id(
     Some(RecordId { id, stem })
 }
 
-/// The id of the corpus's article `stem`: the one its `.meta.yaml` gives (normalised), else the
-/// file name itself.
+/// The id of the corpus's article `stem`: the one its `.meta.yaml` gives, else the file name
+/// itself; normalised, so that a file named in NFD before ids were normalised is found.
 fn corpus_id(store: &Store, stem: &str) -> String {
-    store
-        .read_article_meta(stem)
-        .and_then(|m| m.id)
-        .map_or_else(|| stem.to_string(), |id| normalize_id(&id))
+    let id = store.read_article_meta(stem).and_then(|m| m.id);
+    normalize_id(id.as_deref().unwrap_or(stem))
 }
 
 /// What [`put`] did.
