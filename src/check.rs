@@ -4,11 +4,13 @@
 //! Besides the format and the schema, a file is checked against its article (evidence quotes
 //! that are not in it, ranges outside it or cutting a letter from its mark, an article that
 //! changed since it was reviewed) and a gold file against the extraction it reviews (a
-//! `confirmed` value that is not the extracted one).
+//! `confirmed` value that is not the extracted one). The `.meta.yaml` beside an article is held
+//! to the rules `import` applies when it writes one (a real publication date).
 
 use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
 
+use crate::model::article::meta_problems;
 use crate::model::problem::YamlPath;
 use crate::model::{
     Article, Evidence, Extracted, Gold, Problems, Schema, Severity, Value, Verdict,
@@ -69,6 +71,8 @@ pub fn check(store: &Store) -> Report {
             BTreeSet::new()
         }
     };
+
+    check_meta_files(store, &mut report);
 
     // Group the work by article so each article is read once.
     let mut by_article: HashMap<String, (bool, Vec<String>)> = HashMap::new();
@@ -143,6 +147,37 @@ pub fn check(store: &Store) -> Report {
     }
     report.diagnostics.sort();
     report
+}
+
+/// Every `<articles>/*.meta.yaml`, against [`meta_problems`]: the function `import` uses, so
+/// that a file `import` would refuse to write is reported here.
+fn check_meta_files(store: &Store, report: &mut Report) {
+    let Ok(entries) = std::fs::read_dir(store.articles_dir()) else {
+        // A missing or unreadable folder is reported with the articles.
+        return;
+    };
+    let mut paths: Vec<_> = entries
+        .filter_map(Result::ok)
+        .filter(|e| {
+            e.file_name()
+                .to_str()
+                .is_some_and(|n| n.ends_with(".meta.yaml") && !is_temporary(n))
+                && e.file_type().is_ok_and(|t| t.is_file())
+        })
+        .map(|e| e.path())
+        .collect();
+    paths.sort();
+    for path in paths {
+        report.files += 1;
+        let Some(parsed) = parse(&path, report) else {
+            continue;
+        };
+        let mut problems = Problems::default();
+        meta_problems(&parsed.doc, &mut problems);
+        report
+            .diagnostics
+            .extend(yaml::diagnostics(&path, parsed.text(), &problems));
+    }
 }
 
 fn push_load_error(report: &mut Report, e: LoadError) {

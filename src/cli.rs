@@ -993,8 +993,9 @@ impl crate::import::Sink for ImportSink {
             crate::import::Level::Error => "",
         };
         // Messages quote the input file: never let a control character through.
+        let col = n.col.map(|c| format!(":{c}")).unwrap_or_default();
         let line = format!(
-            "{}:{}: {level}{}",
+            "{}:{}{col}: {level}{}",
             self.file,
             n.line,
             sanitize_inline(&n.message)

@@ -72,9 +72,9 @@ fn articles_from_jsonl_are_written_once_and_problems_are_reported_by_line() {
     assert_eq!(
         &lines[1..],
         [
-            "articles.jsonl:3: note: id `alyaoum24/2023/12/15` saved as `alyaoum24_2023_12_15`",
+            "articles.jsonl:3: note: id `alyaoum24/2023/12/15` saved as `alyaoum24_2023_12_15_c1d67fe4102f0c47efeb6513ceb7138c`",
             "articles.jsonl:4: note: duplicate id `hespress-1`, first on line 1: skipped",
-            "articles.jsonl:5: note: id `../../etc/passwd` saved as `____etc_passwd`",
+            "articles.jsonl:5: note: id `../../etc/passwd` saved as `____etc_passwd_3754d6cb3a38e1185e5b382d5f3ef3f1`",
             "articles.jsonl:6: no `id` (the id; --id-field names another key)",
         ]
     );
@@ -82,10 +82,10 @@ fn articles_from_jsonl_are_written_once_and_problems_are_reported_by_line() {
         names(&dir.path().join("samples")),
         [
             "42.txt",
-            "____etc_passwd.meta.yaml",
-            "____etc_passwd.txt",
-            "alyaoum24_2023_12_15.meta.yaml",
-            "alyaoum24_2023_12_15.txt",
+            "____etc_passwd_3754d6cb3a38e1185e5b382d5f3ef3f1.meta.yaml",
+            "____etc_passwd_3754d6cb3a38e1185e5b382d5f3ef3f1.txt",
+            "alyaoum24_2023_12_15_c1d67fe4102f0c47efeb6513ceb7138c.meta.yaml",
+            "alyaoum24_2023_12_15_c1d67fe4102f0c47efeb6513ceb7138c.txt",
             "hespress-1.meta.yaml",
             "hespress-1.txt",
         ]
@@ -100,7 +100,10 @@ fn articles_from_jsonl_are_written_once_and_problems_are_reported_by_line() {
         "url: https://www.hespress.com/1\noutlet: هسبريس\npublished_at: '2020-09-24'\n"
     );
     assert_eq!(
-        read(dir.path(), "samples/alyaoum24_2023_12_15.meta.yaml"),
+        read(
+            dir.path(),
+            "samples/alyaoum24_2023_12_15_c1d67fe4102f0c47efeb6513ceb7138c.meta.yaml"
+        ),
         "id: alyaoum24/2023/12/15\noutlet: اليوم 24\npublished_at: '2023-12-15'\n"
     );
 
@@ -164,7 +167,7 @@ fn articles_from_csv_keep_their_text_as_given() {
     assert_eq!(
         stderr,
         "articles.csv:5: note: duplicate id `le360-7`, first on line 2: skipped\n\
-         articles.csv:6: note: id `..\\hidden` saved as `__hidden`\n\
+         articles.csv:6: note: id `..\\hidden` saved as `__hidden_4597fc477561a14734ff1ca125752489`\n\
          articles.csv:7: 2 values for 4 columns\n"
     );
     assert_eq!(
@@ -251,7 +254,7 @@ fn extracted_lines_are_checked_like_check_does_and_the_rest_imported() {
     let lines: Vec<&str> = stderr.lines().collect();
     assert_eq!(
         lines[0],
-        "extracted.jsonl:2: note: id `alyaoum24/2023/12/15` saved as `alyaoum24_2023_12_15`"
+        "extracted.jsonl:2: note: id `alyaoum24/2023/12/15` saved as `alyaoum24_2023_12_15_c1d67fe4102f0c47efeb6513ceb7138c`"
     );
     assert!(
         lines[1].starts_with(
@@ -284,11 +287,11 @@ fn extracted_lines_are_checked_like_check_does_and_the_rest_imported() {
     );
     let second = read(
         dir.path(),
-        "annotations/extracted/alyaoum24_2023_12_15.yaml",
+        "annotations/extracted/alyaoum24_2023_12_15_c1d67fe4102f0c47efeb6513ceb7138c.yaml",
     );
     assert!(
         second.starts_with(
-            "article: alyaoum24_2023_12_15\nextractor:\n  name: khabar-extract\n  version: '2.4.0'\nextracted_at: '2026-11-23T08:00:00Z'\n"
+            "article: alyaoum24_2023_12_15_c1d67fe4102f0c47efeb6513ceb7138c\nextractor:\n  name: khabar-extract\n  version: '2.4.0'\nextracted_at: '2026-11-23T08:00:00Z'\n"
         ),
         "{second}"
     );
@@ -302,4 +305,263 @@ fn extracted_lines_are_checked_like_check_does_and_the_rest_imported() {
         &["--extractor", "khabar-extract@2.3.1"],
     );
     assert!(stdout.contains(": 0 imported, 2 unchanged,"), "{stdout}");
+}
+
+/// Writes `name` in `dir` and imports it as articles: exit code, stdout, stderr.
+fn import_text(dir: &Path, name: &str, input: &[u8]) -> (Option<i32>, String, String) {
+    fs::write(dir.join(name), input).unwrap();
+    run(dir, &["import", "articles", name])
+}
+
+#[test]
+fn an_unterminated_csv_quote_is_reported_where_it_opened_and_swallows_nothing() {
+    let dir = corpus();
+    // A few megabytes after the quote that is never closed: every line of it used to become
+    // the value of one article (and the whole of it held in memory).
+    let feed = |rows: usize| {
+        let mut csv =
+            String::from("id,text\na1,نص\na2,\"نص\nعلى سطرين\"\na3,نص ثالث\nb1,\"نص لم يغلق\n");
+        for i in 0..rows {
+            csv.push_str(&format!("c{i},نص لم يستورد بعد {i}\n"));
+        }
+        csv
+    };
+    let csv = feed(60_000);
+    assert!(csv.len() > 2 << 20);
+    let (code, stdout, stderr) = import_text(dir.path(), "feed.csv", csv.as_bytes());
+    assert_eq!(code, Some(1), "{stderr}");
+    assert_eq!(
+        stderr,
+        "feed.csv:6:4: unterminated quote opened here: it runs to the end of the file (line \
+         60006): nothing was imported from this file, whose rows cannot be told apart until its \
+         quotes pair up\n"
+    );
+    assert_eq!(
+        stdout,
+        "feed.csv: 0 imported, 0 unchanged, 0 skipped as existing, 0 duplicates, 4 rejected\n"
+    );
+    assert!(!dir.path().join("samples").exists());
+
+    // Once the quote is closed, the rows import.
+    let fixed = feed(2).replacen("نص لم يغلق", "نص مغلق\"", 1);
+    let (code, stdout, stderr) = import_text(dir.path(), "feed.csv", fixed.as_bytes());
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(stdout.starts_with("feed.csv: 6 imported,"), "{stdout}");
+    assert_eq!(read(dir.path(), "samples/a2.txt"), "نص\nعلى سطرين");
+    assert_eq!(read(dir.path(), "samples/b1.txt"), "نص مغلق");
+
+    // A quote left open and closed by the next quote further down: the rows between are not
+    // made into one article, nor is anything else imported.
+    let csv = "id,text\na1,نص\nb1,\"نص لم يغلق\nc1,عادي\nd1,\"مقتبس\"\ne1,نص\n";
+    let (code, stdout, stderr) = import_text(dir.path(), "shifted.csv", csv.as_bytes());
+    assert_eq!(code, Some(1), "{stderr}");
+    assert_eq!(
+        stderr,
+        "shifted.csv:3:4: the quote opened here is closed on line 5, column 4, and followed by \
+         text (a quote left open? a quote inside a quoted value is written \"\"): nothing was \
+         imported from this file, whose rows cannot be told apart until its quotes pair up\n"
+    );
+    assert_eq!(
+        stdout,
+        "shifted.csv: 0 imported, 0 unchanged, 0 skipped as existing, 0 duplicates, 3 rejected\n"
+    );
+    assert!(!dir.path().join("samples/e1.txt").exists());
+
+    // In the header, it stops the import before anything is read.
+    let (code, stdout, stderr) = import_text(dir.path(), "head.csv", b"id,\"text\na,b\n");
+    assert_eq!(code, Some(2));
+    assert_eq!(stdout, "");
+    assert!(
+        stderr.starts_with("tadqiq: head.csv:1:4: the CSV header: unterminated quote opened here"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn distinct_ids_are_distinct_articles() {
+    let dir = corpus();
+    let jsonl = concat!(
+        r#"{"id": "news:123", "text": "الأول"}"#,
+        "\n",
+        r#"{"id": "news/123", "text": "الثاني"}"#,
+        "\n",
+        r#"{"id": "news 123", "text": "الثالث"}"#,
+        "\n",
+        r#"{"id": "news_123", "text": "الرابع"}"#,
+        "\n",
+    );
+    let (code, stdout, stderr) = import_text(dir.path(), "feed.jsonl", jsonl.as_bytes());
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(stdout.starts_with("feed.jsonl: 4 imported,"), "{stdout}");
+    let samples = dir.path().join("samples");
+    let texts: Vec<String> = names(&samples)
+        .into_iter()
+        .filter(|n| n.ends_with(".txt"))
+        .map(|n| read(&samples, &n))
+        .collect();
+    assert_eq!(texts.len(), 4, "{texts:?}");
+    for text in ["الأول", "الثاني", "الثالث", "الرابع"] {
+        assert!(texts.iter().any(|t| t == text), "{text}: {texts:?}");
+    }
+    assert_eq!(read(&samples, "news_123.txt"), "الرابع");
+    // Each file says which id it holds.
+    for line in stderr.lines() {
+        let stem = line
+            .rsplit_once(" saved as `")
+            .unwrap()
+            .1
+            .trim_end_matches('`');
+        let id = line.split('`').nth(1).unwrap();
+        assert_eq!(
+            read(&samples, &format!("{stem}.meta.yaml")),
+            format!("id: {id}\n")
+        );
+    }
+
+    // Long ids sharing their first 200 bytes too.
+    let long = "https://www.hespress.com/politique/".repeat(8);
+    let jsonl = format!(
+        "{{\"id\": \"{long}1\", \"text\": \"أ\"}}\n{{\"id\": \"{long}2\", \"text\": \"ب\"}}\n"
+    );
+    let (code, stdout, _) = import_text(dir.path(), "long.jsonl", jsonl.as_bytes());
+    assert_eq!(code, Some(0));
+    assert!(stdout.starts_with("long.jsonl: 2 imported,"), "{stdout}");
+    // 6 articles, all but `news_123` with the id in their `.meta.yaml`.
+    assert_eq!(fs::read_dir(&samples).unwrap().count(), 11);
+}
+
+#[test]
+fn composed_and_decomposed_spellings_of_an_id_are_one_article() {
+    let dir = corpus();
+    // آ composed (U+0622), then as ا and a madda (U+0627 U+0653).
+    let jsonl = "{\"id\": \"آخر\", \"text\": \"نص\"}\n{\"id\": \"\u{0627}\u{0653}خر\", \"text\": \"نص آخر\"}\n";
+    let (code, stdout, stderr) = import_text(dir.path(), "feed.jsonl", jsonl.as_bytes());
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(
+        stdout,
+        "feed.jsonl: 1 imported, 0 unchanged, 0 skipped as existing, 1 duplicate, 0 rejected\n"
+    );
+    assert_eq!(
+        stderr,
+        "feed.jsonl:2: note: duplicate id `\u{0627}\u{0653}خر` (the same id once in Unicode NFC), first on line 1: skipped\n"
+    );
+    assert_eq!(names(&dir.path().join("samples")), ["آخر.txt"]);
+    // Extracted fields of the decomposed id go to the same article.
+    let line = "{\"id\": \"\u{0627}\u{0653}خر\", \"fields\": {}}\n";
+    fs::write(dir.path().join("x.jsonl"), line).unwrap();
+    let (code, _, stderr) = run(dir.path(), &["import", "extracted", "x.jsonl"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(dir.path().join("annotations/extracted/آخر.yaml").exists());
+}
+
+#[test]
+fn an_id_whose_file_holds_another_id_is_refused() {
+    let dir = corpus();
+    let samples = dir.path().join("samples");
+    fs::create_dir_all(&samples).unwrap();
+    fs::write(samples.join("report.txt"), "نص").unwrap();
+    fs::write(samples.join("report.meta.yaml"), "id: report?\n").unwrap();
+    let (code, stdout, stderr) = import_text(
+        dir.path(),
+        "feed.jsonl",
+        "{\"id\": \"report\", \"text\": \"نص آخر\"}\n".as_bytes(),
+    );
+    assert_eq!(code, Some(1), "{stderr}");
+    assert_eq!(
+        stderr,
+        "feed.jsonl:1: id `report` would be saved as `report`, but samples/report.txt is the \
+         article of id `report?`: not imported\n"
+    );
+    assert!(stdout.ends_with(" 1 rejected\n"), "{stdout}");
+    assert_eq!(read(&samples, "report.txt"), "نص");
+    let (code, _, stderr) = run(
+        dir.path(),
+        &["import", "extracted", "feed.jsonl", "--force"],
+    );
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(
+        stderr.contains("is the article of id `report?`"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn an_article_imported_under_its_former_name_keeps_it() {
+    let dir = corpus();
+    let samples = dir.path().join("samples");
+    fs::create_dir_all(&samples).unwrap();
+    // What an earlier import made of `a/2`.
+    fs::write(samples.join("a_2.txt"), "نص").unwrap();
+    fs::write(samples.join("a_2.meta.yaml"), "id: a/2\n").unwrap();
+    let (code, stdout, stderr) = import_text(
+        dir.path(),
+        "feed.jsonl",
+        "{\"id\": \"a/2\", \"text\": \"نص\"}\n".as_bytes(),
+    );
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(
+        stdout.starts_with("feed.jsonl: 0 imported, 1 unchanged,"),
+        "{stdout}"
+    );
+    assert_eq!(names(&samples), ["a_2.meta.yaml", "a_2.txt"]);
+    // And its extracted fields go beside it.
+    fs::write(dir.path().join("x.jsonl"), "{\"id\": \"a/2\"}\n").unwrap();
+    let (code, _, stderr) = run(dir.path(), &["import", "extracted", "x.jsonl"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(dir.path().join("annotations/extracted/a_2.yaml").exists());
+
+    // An id imported in NFD, as it came, before ids were normalised.
+    let nfd = "\u{0627}\u{0653}خر";
+    fs::write(samples.join(format!("{nfd}.txt")), "نص").unwrap();
+    let (code, stdout, stderr) = import_text(
+        dir.path(),
+        "feed.jsonl",
+        format!("{{\"id\": \"{nfd}\", \"text\": \"نص\"}}\n").as_bytes(),
+    );
+    assert_eq!(code, Some(0), "{stderr}");
+    // The text is unchanged; the id, now that the file name differs from it, goes beside it.
+    assert!(stdout.starts_with("feed.jsonl: 1 imported,"), "{stdout}");
+    assert_eq!(
+        names(&samples),
+        [
+            "a_2.meta.yaml".to_string(),
+            "a_2.txt".into(),
+            format!("{nfd}.meta.yaml"),
+            format!("{nfd}.txt"),
+        ]
+    );
+    assert_eq!(read(&samples, &format!("{nfd}.meta.yaml")), "id: آخر\n");
+}
+
+#[test]
+fn empty_text_and_impossible_dates_are_refused() {
+    let dir = corpus();
+    let jsonl = concat!(
+        r#"{"id": "a", "text": ""}"#,
+        "\n",
+        r#"{"id": "b", "text": "نص", "published_at": "2023-02-30"}"#,
+        "\n",
+        r#"{"id": "c", "text": "نص", "published_at": "24/09/2020"}"#,
+        "\n",
+        r#"{"id": "", "text": "نص"}"#,
+        "\n",
+        r#"{"id": "d", "text": "نص", "published_at": "2020-09-24T15:57:00+01:00"}"#,
+        "\n",
+    );
+    let (code, stdout, stderr) = import_text(dir.path(), "feed.jsonl", jsonl.as_bytes());
+    assert_eq!(code, Some(1));
+    assert_eq!(
+        stderr.lines().collect::<Vec<_>>(),
+        [
+            "feed.jsonl:1: `text` is empty: an article needs a text",
+            "feed.jsonl:2: `published_at`: `2023-02-30` is not a day of the calendar",
+            "feed.jsonl:3: `published_at`: `24/09/2020` is not a date: write YYYY-MM-DD, or a date and time such as 2023-12-15T08:30:00Z",
+            "feed.jsonl:4: `id` (the id) is empty",
+        ]
+    );
+    assert_eq!(
+        stdout,
+        "feed.jsonl: 1 imported, 0 unchanged, 0 skipped as existing, 0 duplicates, 4 rejected\n"
+    );
+    assert_eq!(names(&dir.path().join("samples")), ["d.meta.yaml", "d.txt"]);
 }

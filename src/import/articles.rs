@@ -4,16 +4,18 @@
 //! The text is written as given, byte for byte (CRLF kept, nothing normalised), after the
 //! title and a newline when there is a title: offsets computed on that text stay right.
 
-use std::io::Read;
+use std::io::{BufReader, Read, Seek, SeekFrom};
 use std::path::Path;
 
 use serde_json::{Map, Value as Json};
 use serde_yaml::{Mapping, Value as Yaml};
 
-use super::records::kind;
+use super::records::{kind, scan_quotes};
 use super::{
-    Format, ImportError, Records, Seen, Sink, Summary, count, in_batches, put_in, record_id, reject,
+    Format, ImportError, Level, Notice, Records, Seen, Sink, Summary, count, in_batches, put_in,
+    record_id, reject, reject_at,
 };
+use crate::model::article::check_published_at;
 use crate::store::{Store, yaml};
 
 /// Which keys (JSONL) or columns (CSV) hold what.
@@ -48,9 +50,13 @@ impl Default for Columns {
 
 /// Imports the articles of `input` (the file `path`, named in messages) into the store's
 /// articles folder. `force` replaces files that exist with other content.
-pub fn import<R: Read>(
+///
+/// A CSV file is read twice: first to find quotes that do not pair up, since then its rows
+/// cannot be told apart (a value would run over the rows after it), and nothing is imported
+/// from it; then to import it.
+pub fn import<R: Read + Seek>(
     path: &Path,
-    input: R,
+    mut input: R,
     format: Format,
     store: &Store,
     columns: &Columns,
@@ -61,7 +67,15 @@ pub fn import<R: Read>(
         path: path.to_path_buf(),
         message,
     };
-    let mut records = Records::new(input, format).map_err(input_error)?;
+    let scan = if format == Format::Csv {
+        let scan = scan_quotes(BufReader::with_capacity(1 << 16, &mut input))
+            .and_then(|scan| input.seek(SeekFrom::Start(0)).map(|_| scan))
+            .map_err(|e| input_error(e.to_string()))?;
+        Some(scan)
+    } else {
+        None
+    };
+    let mut records = Records::new(input, format).map_err(|e| ImportError::header(path, e))?;
     if format == Format::Csv {
         let have = records.columns();
         for (column, option) in [(&columns.id, "--id-field"), (&columns.text, "--text-field")] {
@@ -73,6 +87,28 @@ pub fn import<R: Read>(
             }
         }
     }
+    if let Some(scan) = scan.filter(|s| !s.problems.is_empty()) {
+        let mut summary = Summary::default();
+        for (line, col, problem) in scan.problems {
+            sink.notice(Notice {
+                line,
+                col,
+                level: Level::Error,
+                message: problem.nothing_imported(),
+            });
+        }
+        if scan.more > 0 {
+            sink.notice(Notice {
+                line: 1,
+                col: None,
+                level: Level::Error,
+                message: format!("and {} more misplaced quotes", scan.more),
+            });
+        }
+        summary.rejected = scan.records;
+        sink.progress(records.bytes_read());
+        return Ok(summary);
+    }
     in_batches(|batch| {
         let mut summary = Summary::default();
         let mut seen = Seen::default();
@@ -82,7 +118,7 @@ pub fn import<R: Read>(
             let fields = match record.fields {
                 Ok(f) => f,
                 Err(message) => {
-                    reject(line, message, &mut summary, sink);
+                    reject_at(line, record.col, message, &mut summary, sink);
                     continue;
                 }
             };
@@ -92,16 +128,22 @@ pub fn import<R: Read>(
                         a.id.as_deref(),
                         &columns.id,
                         line,
+                        store,
                         &mut seen,
                         &mut summary,
                         sink,
                     ) else {
                         continue;
                     };
-                    let meta = a.meta(&id).map(|m| yaml::to_string(&m).into_bytes());
+                    let meta = a
+                        .meta(&id.id, &id.stem)
+                        .map(|m| yaml::to_string(&m).into_bytes());
                     let files = [
-                        (store.article_path(&id), Some(a.contents().into_bytes())),
-                        (store.article_meta_path(&id), meta),
+                        (
+                            store.article_path(&id.stem),
+                            Some(a.contents().into_bytes()),
+                        ),
+                        (store.article_meta_path(&id.stem), meta),
                     ];
                     count(put_in(batch, &files, force)?, line, &mut summary, sink);
                 }
@@ -134,11 +176,11 @@ impl Article {
         }
     }
 
-    /// The metadata file, if there is anything to keep: the id as given when the file name
-    /// differs from it, url, outlet and publication date.
-    fn meta(&self, file_id: &str) -> Option<Yaml> {
+    /// The metadata file, if there is anything to keep: the id (`id`, normalised) when the
+    /// file name (`stem`) differs from it, url, outlet and publication date.
+    fn meta(&self, id: &str, stem: &str) -> Option<Yaml> {
         let mut m = Mapping::new();
-        if let Some(id) = self.id.as_deref().filter(|id| *id != file_id) {
+        if id != stem {
             m.insert("id".into(), id.into());
         }
         for (key, v) in [
@@ -165,21 +207,39 @@ fn article(fields: &Map<String, Json>, columns: &Columns) -> Result<Article, Str
             Some(other) => Err(format!("`{key}` must be a string, found {}", kind(other))),
         }
     };
-    let text = get(&columns.text)?.ok_or_else(|| {
-        format!(
-            "no `{}` (the article's text; --text-field names another key)",
-            columns.text
-        )
-    })?;
+    // An empty text is not a missing one: say which it is.
+    let text = match fields.get(&columns.text) {
+        Some(Json::String(s)) if s.trim().is_empty() => {
+            return Err(format!(
+                "`{}` is empty: an article needs a text",
+                columns.text
+            ));
+        }
+        _ => get(&columns.text)?.ok_or_else(|| {
+            format!(
+                "no `{}` (the article's text; --text-field names another key)",
+                columns.text
+            )
+        })?,
+    };
+    // The id is passed on blank, for `record_id` to say that it is empty.
+    let id = match fields.get(&columns.id) {
+        Some(Json::String(s)) => Some(s.clone()),
+        _ => get(&columns.id)?,
+    };
     // The title is one line: a line break in it would move the text down a line.
     let title = get(&columns.title)?.map(|t| t.trim().replace(['\r', '\n'], " "));
     let one_line = |v: Option<String>| v.map(|s| s.trim().to_string());
+    let date = one_line(get(&columns.date)?);
+    if let Some(date) = &date {
+        check_published_at(date).map_err(|m| format!("`{}`: {m}", columns.date))?;
+    }
     Ok(Article {
-        id: one_line(get(&columns.id)?),
+        id,
         text,
         title,
         url: one_line(get(&columns.url)?),
-        date: one_line(get(&columns.date)?),
+        date,
         outlet: one_line(get(&columns.outlet)?),
     })
 }
@@ -189,13 +249,13 @@ mod tests {
     use std::fs;
 
     use super::*;
-    use crate::import::Collect;
+    use crate::import::{Collect, file_id};
 
     fn run(input: &str, format: Format, store: &Store, force: bool) -> (Summary, Vec<String>) {
         let mut sink = Collect::default();
         let summary = import(
             Path::new("in"),
-            input.as_bytes(),
+            std::io::Cursor::new(input.as_bytes()),
             format,
             store,
             &Columns::default(),
@@ -228,7 +288,8 @@ mod tests {
         );
         let (s, notes) = run(input, Format::Jsonl, &store, false);
         assert_eq!((s.imported, s.rejected), (2, 0), "{notes:?}");
-        assert_eq!(notes, ["2: id `a/2` saved as `a_2`"]);
+        let a2 = file_id("a/2").unwrap();
+        assert_eq!(notes, [format!("2: id `a/2` saved as `{a2}`")]);
         assert_eq!(
             fs::read_to_string(store.article_path("a1")).unwrap(),
             "عنوان\nنص\nالخبر"
@@ -238,10 +299,10 @@ mod tests {
             "url: https://x.ma/1\noutlet: هسبريس\npublished_at: '2023-12-15'\n"
         );
         assert_eq!(
-            fs::read_to_string(store.article_meta_path("a_2")).unwrap(),
+            fs::read_to_string(store.article_meta_path(&a2)).unwrap(),
             "id: a/2\n"
         );
-        assert_eq!(store.list_articles().unwrap(), ["a1", "a_2"]);
+        assert_eq!(store.list_articles().unwrap(), ["a1", a2.as_str()]);
         let (s, _) = run(input, Format::Jsonl, &store, false);
         assert_eq!((s.imported, s.unchanged), (0, 2));
     }
@@ -343,7 +404,7 @@ mod tests {
         let (_dir, store) = store();
         let err = import(
             Path::new("in.csv"),
-            "id,body\na,x\n".as_bytes(),
+            std::io::Cursor::new("id,body\na,x\n".as_bytes()),
             Format::Csv,
             &store,
             &Columns::default(),

@@ -54,7 +54,8 @@ pub fn import<R: Read>(
         path: path.to_path_buf(),
         message,
     };
-    let mut records = Records::new(input, Format::Jsonl).map_err(input_error)?;
+    let mut records =
+        Records::new(input, Format::Jsonl).map_err(|e| ImportError::header(path, e))?;
     let default_extractor = options.extractor.as_deref().map(extractor);
     in_batches(|batch| {
         let mut summary = Summary::default();
@@ -87,12 +88,14 @@ pub fn import<R: Read>(
                 raw_id.as_deref(),
                 &options.id_field,
                 line,
+                store,
                 &mut seen,
                 &mut summary,
                 sink,
             ) else {
                 continue;
             };
+            let id = id.stem;
             let doc = match document(&id, fields, schema, default_extractor.as_ref()) {
                 Ok(doc) => doc,
                 Err(message) => {
@@ -113,6 +116,7 @@ pub fn import<R: Read>(
                     Severity::Error => errors.push(message),
                     Severity::Warning => sink.notice(Notice {
                         line,
+                        col: None,
                         level: Level::Warning,
                         message,
                     }),
@@ -121,6 +125,7 @@ pub fn import<R: Read>(
             if article.is_none() {
                 sink.notice(Notice {
                     line,
+                    col: None,
                     level: Level::Warning,
                     message: format!(
                         "no article `{id}` in {}: evidence not checked",

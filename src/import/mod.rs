@@ -2,7 +2,8 @@
 //! ([`articles`]) and extracted files ([`extracted`]).
 //!
 //! This module owns what both share: reading a JSONL or CSV file record by record
-//! ([`records`]), turning an id into a safe file name ([`file_id`]), and writing a record's
+//! ([`records`]), turning an id into a file name that is safe and its own ([`file_id`],
+//! [`record_id`]), and writing a record's
 //! files so that nothing is lost ([`put`]): atomically, never over a different file without
 //! `--force`, and not at all when the content is already there, so that running the same
 //! import twice changes nothing. The files of many records are saved together in a
@@ -25,10 +26,12 @@ use std::io;
 use std::path::PathBuf;
 
 use sha2::{Digest, Sha256};
+use unicode_normalization::UnicodeNormalization;
 
+use crate::store::Store;
 use crate::store::atomic::Batch;
 
-pub use records::{Format, Record, Records};
+pub use records::{Format, HeaderError, Record, Records};
 
 /// The longest file name an id becomes, in bytes: file systems allow 255, and
 /// `<id>.meta.yaml` must fit too.
@@ -50,6 +53,8 @@ pub enum Level {
 pub struct Notice {
     /// The record's first line in the input file, from 1.
     pub line: u64,
+    /// The column, in characters from 1, when the problem is at one place of the line.
+    pub col: Option<u64>,
     /// How bad it is.
     pub level: Level,
     /// What happened.
@@ -90,7 +95,8 @@ pub struct Summary {
     pub existing: u64,
     /// Records skipped because an earlier record had the same id (the first is kept).
     pub duplicates: u64,
-    /// Records that could not be imported (broken line, missing id, invalid value).
+    /// Records that could not be imported (broken line, missing id, invalid value, an id whose
+    /// file name is another id's).
     pub rejected: u64,
 }
 
@@ -120,6 +126,18 @@ pub enum ImportError {
         /// What is wrong.
         message: String,
     },
+    /// The CSV header row is broken (a quote never closed, a row too long).
+    #[error("{}:{line}:{}{message}", path.display(), col.map(|c| format!("{c}: ")).unwrap_or_else(|| " ".into()))]
+    InputAt {
+        /// The input file.
+        path: PathBuf,
+        /// Where, from 1.
+        line: u64,
+        /// The column, in characters from 1, if there is one.
+        col: Option<u64>,
+        /// What is wrong.
+        message: String,
+    },
     /// Writing a file failed (full disk, permissions). Files saved before it are complete;
     /// the files of the batch it was in ([`in_batches`]) are not written at all.
     #[error("{}: {source}", path.display())]
@@ -131,15 +149,67 @@ pub enum ImportError {
     },
 }
 
-/// An id made into a file name: the characters a file name cannot safely hold become `_`.
+impl ImportError {
+    /// The error for a CSV header that could not be read.
+    pub fn header(path: &std::path::Path, e: HeaderError) -> ImportError {
+        match e {
+            HeaderError::Io(message) => ImportError::Input {
+                path: path.to_path_buf(),
+                message: format!("cannot read the CSV header: {message}"),
+            },
+            HeaderError::Row(problem) => {
+                let (line, col) = problem.at(1);
+                ImportError::InputAt {
+                    path: path.to_path_buf(),
+                    line,
+                    col,
+                    message: format!("the CSV header: {problem}"),
+                }
+            }
+        }
+    }
+}
+
+/// An id as the corpus knows it: without surrounding blanks, in Unicode NFC, so that the
+/// composed and decomposed spellings of one Arabic id are one id.
+pub fn normalize_id(id: &str) -> String {
+    id.trim().nfc().collect()
+}
+
+/// An id made into a file name of its own.
 ///
-/// Letters and digits of any script (Arabic included), `-`, `_` and `.` are kept; `/`, `\`,
-/// spaces, control characters and the rest become `_`; `..` and a leading `.` (a hidden file,
-/// or a way out of the folder) become `_` too. An id longer than [`MAX_ID_BYTES`] is cut and
-/// given a hash of the whole id, so that two long ids stay apart. `None` for an id with
-/// nothing usable in it.
+/// The id is first normalised ([`normalize_id`]). An id that already is a safe file name, and
+/// short enough, is its own file name. Safe means: letters and digits of any script (Arabic
+/// included), `-`, `_` and `.`, with no `..`, no leading `.` and no trailing `.` (Windows
+/// drops it). Any other id keeps a readable prefix, where the characters a file name cannot
+/// safely hold (`/`, `\`, spaces, control characters…) became `_`, followed by `_` and 32 hex
+/// digits (128 bits) of the SHA-256 of the whole id: `news:123`, `news/123` and `news 123`
+/// are three files, and so are two long ids that share their first 200 bytes. `None` for an id
+/// with nothing usable in it.
 pub fn file_id(id: &str) -> Option<String> {
+    let id = normalize_id(id);
+    let safe = safe_chars(&id)?;
+    if safe == id && safe.len() <= MAX_ID_BYTES {
+        return Some(safe);
+    }
+    Some(with_hash(safe, &id, 16))
+}
+
+/// The file name an id had before file names carried a full hash: what [`file_id`] gave for
+/// safe short ids, the sanitized id (or a 32-bit hash for a long one) for the others. Only
+/// for finding articles imported then.
+fn legacy_file_id(id: &str) -> Option<String> {
     let id = id.trim();
+    let safe = safe_chars(id)?;
+    if safe.len() <= MAX_ID_BYTES {
+        return Some(safe);
+    }
+    Some(with_hash(safe, id, 4))
+}
+
+/// `id` with the characters a file name cannot safely hold replaced by `_`; `None` when
+/// nothing usable is left.
+fn safe_chars(id: &str) -> Option<String> {
     let mut out = String::with_capacity(id.len());
     for c in id.chars() {
         let keep = c.is_alphanumeric() || matches!(c, '-' | '_' | '.');
@@ -159,87 +229,156 @@ pub fn file_id(id: &str) -> Option<String> {
     if out.is_empty() || out.chars().all(|c| c == '_') {
         return None;
     }
-    if out.len() > MAX_ID_BYTES {
-        let hash: String = Sha256::digest(id.as_bytes())[..4]
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
-        let mut cut = MAX_ID_BYTES - hash.len() - 1;
-        while !out.is_char_boundary(cut) {
-            cut -= 1;
-        }
-        out.truncate(cut);
-        out.push('_');
-        out.push_str(&hash);
-    }
     Some(out)
 }
 
-/// The ids an import has seen, to keep the first record of each and report the others.
+/// `prefix`, cut so that the result fits [`MAX_ID_BYTES`], then `_` and the first `bytes`
+/// bytes of the SHA-256 of `id` in hex.
+fn with_hash(mut prefix: String, id: &str, bytes: usize) -> String {
+    let hash: String = Sha256::digest(id.as_bytes())[..bytes]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let mut cut = (MAX_ID_BYTES - hash.len() - 1).min(prefix.len());
+    while !prefix.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    prefix.truncate(cut);
+    // A cut that leaves a dot before the `_` is harmless; one that leaves nothing is not
+    // possible (the hash is always there).
+    prefix.push('_');
+    prefix.push_str(&hash);
+    prefix
+}
+
+/// The ids an import has seen, by file name, to keep the first record of each id and to
+/// refuse a second id that would take the same file.
 #[derive(Debug, Default)]
-pub struct Seen(HashMap<String, u64>);
+pub struct Seen(HashMap<String, (String, u64)>);
 
 impl Seen {
-    /// Records `id` at `line`; the line that had it first when it is a duplicate.
-    pub fn first(&mut self, id: &str, line: u64) -> Option<u64> {
-        if let Some(&first) = self.0.get(id) {
-            return Some(first);
-        }
-        self.0.insert(id.to_string(), line);
-        None
+    /// The id that took the file name `stem` earlier in the import, and on which line.
+    fn get(&self, stem: &str) -> Option<(&str, u64)> {
+        self.0.get(stem).map(|(id, line)| (id.as_str(), *line))
+    }
+
+    /// Records that `id` takes the file name `stem` at `line`.
+    fn insert(&mut self, stem: &str, id: &str, line: u64) {
+        self.0.insert(stem.to_string(), (id.to_string(), line));
     }
 }
 
-/// The id of a record, made into a file name, with the notices that go with it: a renamed id
-/// is reported, and a duplicate or unusable id ends the record (`None`).
+/// A record's id, normalised, and the file name it is saved under.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct RecordId {
+    /// The id, in NFC ([`normalize_id`]).
+    pub id: String,
+    /// Its file name in the corpus (without extension).
+    pub stem: String,
+}
+
+/// The id of a record and its file name, with the notices that go with it: a renamed id is
+/// reported; a missing or unusable id, a duplicate (the first record is kept), and an id
+/// whose file name holds another id already, in this import or in the corpus, end the record
+/// (`None`). Nothing is ever merged into another id's files.
 pub(crate) fn record_id(
     raw: Option<&str>,
     id_field: &str,
     line: u64,
+    store: &Store,
     seen: &mut Seen,
     summary: &mut Summary,
     sink: &mut dyn Sink,
-) -> Option<String> {
+) -> Option<RecordId> {
     let Some(raw) = raw else {
-        summary.rejected += 1;
-        sink.notice(Notice {
+        reject(
             line,
-            level: Level::Error,
-            message: format!("no `{id_field}` (the id; --id-field names another key)"),
-        });
+            format!("no `{id_field}` (the id; --id-field names another key)"),
+            summary,
+            sink,
+        );
         return None;
     };
-    let Some(id) = file_id(raw) else {
-        summary.rejected += 1;
-        sink.notice(Notice {
+    let id = normalize_id(raw);
+    if id.is_empty() {
+        reject(
             line,
-            level: Level::Error,
-            message: format!("id `{raw}` has nothing usable as a file name"),
-        });
+            format!("`{id_field}` (the id) is empty"),
+            summary,
+            sink,
+        );
+        return None;
+    }
+    let Some(mut stem) = file_id(&id) else {
+        reject(
+            line,
+            format!("id `{raw}` has nothing usable as a file name"),
+            summary,
+            sink,
+        );
         return None;
     };
-    if let Some(first) = seen.first(&id, line) {
-        summary.duplicates += 1;
-        let same = if id == raw {
-            String::new()
+    // An article imported before file names carried a full hash, or before ids were
+    // normalised, keeps its name.
+    if !store.article_path(&stem).exists()
+        && let Some(legacy) = legacy_file_id(raw).filter(|l| *l != stem)
+        && store.article_path(&legacy).exists()
+        && corpus_id(store, &legacy) == id
+    {
+        stem = legacy;
+    }
+    if let Some((first_id, first)) = seen.get(&stem) {
+        if first_id == id {
+            summary.duplicates += 1;
+            let spelled = if raw.trim() == id {
+                String::new()
+            } else {
+                " (the same id once in Unicode NFC)".to_string()
+            };
+            sink.notice(Notice {
+                line,
+                col: None,
+                level: Level::Info,
+                message: format!("duplicate id `{raw}`{spelled}, first on line {first}: skipped"),
+            });
         } else {
-            format!(" (as `{id}`)")
-        };
-        sink.notice(Notice {
-            line,
-            level: Level::Info,
-            message: format!("duplicate id `{raw}`{same}, first on line {first}: skipped"),
-        });
+            let message = format!(
+                "id `{raw}` would be saved as `{stem}`, the file of id `{first_id}` (line \
+                 {first}): not imported"
+            );
+            reject(line, message, summary, sink);
+        }
         return None;
     }
-    if id != raw {
+    if store.article_path(&stem).exists() {
+        let existing = corpus_id(store, &stem);
+        if existing != id {
+            let message = format!(
+                "id `{raw}` would be saved as `{stem}`, but {} is the article of id \
+                 `{existing}`: not imported",
+                store.article_path(&stem).display()
+            );
+            reject(line, message, summary, sink);
+            return None;
+        }
+    }
+    seen.insert(&stem, &id, line);
+    if stem != raw {
         sink.notice(Notice {
             line,
+            col: None,
             level: Level::Info,
-            message: format!("id `{raw}` saved as `{id}`"),
+            message: format!("id `{raw}` saved as `{stem}`"),
         });
     }
-    Some(id)
+    Some(RecordId { id, stem })
+}
+
+/// The id of the corpus's article `stem`: the one its `.meta.yaml` gives, else the file name
+/// itself; normalised, so that a file named in NFD before ids were normalised is found.
+fn corpus_id(store: &Store, stem: &str) -> String {
+    let id = store.read_article_meta(stem).and_then(|m| m.id);
+    normalize_id(id.as_deref().unwrap_or(stem))
 }
 
 /// What [`put`] did.
@@ -352,9 +491,21 @@ fn commit(batch: &mut Batch) -> Result<(), ImportError> {
 
 /// Counts a rejected record and says why.
 pub(crate) fn reject(line: u64, message: String, summary: &mut Summary, sink: &mut dyn Sink) {
+    reject_at(line, None, message, summary, sink);
+}
+
+/// [`reject`], at a column of the line.
+pub(crate) fn reject_at(
+    line: u64,
+    col: Option<u64>,
+    message: String,
+    summary: &mut Summary,
+    sink: &mut dyn Sink,
+) {
     summary.rejected += 1;
     sink.notice(Notice {
         line,
+        col,
         level: Level::Error,
         message,
     });
@@ -369,6 +520,7 @@ pub(crate) fn count(put: Put, line: u64, summary: &mut Summary, sink: &mut dyn S
             summary.existing += 1;
             sink.notice(Notice {
                 line,
+                col: None,
                 level: Level::Info,
                 message: format!(
                     "{} exists with other content: skipped (--force replaces it)",
@@ -386,26 +538,60 @@ mod tests {
 
     #[test]
     fn ids_become_safe_file_names() {
-        assert_eq!(file_id("001_ac28").as_deref(), Some("001_ac28"));
-        assert_eq!(file_id("خبر-١٢").as_deref(), Some("خبر-١٢"));
-        assert_eq!(file_id("a/b").as_deref(), Some("a_b"));
-        assert_eq!(file_id("a\\b").as_deref(), Some("a_b"));
-        assert_eq!(
-            file_id("../../etc/passwd").as_deref(),
-            Some("____etc_passwd")
-        );
-        assert_eq!(file_id(".hidden").as_deref(), Some("_hidden"));
-        assert_eq!(file_id("a...b").as_deref(), Some("a_.b"));
-        assert_eq!(file_id("x\u{1b}[31m").as_deref(), Some("x__31m"));
+        // A safe short id is its own name: corpora imported before keep their files.
+        for safe in ["001_ac28", "خبر-١٢", "a_b", "hespress-1", "a.b"] {
+            assert_eq!(file_id(safe).as_deref(), Some(safe));
+        }
         assert_eq!(file_id(" padded ").as_deref(), Some("padded"));
-        assert_eq!(file_id("end.").as_deref(), Some("end_"));
+        // Any other id keeps a readable prefix and a hash of itself.
+        let prefix = |id: &str| {
+            let f = file_id(id).unwrap();
+            let (prefix, hash) = f.rsplit_once('_').unwrap();
+            assert_eq!(hash.len(), 32, "{f}");
+            assert!(hash.bytes().all(|b| b.is_ascii_hexdigit()), "{f}");
+            prefix.to_string()
+        };
+        assert_eq!(prefix("a/b"), "a_b");
+        assert_eq!(prefix("a\\b"), "a_b");
+        assert_eq!(prefix("../../etc/passwd"), "____etc_passwd");
+        assert_eq!(prefix(".hidden"), "_hidden");
+        assert_eq!(prefix("a...b"), "a_.b");
+        assert_eq!(prefix("x\u{1b}[31m"), "x__31m");
+        assert_eq!(prefix("end."), "end_");
         assert_eq!(
-            file_id("https://hespress.com/x?id=1").as_deref(),
-            Some("https___hespress.com_x_id_1")
+            prefix("https://hespress.com/x?id=1"),
+            "https___hespress.com_x_id_1"
         );
         for bad in ["", "   ", "/", "..", "..\\..", "\u{0}"] {
             assert_eq!(file_id(bad), None, "{bad:?}");
         }
+    }
+
+    #[test]
+    fn ids_that_differ_have_names_that_differ() {
+        let ids = [
+            "news:123",
+            "news/123",
+            "news 123",
+            "news_123",
+            "news\\123",
+            "news?123",
+        ];
+        let names: std::collections::HashSet<String> =
+            ids.iter().map(|id| file_id(id).unwrap()).collect();
+        assert_eq!(names.len(), ids.len(), "{names:?}");
+        assert_eq!(file_id("news_123").as_deref(), Some("news_123"));
+    }
+
+    #[test]
+    fn composed_and_decomposed_spellings_are_one_id() {
+        // آ (U+0622) is ا (U+0627) with a madda above (U+0653) composed.
+        let nfc = "آخر-خبر";
+        let nfd = "\u{0627}\u{0653}خر-خبر";
+        assert_ne!(nfc, nfd);
+        assert_eq!(normalize_id(nfd), nfc);
+        assert_eq!(file_id(nfd).as_deref(), Some(nfc));
+        assert_eq!(file_id(nfc).as_deref(), Some(nfc));
     }
 
     #[test]
@@ -414,6 +600,13 @@ mod tests {
         let b = file_id(&format!("{}x", "ب".repeat(300))).unwrap();
         assert!(a.len() <= MAX_ID_BYTES, "{}", a.len());
         assert_ne!(a, b);
+        // A 32-bit hash met its first collision after some 80 000 ids with a shared prefix.
+        let prefix = "https://www.hespress.com/politique/".repeat(6);
+        let names: std::collections::HashSet<String> = (0..100_000)
+            .map(|i| file_id(&format!("{prefix}{i}")).unwrap())
+            .collect();
+        assert_eq!(names.len(), 100_000);
+        assert!(names.iter().all(|n| n.len() <= MAX_ID_BYTES));
     }
 
     #[test]

@@ -174,6 +174,73 @@ impl ArticleMeta {
     }
 }
 
+/// The keys of a `.meta.yaml` and whether each is well formed: `published_at` must be a
+/// real date ([`check_published_at`]). `import` refuses a record that breaks this and
+/// `check` reports a file that does, with the same function.
+pub fn meta_problems(doc: &serde_yaml::Value, problems: &mut super::Problems) {
+    let root = super::YamlPath::root();
+    match doc.get("published_at") {
+        None | Some(serde_yaml::Value::Null) => {}
+        Some(serde_yaml::Value::String(s)) => {
+            if let Err(m) = check_published_at(s) {
+                problems.error(&root.key("published_at"), m);
+            }
+        }
+        Some(other) => problems.error(
+            &root.key("published_at"),
+            format!(
+                "`published_at` must be a date such as 2023-12-15, found {}",
+                super::read::describe(other)
+            ),
+        ),
+    }
+}
+
+/// Checks a publication date: an ISO 8601 calendar date `YYYY-MM-DD` (a real day), a month
+/// `YYYY-MM`, or a date and time (`2023-12-15T08:30:00Z`, `2023-12-15 08:30`, with or without
+/// an offset) on a real day at a real time.
+pub fn check_published_at(s: &str) -> Result<(), String> {
+    let bad = || {
+        format!(
+            "`{s}` is not a date: write YYYY-MM-DD, or a date and time such as \
+             2023-12-15T08:30:00Z"
+        )
+    };
+    let shaped = |b: &[u8]| {
+        b.iter().enumerate().all(|(i, c)| {
+            if i == 4 || i == 7 {
+                *c == b'-'
+            } else {
+                c.is_ascii_digit()
+            }
+        })
+    };
+    if s.len() <= 10 {
+        // A date's shape with a wrong day or month says which; any other text, what to write.
+        return if matches!(s.len(), 7 | 10) && shaped(s.as_bytes()) {
+            super::check_date(s)
+        } else {
+            Err(bad())
+        };
+    }
+    let Some((day, time)) = s.split_at_checked(10) else {
+        return Err(bad());
+    };
+    if !shaped(day.as_bytes()) || !time.starts_with(['T', 't', ' ']) {
+        return Err(bad());
+    }
+    // A date and time on a day that does not exist: say it is the day.
+    super::check_date(day)?;
+    let ok = s.parse::<jiff::Timestamp>().is_ok() || s.parse::<jiff::civil::DateTime>().is_ok();
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "`{s}` is not a time of that day: write for example 2023-12-15T08:30:00Z"
+        ))
+    }
+}
+
 /// At most `n` chars of `s`, with an ellipsis when cut.
 pub fn shorten(s: &str, n: usize) -> String {
     if s.chars().count() <= n {
@@ -199,6 +266,58 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn publication_dates_are_real_days_and_times() {
+        for ok in [
+            "2023-12-15",
+            "2023-12",
+            "2024-02-29",
+            "2023-12-15T08:30:00Z",
+            "2023-12-15T08:30:00+01:00",
+            "2023-12-15 08:30",
+            "2023-12-15T08:30:00.123",
+        ] {
+            assert_eq!(check_published_at(ok), Ok(()), "{ok}");
+        }
+        assert_eq!(
+            check_published_at("2023-02-30"),
+            Err("`2023-02-30` is not a day of the calendar".into())
+        );
+        assert_eq!(
+            check_published_at("2023-02-30T08:00:00Z"),
+            Err("`2023-02-30` is not a day of the calendar".into())
+        );
+        for bad in [
+            "15/12/2023",
+            "2023-13",
+            "2023-12-15T25:00:00Z",
+            "2023-12-15x",
+            "الخميس 24 سبتمبر",
+            "الخميس 24",
+            "2023-12-١٥T08:00",
+            "",
+        ] {
+            assert!(check_published_at(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn meta_files_with_a_bad_date_have_a_problem() {
+        let problems = |yaml: &str| {
+            let doc: serde_yaml::Value = serde_yaml::from_str(yaml).unwrap();
+            let mut p = super::super::Problems::default();
+            meta_problems(&doc, &mut p);
+            p.0.into_iter().map(|p| p.message).collect::<Vec<_>>()
+        };
+        assert!(problems("url: x\npublished_at: '2023-12-15'\n").is_empty());
+        assert!(problems("url: x\n").is_empty());
+        assert_eq!(
+            problems("published_at: 2023-02-30\n"),
+            ["`2023-02-30` is not a day of the calendar"]
+        );
+        assert_eq!(problems("published_at: [1]\n").len(), 1);
+    }
 
     #[test]
     fn offsets_count_scalar_values() {
