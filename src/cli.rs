@@ -221,6 +221,10 @@ struct ExportArgs {
     /// Export the valid files and list the invalid ones on stderr, instead of failing.
     #[arg(long)]
     skip_invalid: bool,
+    /// CSV cells exactly as they are: no `'` before a cell starting with `=`, `+`, `-`, `@`,
+    /// tab or CR (which a spreadsheet would otherwise evaluate as a formula).
+    #[arg(long)]
+    raw_cells: bool,
     /// Write to this file (atomically) instead of stdout.
     #[arg(long, short, value_name = "FILE")]
     out: Option<PathBuf>,
@@ -478,7 +482,10 @@ fn render(args: &RenderArgs) -> Result<ExitCode> {
         Ok(())
     })?;
     if let Some(w) = warning {
-        eprintln!("tadqiq: {}: {w}", path.display());
+        eprintln!(
+            "tadqiq: {}: {w}",
+            sanitize_inline(&path.display().to_string())
+        );
     }
     let mut out = io::BufWriter::with_capacity(1 << 16, stdout.lock());
     // On a terminal that implements the BiDi recommendation (VTE, mintty, WezTerm), explicit
@@ -678,7 +685,7 @@ fn print_result<J: serde::Serialize>(
     match format {
         FormatArg::Table => out.write_all(table().as_bytes())?,
         FormatArg::Json => {
-            serde_json::to_writer_pretty(&mut out, &json()).map_err(io::Error::from)?;
+            crate::text::sanitize::write_json_pretty(&mut out, &json()).map_err(io::Error::from)?;
             out.write_all(b"\n")?;
         }
     }
@@ -735,6 +742,9 @@ fn export(args: &ExportArgs) -> Result<ExitCode> {
     if args.layout == CsvLayoutArg::Wide && args.format != ExportFormat::Csv {
         bail!("--layout wide is for --format csv");
     }
+    if args.raw_cells && args.format != ExportFormat::Csv {
+        bail!("--raw-cells is for --format csv");
+    }
     let options = ExportOptions {
         format: match args.format {
             ExportFormat::Jsonl => Format::Jsonl,
@@ -756,6 +766,8 @@ fn export(args: &ExportArgs) -> Result<ExitCode> {
             CsvLayoutArg::Wide => CsvLayout::Wide,
         },
         skip_invalid: args.skip_invalid,
+        raw_cells: args.raw_cells,
+        terminal: args.out.is_none() && io::stdout().is_terminal(),
     };
     let units = crate::export::units(&store, &options)
         .with_context(|| format!("{}", store.gold_root().display()))?;
@@ -784,7 +796,7 @@ fn export(args: &ExportArgs) -> Result<ExitCode> {
         }
         None => {
             let mut out = io::BufWriter::with_capacity(1 << 16, io::stdout().lock());
-            crate::export::export(&store, &schema, &options, &units, &mut out, &progress)
+            crate::export::export_whole(&store, &schema, &options, &units, &mut out, &progress)
         }
     };
     bar.finish_and_clear();
@@ -812,12 +824,7 @@ fn export(args: &ExportArgs) -> Result<ExitCode> {
                 eprintln!("{d}");
             }
             eprintln!(
-                "tadqiq: export stopped at an invalid file{} (--skip-invalid exports the rest; `tadqiq check` lists every problem)",
-                if args.out.is_some() {
-                    "; nothing was written"
-                } else {
-                    ""
-                }
+                "tadqiq: export stopped at an invalid file; nothing was written (--skip-invalid exports the rest; `tadqiq check` lists every problem)"
             );
             Ok(ExitCode::from(1))
         }
