@@ -110,3 +110,151 @@ fn render_names_a_hostile_file_name_sanitized_in_its_utf8_warning() {
     assert!(!has_raw_control(&stderr), "{stderr:?}");
     assert!(stderr.contains("\\u{202E}.txt"), "{stderr}");
 }
+
+/// Amina's `a1` with a note and a source value a spreadsheet would evaluate, and C1 and bidi
+/// controls in the event type's note.
+fn hostile_values(dir: &Path) {
+    let path = gold(dir, "amina", "a1");
+    let text = fs::read_to_string(&path).unwrap();
+    let text = text
+        .replace(
+            "source: {value: أش واقع, verdict: confirmed}",
+            "source: {value: '=HYPERLINK(\"http://x\",\"y\")', verdict: corrected, note: '@SUM(A1)'}",
+        )
+        .replace(
+            "event_type: {value: meeting, verdict: confirmed}",
+            "event_type: {value: meeting, verdict: confirmed, note: \"meet\\x9B31m\\u202Eing\"}",
+        );
+    assert!(text.contains("HYPERLINK") && text.contains("\\x9B"));
+    fs::write(&path, text).unwrap();
+}
+
+fn export(dir: &Path, args: &[&str]) -> (Option<i32>, String, String) {
+    let mut all = vec![
+        "export",
+        "--annotations",
+        "annotations",
+        "--analyst",
+        "amina",
+    ];
+    all.extend_from_slice(args);
+    run(dir, &all)
+}
+
+#[test]
+fn csv_cells_a_spreadsheet_would_evaluate_start_with_a_quote_unless_raw() {
+    let dir = corpus();
+    hostile_values(dir.path());
+    let (code, csv, stderr) = export(dir.path(), &["--format", "csv"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let rows: Vec<csv::StringRecord> = csv::Reader::from_reader(csv.as_bytes())
+        .records()
+        .map(Result::unwrap)
+        .collect();
+    let source = rows
+        .iter()
+        .find(|r| &r[0] == "a1" && &r[2] == "source")
+        .unwrap();
+    assert_eq!(&source[3], "'=HYPERLINK(\"http://x\",\"y\")");
+    assert_eq!(&source[9], "'@SUM(A1)");
+    // Not a terminal: the cell is the value, controls and all.
+    let event = rows
+        .iter()
+        .find(|r| &r[0] == "a1" && &r[2] == "event_type")
+        .unwrap();
+    assert_eq!(&event[9], "meet\u{9b}31m\u{202e}ing");
+
+    let (code, raw, _) = export(dir.path(), &["--format", "csv", "--raw-cells"]);
+    assert_eq!(code, Some(0));
+    assert!(
+        raw.contains("\"=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\""),
+        "{raw}"
+    );
+    assert!(raw.contains(",@SUM(A1)"), "{raw}");
+    assert!(!raw.contains("'="));
+
+    let (code, wide, _) = export(dir.path(), &["--format", "csv", "--layout", "wide"]);
+    assert_eq!(code, Some(0));
+    assert!(wide.contains("'=HYPERLINK"), "{wide}");
+
+    let (code, _, stderr) = export(dir.path(), &["--format", "jsonl", "--raw-cells"]);
+    assert_eq!(code, Some(2), "{stderr}");
+}
+
+#[test]
+fn jsonl_escapes_c1_and_bidi_controls() {
+    let dir = corpus();
+    hostile_values(dir.path());
+    let (code, jsonl, stderr) = export(dir.path(), &["--format", "jsonl"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(!has_raw_control(&jsonl), "{jsonl:?}");
+    assert!(jsonl.contains(r"meet\u009b31m\u202eing"), "{jsonl}");
+    let a1: serde_json::Value = serde_json::from_str(
+        jsonl
+            .lines()
+            .find(|l| l.contains(r#""article":"a1""#))
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        a1["fields"]["event_type"]["note"],
+        "meet\u{9b}31m\u{202e}ing"
+    );
+}
+
+#[test]
+fn an_export_to_stdout_that_meets_an_invalid_file_writes_nothing() {
+    let dir = corpus();
+    // Sorted last: every valid file comes before it.
+    fs::write(
+        gold(dir.path(), "youssef", "a8"),
+        "article: a8\nanalyst: youssef\nstatus: done\nfields:\n  event_type: {value: party, verdict: corrected}\n",
+    )
+    .unwrap();
+    for format in ["jsonl", "csv", "yaml"] {
+        let (code, stdout, stderr) = run(
+            dir.path(),
+            &["export", "--annotations", "annotations", "--format", format],
+        );
+        assert_eq!(code, Some(1), "{stderr}");
+        assert_eq!(stdout, "", "{format}: nothing on stdout");
+        assert!(stderr.contains("gold/youssef/a8.yaml:5:"), "{stderr}");
+        assert!(stderr.contains("nothing was written"), "{stderr}");
+    }
+    let (code, stdout, stderr) = run(
+        dir.path(),
+        &[
+            "export",
+            "--annotations",
+            "annotations",
+            "--format",
+            "jsonl",
+            "--skip-invalid",
+        ],
+    );
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(stdout.contains(r#""analyst":"amina""#));
+}
+
+#[test]
+fn csv_on_a_terminal_shows_controls_as_symbols() {
+    use tadqiq::export::{ExportOptions, Format, export, units};
+    let dir = corpus();
+    hostile_values(dir.path());
+    let store =
+        tadqiq::store::Store::new(dir.path().join("articles"), dir.path().join("annotations"));
+    let schema = store.load_schema().unwrap().value;
+    let options = ExportOptions {
+        format: Format::Csv,
+        analysts: vec!["amina".into()],
+        terminal: true,
+        ..Default::default()
+    };
+    let units = units(&store, &options).unwrap();
+    let mut out = Vec::new();
+    export(&store, &schema, &options, &units, &mut out, &|_| {}).unwrap();
+    let text = String::from_utf8(out).unwrap();
+    assert!(!has_raw_control(&text), "{text:?}");
+    assert!(text.contains("meet\\x9B31m\\u{202E}ing"), "{text}");
+    assert!(text.contains("'=HYPERLINK"), "{text}");
+}
