@@ -22,6 +22,7 @@ use crate::model::{
     Article, Evidence, Extracted, FieldReview, Gold, Schema, Severity, Status, Value,
 };
 use crate::store::{ADJUDICATED, Diagnostic, LoadError, Store, atomic::AtomicFile};
+use crate::text::sanitize::sanitize_inline;
 
 /// Output formats.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -73,8 +74,8 @@ pub struct ExportOptions {
     pub skip_invalid: bool,
     /// CSV cells exactly as they are, formulas included ([`spreadsheet_cell`] not applied).
     pub raw_cells: bool,
-    /// The output is a terminal: CSV cells are shown through
-    /// [`crate::text::sanitize::sanitize_inline`], so no escape sequence reaches it.
+    /// The output is a terminal: CSV cells and YAML lines are shown through [`sanitize_inline`],
+    /// so no escape sequence nor bidi control reaches it.
     pub terminal: bool,
 }
 
@@ -377,7 +378,16 @@ fn render(
         Format::Yaml => {
             out.extend_from_slice(b"---\n");
             let text = crate::store::yaml::to_string(&gold.to_yaml());
-            out.extend_from_slice(text.strip_prefix("---\n").unwrap_or(&text).as_bytes());
+            let text = text.strip_prefix("---\n").unwrap_or(&text);
+            if options.terminal {
+                // The YAML writer escapes controls but not bidi controls: shown, not obeyed.
+                for line in text.lines() {
+                    out.extend_from_slice(sanitize_inline(line).as_bytes());
+                    out.push(b'\n');
+                }
+            } else {
+                out.extend_from_slice(text.as_bytes());
+            }
         }
         Format::Csv => {
             // Confidence comes from the extractor's file; a broken one only loses it.
@@ -444,7 +454,6 @@ fn write_cells<W: Write, S: AsRef<str>>(
     options: &ExportOptions,
     cells: impl IntoIterator<Item = S>,
 ) -> csv::Result<()> {
-    use crate::text::sanitize::sanitize_inline;
     w.write_record(cells.into_iter().map(|cell| {
         let cell = cell.as_ref();
         let shown = if options.terminal {

@@ -237,7 +237,7 @@ fn an_export_to_stdout_that_meets_an_invalid_file_writes_nothing() {
 }
 
 #[test]
-fn csv_on_a_terminal_shows_controls_as_symbols() {
+fn csv_and_yaml_on_a_terminal_show_controls_as_symbols() {
     use tadqiq::export::{ExportOptions, Format, export, units};
     let dir = corpus();
     hostile_values(dir.path());
@@ -257,4 +257,14 @@ fn csv_on_a_terminal_shows_controls_as_symbols() {
     assert!(!has_raw_control(&text), "{text:?}");
     assert!(text.contains("meet\\x9B31m\\u{202E}ing"), "{text}");
     assert!(text.contains("'=HYPERLINK"), "{text}");
+
+    let options = ExportOptions {
+        format: Format::Yaml,
+        ..options
+    };
+    let mut out = Vec::new();
+    export(&store, &schema, &options, &units, &mut out, &|_| {}).unwrap();
+    let text = String::from_utf8(out).unwrap();
+    assert!(!has_raw_control(&text), "{text:?}");
+    assert!(text.contains("meet\\x9B31m\\u{202E}ing"), "{text}");
 }
