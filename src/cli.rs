@@ -221,6 +221,10 @@ struct ExportArgs {
     /// Export the valid files and list the invalid ones on stderr, instead of failing.
     #[arg(long)]
     skip_invalid: bool,
+    /// CSV cells exactly as they are: no `'` before a cell starting with `=`, `+`, `-`, `@`,
+    /// tab or CR (which a spreadsheet would otherwise evaluate as a formula).
+    #[arg(long)]
+    raw_cells: bool,
     /// Write to this file instead of stdout: a regular file appears whole or not at all; a
     /// FIFO or device is written straight; a symbolic link is refused; `-` is stdout.
     #[arg(long, short, value_name = "FILE")]
@@ -496,7 +500,10 @@ fn render(args: &RenderArgs) -> Result<ExitCode> {
         Ok(())
     })?;
     if let Some(w) = warning {
-        eprintln!("tadqiq: {}: {w}", path.display());
+        eprintln!(
+            "tadqiq: {}: {w}",
+            sanitize_inline(&path.display().to_string())
+        );
     }
     let mut out = io::BufWriter::with_capacity(1 << 16, stdout.lock());
     // On a terminal that implements the BiDi recommendation (VTE, mintty, WezTerm), explicit
@@ -730,7 +737,7 @@ fn print_result<J: serde::Serialize>(
     match format {
         FormatArg::Table => out.write_all(table().as_bytes())?,
         FormatArg::Json => {
-            serde_json::to_writer_pretty(&mut out, &json()).map_err(io::Error::from)?;
+            crate::text::sanitize::write_json_pretty(&mut out, &json()).map_err(io::Error::from)?;
             out.write_all(b"\n")?;
         }
     }
@@ -787,6 +794,14 @@ fn export(args: &ExportArgs) -> Result<ExitCode> {
     if args.layout == CsvLayoutArg::Wide && args.format != ExportFormat::Csv {
         bail!("--layout wide is for --format csv");
     }
+    if args.raw_cells && args.format != ExportFormat::Csv {
+        bail!("--raw-cells is for --format csv");
+    }
+    let mut out = match &args.out {
+        Some(path) => crate::store::atomic::Output::open(path)
+            .with_context(|| format!("{}", path.display()))?,
+        None => crate::store::atomic::Output::stdout(),
+    };
     let options = ExportOptions {
         format: match args.format {
             ExportFormat::Jsonl => Format::Jsonl,
@@ -808,6 +823,8 @@ fn export(args: &ExportArgs) -> Result<ExitCode> {
             CsvLayoutArg::Wide => CsvLayout::Wide,
         },
         skip_invalid: args.skip_invalid,
+        raw_cells: args.raw_cells,
+        terminal: out.is_terminal(),
     };
     // The store's listing errors name their folder.
     let units = crate::export::units(&store, &options)?;
@@ -823,22 +840,18 @@ fn export(args: &ExportArgs) -> Result<ExitCode> {
         indicatif::ProgressBar::hidden()
     };
     let progress = |n: usize| bar.set_position(n as u64);
-    let result = match &args.out {
-        Some(path) => {
-            let mut file = crate::store::atomic::Output::open(path)
-                .with_context(|| format!("{}", path.display()))?;
-            let r = crate::export::export(&store, &schema, &options, &units, &mut file, &progress);
-            if r.is_ok() {
-                file.commit()
-                    .with_context(|| format!("{}", path.display()))?;
-            }
-            r
-        }
-        None => {
-            let mut out = io::BufWriter::with_capacity(1 << 16, io::stdout().lock());
-            crate::export::export(&store, &schema, &options, &units, &mut out, &progress)
-        }
+    // A file appears whole or not at all by itself; a stream (stdout, a FIFO) cannot take back
+    // what it was given, so its export is completed aside first.
+    let result = if out.is_atomic() {
+        crate::export::export(&store, &schema, &options, &units, &mut out, &progress)
+    } else {
+        crate::export::export_whole(&store, &schema, &options, &units, &mut out, &progress)
     };
+    if result.is_ok() {
+        let name = args.out.as_deref().unwrap_or(Path::new("-"));
+        out.commit()
+            .with_context(|| format!("{}", name.display()))?;
+    }
     bar.finish_and_clear();
     match result {
         Ok(summary) => {
@@ -864,12 +877,7 @@ fn export(args: &ExportArgs) -> Result<ExitCode> {
                 eprintln!("{d}");
             }
             eprintln!(
-                "tadqiq: export stopped at an invalid file{} (--skip-invalid exports the rest; `tadqiq check` lists every problem)",
-                if args.out.is_some() {
-                    "; nothing was written"
-                } else {
-                    ""
-                }
+                "tadqiq: export stopped at an invalid file; nothing was written (--skip-invalid exports the rest; `tadqiq check` lists every problem)"
             );
             Ok(ExitCode::from(1))
         }

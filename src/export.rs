@@ -4,8 +4,12 @@
 //! The export streams: the sorted list of (article, analyst) pairs is cut into chunks, each
 //! chunk's files are read, validated and rendered in parallel, and the chunks are written in
 //! order. Memory holds one chunk, whatever the corpus size, and two runs give the same bytes.
-//! A gold file that does not load stops the export (nothing is written to `--out`), unless
-//! the caller asked to skip invalid files.
+//! A gold file that does not load stops the export, and nothing is written, to `--out` or to
+//! stdout ([`export_whole`]), unless the caller asked to skip invalid files.
+//!
+//! What is written is safe where it goes: CSV cells a spreadsheet would evaluate are quoted as
+//! text ([`spreadsheet_cell`]), CSV shown on a terminal has its controls made visible, and JSON
+//! escapes every control and bidi char ([`crate::text::sanitize::JsonEscapes`]).
 
 use std::io::{self, Write};
 use std::path::Path;
@@ -17,7 +21,8 @@ use serde::{Serialize, Serializer};
 use crate::model::{
     Article, Evidence, Extracted, FieldReview, Gold, Schema, Severity, Status, Value,
 };
-use crate::store::{ADJUDICATED, Diagnostic, LoadError, Store, atomic::Output};
+use crate::store::{ADJUDICATED, Diagnostic, LoadError, Store, atomic::AtomicFile};
+use crate::text::sanitize::sanitize_inline;
 
 /// Output formats.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -67,6 +72,11 @@ pub struct ExportOptions {
     pub layout: CsvLayout,
     /// Export the valid files and report the others, instead of stopping at the first.
     pub skip_invalid: bool,
+    /// CSV cells exactly as they are, formulas included ([`spreadsheet_cell`] not applied).
+    pub raw_cells: bool,
+    /// The output is a terminal: CSV cells and YAML lines are shown through [`sanitize_inline`],
+    /// so no escape sequence nor bidi control reaches it.
+    pub terminal: bool,
 }
 
 impl Default for ExportOptions {
@@ -80,6 +90,8 @@ impl Default for ExportOptions {
             bom: false,
             layout: CsvLayout::Long,
             skip_invalid: false,
+            raw_cells: false,
+            terminal: false,
         }
     }
 }
@@ -193,11 +205,11 @@ pub fn export(
             }
             let mut w = csv::Writer::from_writer(Vec::new());
             match options.layout {
-                CsvLayout::Long => w.write_record(LONG_HEADER),
+                CsvLayout::Long => write_cells(&mut w, options, LONG_HEADER),
                 CsvLayout::Wide => {
                     let mut header = vec!["article", "analyst", "status"];
                     header.extend(schema.fields.iter().map(|f| f.name.as_str()));
-                    w.write_record(header)
+                    write_cells(&mut w, options, header)
                 }
             }
             .map_err(csv_error)?;
@@ -247,6 +259,32 @@ pub fn export(
 /// One gold file rendered, or left out (`None`), or why it could not be.
 type Rendered = Result<Option<Vec<u8>>, Vec<Diagnostic>>;
 
+/// Writes the export of `units` to `out` only once every file is known to be valid: without
+/// `skip_invalid`, the export goes to an unnamed temporary file first and is copied to `out`
+/// when it is complete, so a failed export writes nothing at all (a pipe or a redirected stdout
+/// cannot be taken back). With `skip_invalid` an invalid file cannot stop the export, and it
+/// streams to `out` directly.
+pub fn export_whole(
+    store: &Store,
+    schema: &Schema,
+    options: &ExportOptions,
+    units: &Units,
+    out: &mut dyn Write,
+    progress: &dyn Fn(usize),
+) -> Result<ExportSummary, ExportError> {
+    if options.skip_invalid {
+        return export(store, schema, options, units, out, progress);
+    }
+    use std::io::Seek;
+    let mut spool = io::BufWriter::new(tempfile::tempfile()?);
+    let summary = export(store, schema, options, units, &mut spool, progress)?;
+    let mut spool = spool.into_inner().map_err(|e| e.into_error())?;
+    spool.rewind()?;
+    io::copy(&mut spool, out)?;
+    out.flush()?;
+    Ok(summary)
+}
+
 /// Exports to a file, atomically: the file appears whole, or not at all when the export
 /// fails. For the review screen's export of the analyst's own work.
 pub fn export_to_file(
@@ -256,7 +294,12 @@ pub fn export_to_file(
     path: &Path,
 ) -> Result<ExportSummary, ExportError> {
     let units = units(store, options)?;
-    let mut file = Output::open(path)?;
+    // A name tadqiq chose: only a regular file (or none) is replaced there; a link or a FIFO
+    // planted in its place is refused rather than followed or waited on.
+    crate::store::refuse_link(path).map_err(|e| {
+        ExportError::Io(io::Error::new(e.kind(), format!("{}: {e}", path.display())))
+    })?;
+    let mut file = AtomicFile::create(path)?;
     let summary = export(store, schema, options, &units, &mut file, &|_| {})?;
     file.commit()?;
     Ok(summary)
@@ -328,7 +371,7 @@ fn render(
                 gold: &gold,
                 article: article.as_ref().filter(|_| options.with_text),
             };
-            serde_json::to_writer(&mut out, &record).map_err(|e| {
+            crate::text::sanitize::write_json(&mut out, &record).map_err(|e| {
                 vec![Diagnostic::file(
                     &store.gold_path(analyst, id),
                     Severity::Error,
@@ -340,7 +383,16 @@ fn render(
         Format::Yaml => {
             out.extend_from_slice(b"---\n");
             let text = crate::store::yaml::to_string(&gold.to_yaml());
-            out.extend_from_slice(text.strip_prefix("---\n").unwrap_or(&text).as_bytes());
+            let text = text.strip_prefix("---\n").unwrap_or(&text);
+            if options.terminal {
+                // The YAML writer escapes controls but not bidi controls: shown, not obeyed.
+                for line in text.lines() {
+                    out.extend_from_slice(sanitize_inline(line).as_bytes());
+                    out.push(b'\n');
+                }
+            } else {
+                out.extend_from_slice(text.as_bytes());
+            }
         }
         Format::Csv => {
             // Confidence comes from the extractor's file; a broken one only loses it.
@@ -351,8 +403,10 @@ fn render(
                 .map(|l| l.value);
             let mut w = csv::Writer::from_writer(out);
             let result = match options.layout {
-                CsvLayout::Long => long_rows(&mut w, &gold, extracted.as_ref(), article.as_ref()),
-                CsvLayout::Wide => wide_row(&mut w, &gold, schema),
+                CsvLayout::Long => {
+                    long_rows(&mut w, options, &gold, extracted.as_ref(), article.as_ref())
+                }
+                CsvLayout::Wide => wide_row(&mut w, options, &gold, schema),
             };
             let path = store.gold_path(analyst, id);
             let fail = |e: String| vec![Diagnostic::file(&path, Severity::Error, e)];
@@ -380,8 +434,49 @@ pub fn cell(v: &Value) -> String {
     }
 }
 
+/// Whether a spreadsheet would read `cell` as a formula: it starts with `=`, `+`, `-` or `@`,
+/// or with a tab or a carriage return (which some programs skip before looking for one).
+pub fn is_formula_like(cell: &str) -> bool {
+    cell.starts_with(['=', '+', '-', '@', '\t', '\r'])
+}
+
+/// A cell as a spreadsheet program will take it as text, never as a formula (OWASP's advice
+/// on CSV injection): a cell that [`is_formula_like`] gets a leading `'`, which the program
+/// shows as the text and does not evaluate. Every text cell is treated alike, a value like
+/// `-3` included (it reads back as the text `'-3`); `--raw-cells` turns this off.
+pub fn spreadsheet_cell(cell: &str) -> std::borrow::Cow<'_, str> {
+    if is_formula_like(cell) {
+        format!("'{cell}").into()
+    } else {
+        cell.into()
+    }
+}
+
+/// One CSV record as the options want its cells: safe for a terminal when the output is one,
+/// and safe for a spreadsheet unless raw cells were asked for.
+fn write_cells<W: Write, S: AsRef<str>>(
+    w: &mut csv::Writer<W>,
+    options: &ExportOptions,
+    cells: impl IntoIterator<Item = S>,
+) -> csv::Result<()> {
+    w.write_record(cells.into_iter().map(|cell| {
+        let cell = cell.as_ref();
+        let shown = if options.terminal {
+            sanitize_inline(cell)
+        } else {
+            cell.into()
+        };
+        if options.raw_cells {
+            shown.into_owned()
+        } else {
+            spreadsheet_cell(&shown).into_owned()
+        }
+    }))
+}
+
 fn long_rows<W: Write>(
     w: &mut csv::Writer<W>,
+    options: &ExportOptions,
     gold: &Gold,
     extracted: Option<&Extracted>,
     article: Option<&Article>,
@@ -395,23 +490,32 @@ fn long_rows<W: Write>(
             Evidence::Range(s) => Some(*s),
             Evidence::Quote(_) => article.and_then(|a| a.resolve(e)),
         });
-        w.write_record([
-            gold.article.as_str(),
-            gold.analyst.as_str(),
-            name,
-            &cell(&f.value),
-            f.verdict.name(),
-            &f.was.as_ref().map(cell).unwrap_or_default(),
-            &confidence,
-            &span.map_or(String::new(), |s| s.start.to_string()),
-            &span.map_or(String::new(), |s| s.end.to_string()),
-            f.note.as_deref().unwrap_or(""),
-        ])?;
+        write_cells(
+            w,
+            options,
+            [
+                gold.article.as_str(),
+                gold.analyst.as_str(),
+                name,
+                &cell(&f.value),
+                f.verdict.name(),
+                &f.was.as_ref().map(cell).unwrap_or_default(),
+                &confidence,
+                &span.map_or(String::new(), |s| s.start.to_string()),
+                &span.map_or(String::new(), |s| s.end.to_string()),
+                f.note.as_deref().unwrap_or(""),
+            ],
+        )?;
     }
     Ok(())
 }
 
-fn wide_row<W: Write>(w: &mut csv::Writer<W>, gold: &Gold, schema: &Schema) -> csv::Result<()> {
+fn wide_row<W: Write>(
+    w: &mut csv::Writer<W>,
+    options: &ExportOptions,
+    gold: &Gold,
+    schema: &Schema,
+) -> csv::Result<()> {
     let mut row = vec![
         gold.article.clone(),
         gold.analyst.clone(),
@@ -422,7 +526,7 @@ fn wide_row<W: Write>(w: &mut csv::Writer<W>, gold: &Gold, schema: &Schema) -> c
             .map(|f| cell(&f.value))
             .unwrap_or_default()
     }));
-    w.write_record(row)
+    write_cells(w, options, row)
 }
 
 /// A value as JSON with the YAML's types: null, a string, a list, records as objects with
@@ -568,6 +672,25 @@ impl Serialize for JsonField<'_> {
 mod tests {
     use super::*;
     use crate::model::Record;
+
+    #[test]
+    fn cells_a_spreadsheet_would_evaluate_are_quoted_as_text() {
+        for formula in [
+            "=1+1",
+            "+33 6",
+            "-3",
+            "@SUM(A1)",
+            "\tx",
+            "\r=1",
+            "=HYPERLINK(\"h\")",
+        ] {
+            assert!(is_formula_like(formula));
+            assert_eq!(spreadsheet_cell(formula), format!("'{formula}"));
+        }
+        for text in ["الرباط", "1-2", "a=b", "", " =1", "'=1", "3"] {
+            assert_eq!(spreadsheet_cell(text), text);
+        }
+    }
 
     #[test]
     fn cells_follow_the_csv_conventions() {

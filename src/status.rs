@@ -19,6 +19,7 @@ use serde::Serialize;
 use crate::model::article::sha256_hex;
 use crate::model::{Schema, Severity, Status};
 use crate::store::{ADJUDICATED, Diagnostic, Limit, LoadError, Store, read_corpus_file};
+use crate::text::sanitize::sanitize_inline;
 
 /// One gold set's counts. `done + in_progress + skipped + invalid` is the number of gold
 /// files; `not_reviewed` the articles with none.
@@ -276,11 +277,16 @@ fn headline(store: &Store, schema: &Schema, analysts: &[String]) -> Agreement {
     }
 }
 
-/// The status as a table for people.
+/// The status as a table for people. Folder names are printed sanitized: a folder can be
+/// named anything, an escape sequence included.
 pub fn table(s: &TeamStatus) -> String {
-    let mut rows: Vec<(&str, &Counts)> = s.analysts.iter().map(|(n, c)| (n.as_str(), c)).collect();
+    let mut rows: Vec<(std::borrow::Cow<'_, str>, &Counts)> = s
+        .analysts
+        .iter()
+        .map(|(n, c)| (sanitize_inline(n), c))
+        .collect();
     if let Some(c) = &s.adjudicated {
-        rows.push((ADJUDICATED, c));
+        rows.push((ADJUDICATED.into(), c));
     }
     let mut out = String::new();
     let _ = writeln!(out, "{} articles", s.articles);
@@ -330,7 +336,7 @@ pub fn table(s: &TeamStatus) -> String {
         Agreement::Measured(h) => {
             let mut line = format!(
                 "agreement ({}): {} items on {} articles",
-                h.analysts.join(", "),
+                sanitize_inline(&h.analysts.join(", ")),
                 h.items,
                 h.articles
             );

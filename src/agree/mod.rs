@@ -59,13 +59,21 @@ pub struct FieldAgreement {
     pub percent_agreement: Option<f64>,
     /// Krippendorff's alpha: nominal for scalar fields, MASI for set fields.
     pub alpha: Option<f64>,
-    /// Cohen's kappa of each pair of analysts (`"a|b"`, names sorted), scalar fields only.
+    /// Cohen's kappa of each pair of analysts (`"a|b"`, names sorted), scalar fields only:
+    /// every pair of a team of up to [`EVERY_PAIR_UP_TO`] analysts, only the pairs that
+    /// reviewed an item of the field together in a larger one.
     pub cohen_kappa: Vec<(String, Option<f64>)>,
     /// Fleiss' kappa on the items every analyst coded, scalar fields only.
     pub fleiss_kappa: Option<f64>,
     /// Items where the analysts' values differ.
     pub disagreements: usize,
 }
+
+/// Up to this many analysts compared, `cohen_kappa` lists every pair, `null` for a pair that
+/// never reviewed the same item. Beyond, only the pairs that did: the others carry no
+/// information, and with n analysts there are n(n−1)/2 pairs (2 000 analysts, two million
+/// pairs per field), where the pairs that share an item grow with the items.
+pub const EVERY_PAIR_UP_TO: usize = 50;
 
 /// What `agree` measured.
 #[derive(Clone, Debug, PartialEq)]
@@ -373,13 +381,16 @@ impl ScalarTally {
         }
         let mut coders: Vec<u16> = item.iter().map(|(who, _)| *who).collect();
         coders.sort_unstable();
-        if !coders
-            .iter()
-            .all(|c| self.fleiss_coders.binary_search(c).is_ok())
-        {
-            self.fleiss_coders.extend(coders.iter().copied());
-            self.fleiss_coders.sort_unstable();
-            self.fleiss_coders.dedup();
+        let mut grew = false;
+        for &c in &coders {
+            // Inserted in place rather than appended and sorted again: with many analysts
+            // the union grows item after item.
+            if let Err(at) = self.fleiss_coders.binary_search(&c) {
+                self.fleiss_coders.insert(at, c);
+                grew = true;
+            }
+        }
+        if grew {
             self.fleiss = FleissKappa::default();
         }
         if coders == self.fleiss_coders {
@@ -492,15 +503,32 @@ fn measure(
         .zip(tallies)
         .map(|(def, tally)| match tally {
             FieldTally::Scalar(t) => {
+                let pair = |a: usize, b: usize| {
+                    let (a, b) = if analysts[a] <= analysts[b] {
+                        (a, b)
+                    } else {
+                        (b, a)
+                    };
+                    format!("{}|{}", analysts[a], analysts[b])
+                };
                 let mut cohen = Vec::new();
-                for (i, &a) in compared.iter().enumerate() {
-                    for &b in &compared[i + 1..] {
-                        let kappa = t
-                            .cohen
-                            .get(&(a as u16, b as u16))
-                            .and_then(CohenKappa::value);
-                        cohen.push((format!("{}|{}", analysts[a], analysts[b]), kappa));
+                if compared.len() <= EVERY_PAIR_UP_TO {
+                    for (i, &a) in compared.iter().enumerate() {
+                        for &b in &compared[i + 1..] {
+                            let kappa = t
+                                .cohen
+                                .get(&(a as u16, b as u16))
+                                .and_then(CohenKappa::value);
+                            cohen.push((pair(a, b), kappa));
+                        }
                     }
+                } else {
+                    // The tally holds exactly the pairs that reviewed an item together.
+                    cohen.extend(
+                        t.cohen
+                            .iter()
+                            .map(|(&(a, b), k)| (pair(usize::from(a), usize::from(b)), k.value())),
+                    );
                 }
                 cohen.sort_by(|p, q| p.0.cmp(&q.0));
                 let every_analyst = t.fleiss_coders.len() == compared.len();

@@ -104,7 +104,7 @@ pub enum Output {
 impl Output {
     /// Opens `path` as the type's documentation says.
     pub fn open(path: &Path) -> io::Result<Output> {
-        let stdout = || Output::Stdout(io::BufWriter::with_capacity(1 << 16, io::stdout()));
+        let stdout = Output::stdout;
         if path == Path::new("-")
             || path == Path::new("/dev/stdout")
             || path == Path::new("/dev/fd/1")
@@ -125,6 +125,27 @@ impl Output {
                 )))
             }
             _ => Ok(Output::Atomic(AtomicFile::create(path)?)),
+        }
+    }
+
+    /// Standard output.
+    pub fn stdout() -> Output {
+        Output::Stdout(io::BufWriter::with_capacity(1 << 16, io::stdout()))
+    }
+
+    /// Whether what is written appears only on [`Output::commit`] (a file), rather than as it
+    /// is written (a stream).
+    pub fn is_atomic(&self) -> bool {
+        matches!(self, Output::Atomic(_))
+    }
+
+    /// Whether the output is a terminal, where text must be made safe to show.
+    pub fn is_terminal(&self) -> bool {
+        use std::io::IsTerminal;
+        match self {
+            Output::Stdout(_) => io::stdout().is_terminal(),
+            Output::Straight(w) => w.get_ref().is_terminal(),
+            Output::Atomic(_) => false,
         }
     }
 

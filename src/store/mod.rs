@@ -537,7 +537,7 @@ pub fn identity_problems(gold: &Gold, analyst: &str, id: &str, problems: &mut Pr
 
 /// Refuses a path that is a symbolic link: a save replaces the file, and a link there would
 /// either be replaced by a file or, written through, change a file elsewhere.
-pub(crate) fn refuse_link(path: &Path) -> io::Result<()> {
+pub fn refuse_link(path: &Path) -> io::Result<()> {
     match fs::symlink_metadata(path) {
         Ok(m) if m.file_type().is_symlink() => Err(io::Error::other(
             "is a symbolic link; tadqiq does not write through links",

@@ -7,6 +7,12 @@
 //! (they take part in the bidi algorithm and are dropped from the output after reordering), and
 //! ZWJ, ZWNJ and U+061C ARABIC LETTER MARK, which change how Arabic is joined and ordered.
 //!
+//! Short strings printed as they are — names, ids, paths, messages on the command line and in
+//! the review screen's labels — go through [`sanitize_inline`], which also shows the bidi
+//! controls as escapes: outside a paragraph laid out by tadqiq, a U+202E RIGHT-TO-LEFT OVERRIDE
+//! in a file name would reorder the rest of the terminal line around it (`txt.exe` shown as
+//! `exe.txt`), so there it must be seen, not obeyed.
+//!
 //! Sanitizing changes lengths (a tab becomes several spaces, a C1 control four symbols), so the
 //! result carries, for each of its chars, the offset of the source char it came from: offsets in
 //! the gold set always refer to the article file's own text.
@@ -56,6 +62,18 @@ impl Sanitized<'_> {
 #[inline]
 pub fn is_unsafe_control(c: char) -> bool {
     matches!(c, '\0'..='\u{1F}' | '\u{7F}'..='\u{9F}')
+}
+
+/// Whether `c` is an invisible bidi control: the embeddings, overrides and isolates
+/// (U+202A–U+202E, U+2066–U+2069), the marks LRM, RLM (U+200E, U+200F) and ALM (U+061C).
+/// Inside an article they are part of the text; in a name or a message they are hidden
+/// instructions to the terminal.
+#[inline]
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(
+        c,
+        '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'
+    )
 }
 
 /// Whether `s` holds a char that [`is_unsafe_control`] rejects. Scans bytes rather than chars,
@@ -120,24 +138,119 @@ pub fn sanitize_part(line: &str, column: usize) -> Sanitized<'_> {
     }
 }
 
-/// Makes a short, single-line string from YAML or a file name safe to print: newlines and other
-/// controls become visible symbols; nothing is reordered. For labels, ids and messages.
+/// Makes a short, single-line string (YAML value, file name, analyst, message) safe to print:
+/// newlines and other controls become visible symbols, bidi controls ([`is_bidi_control`])
+/// become `\u{202E}`-style escapes; nothing is reordered. For labels, ids, paths and every
+/// message the command line prints.
 pub fn sanitize_inline(s: &str) -> Cow<'_, str> {
-    if !has_unsafe_control(s) {
+    if !has_unsafe_control(s) && !s.chars().any(is_bidi_control) {
         return Cow::Borrowed(s);
     }
-    let mut out = String::with_capacity(s.len());
+    let mut out = String::with_capacity(s.len() + 16);
     for line in s.split_inclusive('\n') {
         let (body, newline) = match line.strip_suffix('\n') {
             Some(body) => (body, true),
             None => (line, false),
         };
-        out.push_str(&sanitize_line(body).text);
+        for c in sanitize_line(body).text.chars() {
+            if is_bidi_control(c) {
+                use std::fmt::Write;
+                let _ = write!(out, "\\u{{{:04X}}}", c as u32);
+            } else {
+                out.push(c);
+            }
+        }
         if newline {
             out.push('\u{2424}');
         }
     }
     Cow::Owned(out)
+}
+
+/// JSON whose strings hold no char a terminal would act on. serde_json escapes only `"`, `\\`
+/// and C0 controls; this also escapes DEL, the C1 controls (U+0080–U+009F: U+009B is a
+/// one-char CSI) and the bidi controls as `\\u009b`-style escapes, so that JSON output (export,
+/// `agree`, `score`, `status`) can be printed or `cat` safely and parses to the same strings.
+pub struct JsonEscapes<F>(pub F);
+
+impl<F: serde_json::ser::Formatter> serde_json::ser::Formatter for JsonEscapes<F> {
+    fn write_string_fragment<W: ?Sized + std::io::Write>(
+        &mut self,
+        writer: &mut W,
+        fragment: &str,
+    ) -> std::io::Result<()> {
+        let mut start = 0;
+        for (i, c) in fragment.char_indices() {
+            if is_unsafe_control(c) || is_bidi_control(c) {
+                self.0.write_string_fragment(writer, &fragment[start..i])?;
+                write!(writer, "\\u{:04x}", c as u32)?;
+                start = i + c.len_utf8();
+            }
+        }
+        self.0.write_string_fragment(writer, &fragment[start..])
+    }
+
+    // Everything else as the wrapped formatter writes it (compact or pretty).
+    fn begin_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.begin_array(w)
+    }
+    fn end_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_array(w)
+    }
+    fn begin_array_value<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.0.begin_array_value(w, first)
+    }
+    fn end_array_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_array_value(w)
+    }
+    fn begin_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.begin_object(w)
+    }
+    fn end_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_object(w)
+    }
+    fn begin_object_key<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.0.begin_object_key(w, first)
+    }
+    fn end_object_key<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_object_key(w)
+    }
+    fn begin_object_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.begin_object_value(w)
+    }
+    fn end_object_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_object_value(w)
+    }
+}
+
+/// Writes `value` as compact JSON through [`JsonEscapes`].
+pub fn write_json<W: std::io::Write, T: ?Sized + serde::Serialize>(
+    writer: W,
+    value: &T,
+) -> serde_json::Result<()> {
+    let mut ser = serde_json::Serializer::with_formatter(
+        writer,
+        JsonEscapes(serde_json::ser::CompactFormatter),
+    );
+    value.serialize(&mut ser)
+}
+
+/// Writes `value` as indented JSON through [`JsonEscapes`].
+pub fn write_json_pretty<W: std::io::Write, T: ?Sized + serde::Serialize>(
+    writer: W,
+    value: &T,
+) -> serde_json::Result<()> {
+    let formatter = JsonEscapes(serde_json::ser::PrettyFormatter::new());
+    let mut ser = serde_json::Serializer::with_formatter(writer, formatter);
+    value.serialize(&mut ser)
 }
 
 /// What decoding a file's bytes found wrong.
@@ -276,6 +389,59 @@ mod tests {
     fn inline_makes_newlines_visible() {
         assert_eq!(sanitize_inline("a\nb\u{1b}"), "a\u{2424}b\u{241B}");
         assert_eq!(sanitize_inline("حموشي"), "حموشي");
+    }
+
+    #[test]
+    fn inline_shows_bidi_controls_as_escapes() {
+        assert_eq!(
+            sanitize_inline("invoice\u{202E}txt.exe"),
+            "invoice\\u{202E}txt.exe"
+        );
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+            let shown = sanitize_inline(&format!("a{c}ب")).into_owned();
+            assert!(
+                !shown
+                    .chars()
+                    .any(|c| is_bidi_control(c) || is_unsafe_control(c)),
+                "U+{:04X}",
+                c as u32
+            );
+        }
+        for c in [
+            '\u{061C}', '\u{200E}', '\u{200F}', '\u{202A}', '\u{2066}', '\u{2069}',
+        ] {
+            assert!(is_bidi_control(c));
+        }
+        // Joiners shape Arabic; they are not controls.
+        assert_eq!(sanitize_inline("لا\u{200C}\u{200D}"), "لا\u{200C}\u{200D}");
+    }
+
+    #[test]
+    fn json_escapes_every_control_and_bidi_char_and_reads_back_the_same() {
+        let text = "a\u{1b}]52;c;eA==\u{7}\u{9b}31m\u{7f}\u{202e}ب\u{2066}\u{61c}«»\u{a0}";
+        let mut out = Vec::new();
+        write_json(&mut out, &serde_json::json!({ text: [text] })).unwrap();
+        let json = String::from_utf8(out).unwrap();
+        assert!(
+            !json
+                .chars()
+                .any(|c| is_unsafe_control(c) || is_bidi_control(c)),
+            "{json:?}"
+        );
+        for escape in [
+            "\\u009b", "\\u202e", "\\u007f", "\\u2066", "\\u061c", "\\u001b",
+        ] {
+            assert!(json.contains(escape), "{escape} in {json}");
+        }
+        assert!(json.contains("«»\u{a0}"));
+        let back: serde_json::Value = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, serde_json::json!({ text: [text] }));
+        let mut pretty = Vec::new();
+        write_json_pretty(&mut pretty, &serde_json::json!({"k": [1, "\u{85}"]})).unwrap();
+        assert_eq!(
+            String::from_utf8(pretty).unwrap(),
+            "{\n  \"k\": [\n    1,\n    \"\\u0085\"\n  ]\n}"
+        );
     }
 
     #[test]
