@@ -236,3 +236,71 @@ fn nobody_reviews_as_a_name_tadqiq_keeps() {
         assert!(err.contains("keeps for itself"), "{err}");
     }
 }
+
+#[cfg(unix)]
+#[test]
+fn export_out_writes_streams_straight_and_refuses_links() {
+    let dir = common::corpus();
+    review(dir.path(), "amina", 0, "visit");
+    let (code, whole, _) = run(dir.path(), &["export", "--format", "jsonl"]);
+    assert_eq!(code, Some(0));
+    for stdout in ["-", "/dev/stdout"] {
+        let (code, out, err) = run(
+            dir.path(),
+            &["export", "--format", "jsonl", "--out", stdout],
+        );
+        assert_eq!(code, Some(0), "{err}");
+        assert_eq!(out, whole, "--out {stdout}");
+    }
+    // A link is refused; what it points to is untouched.
+    let target = dir.path().join("kept.jsonl");
+    fs::write(&target, "kept").unwrap();
+    std::os::unix::fs::symlink(&target, dir.path().join("link.jsonl")).unwrap();
+    let (code, _, err) = run(
+        dir.path(),
+        &["export", "--format", "jsonl", "--out", "link.jsonl"],
+    );
+    assert_eq!(code, Some(2));
+    assert!(err.contains("symbolic link"), "{err}");
+    assert_eq!(fs::read_to_string(&target).unwrap(), "kept");
+    // A FIFO is written straight, to its reader, and stays a FIFO.
+    let fifo = dir.path().join("fifo");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || fs::read_to_string(&fifo).unwrap())
+    };
+    let (code, _, err) = run(
+        dir.path(),
+        &["export", "--format", "jsonl", "--out", "fifo"],
+    );
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(reader.join().unwrap(), whole);
+    assert!(!fs::metadata(&fifo).unwrap().is_file());
+    // An export that fails writes nothing to a stream either.
+    fs::write(
+        store(dir.path()).gold_path("amina", SECOND),
+        "article: x\nanalyst: amina\nstatus: done\nfields: {}\n",
+    )
+    .unwrap();
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || fs::read_to_string(&fifo).unwrap())
+    };
+    let (code, _, _) = run(
+        dir.path(),
+        &["export", "--format", "jsonl", "--out", "fifo"],
+    );
+    assert_eq!(code, Some(1));
+    assert_eq!(
+        reader.join().unwrap(),
+        "",
+        "the reader sees the FIFO closed, empty"
+    );
+}
