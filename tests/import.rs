@@ -1,7 +1,9 @@
 //! `tadqiq import articles` and `tadqiq import extracted` run as a user runs them, on the
 //! fixtures of `tests/data/import/`: JSONL and CSV with Arabic text, a byte order mark, CRLF
 //! line ends, a broken line, a duplicate id, ids with `/` and `..`, and extractor lines that
-//! break the schema or quote what the article does not say.
+//! break the schema or quote what the article does not say; and on inputs made here: CSV quotes
+//! that do not pair up, ids that differ only in characters a file name cannot hold or in their
+//! Unicode normalisation, ids whose file holds another id, empty texts and impossible dates.
 
 mod common;
 

@@ -89,20 +89,20 @@ pub fn import<R: Read + Seek>(
     }
     if let Some(scan) = scan.filter(|s| !s.problems.is_empty()) {
         let mut summary = Summary::default();
-        for (line, col, problem) in scan.problems {
+        let listed = scan.problems.len();
+        for (i, (line, col, problem)) in scan.problems.into_iter().enumerate() {
+            let mut message = problem.nothing_imported();
+            if i + 1 == listed && scan.more > 0 {
+                message += &format!(
+                    " (and {} more quotes out of place after this one)",
+                    scan.more
+                );
+            }
             sink.notice(Notice {
                 line,
                 col,
                 level: Level::Error,
-                message: problem.nothing_imported(),
-            });
-        }
-        if scan.more > 0 {
-            sink.notice(Notice {
-                line: 1,
-                col: None,
-                level: Level::Error,
-                message: format!("and {} more misplaced quotes", scan.more),
+                message,
             });
         }
         summary.rejected = scan.records;
@@ -397,6 +397,26 @@ mod tests {
             ]
         );
         assert_eq!(fs::read_to_string(store.article_path("a")).unwrap(), "x");
+    }
+
+    #[test]
+    fn a_csv_with_many_quotes_out_of_place_lists_the_first_hundred() {
+        let (_dir, store) = store();
+        let rows: String = (0..130).map(|i| format!("a{i},\"x\"y\n")).collect();
+        let (s, notes) = run(&format!("id,text\n{rows}"), Format::Csv, &store, false);
+        assert_eq!((s.imported, s.rejected), (0, 130));
+        assert_eq!(notes.len(), 100);
+        assert!(
+            notes[99].starts_with("101: the value quoted here is followed by text"),
+            "{}",
+            notes[99]
+        );
+        assert!(
+            notes[99].ends_with("(and 30 more quotes out of place after this one)"),
+            "{}",
+            notes[99]
+        );
+        assert!(!store.articles_dir().exists());
     }
 
     #[test]

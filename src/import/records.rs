@@ -554,7 +554,33 @@ impl<R: BufRead> CsvRows<R> {
             started = true;
             let mut used = 0;
             let mut ended = eof;
-            for &b in buf {
+            while used < buf.len() {
+                // Inside a value, the bytes up to the next one that may end it go in whole.
+                if matches!(at, At::Quoted | At::Plain) {
+                    let rest = &buf[used..];
+                    let n = if at == At::Quoted {
+                        rest.iter().position(|&b| b == b'"' || b == b'\n')
+                    } else {
+                        rest.iter().position(|&b| b == b',' || b == b'\n')
+                    }
+                    .unwrap_or(rest.len());
+                    if n > 0 {
+                        let run = &rest[..n];
+                        self.col += run.iter().filter(|&&b| b & 0xc0 != 0x80).count() as u64;
+                        size += n as u64;
+                        if size > self.max && !too_long {
+                            too_long = true;
+                            values = Vec::new();
+                            value = Vec::new();
+                        }
+                        if !too_long {
+                            value.extend_from_slice(run);
+                        }
+                        used += n;
+                        continue;
+                    }
+                }
+                let b = buf[used];
                 used += 1;
                 let (line, col) = (self.line, self.col);
                 if b == b'\n' {
