@@ -205,7 +205,7 @@ pub fn agree(
             Err(e) => problems.push(Diagnostic::file(
                 &store.gold_dir(analyst),
                 Severity::Error,
-                format!("cannot list: {e}"),
+                format!("cannot list: {}", crate::store::reason(&e)),
             )),
         }
     }
