@@ -746,6 +746,43 @@ mod tests {
         );
     }
 
+    #[cfg(unix)]
+    #[test]
+    fn only_regular_files_are_read_and_within_their_limit() {
+        let dir = tempfile::tempdir().unwrap();
+        let zero = dir.path().join("zero.yaml");
+        std::os::unix::fs::symlink("/dev/zero", &zero).unwrap();
+        let message = |path: &Path, limit| read_corpus_file(path, limit).unwrap_err().to_string();
+        assert_eq!(
+            message(&zero, Limit::YAML),
+            format!("{}: a device, not a regular file; not read", zero.display())
+        );
+        assert_eq!(
+            message(dir.path(), Limit::YAML),
+            format!(
+                "{}: a directory, not a regular file; not read",
+                dir.path().display()
+            )
+        );
+        let big = dir.path().join("big.txt");
+        fs::File::create(&big)
+            .unwrap()
+            .set_len(MAX_ARTICLE_BYTES + (3 << 19))
+            .unwrap();
+        assert_eq!(
+            message(&big, Limit::ARTICLE),
+            format!(
+                "{}:1:1: the file is 65.5 MiB; articles are at most 64 MiB",
+                big.display()
+            )
+        );
+        assert!(
+            read_corpus_file(&dir.path().join("none"), Limit::YAML)
+                .unwrap()
+                .is_none()
+        );
+    }
+
     #[test]
     fn analyst_names_cannot_escape_the_gold_folder() {
         assert!(valid_analyst("amina"));
