@@ -333,3 +333,30 @@ fn an_articles_folder_that_is_a_file_is_not_called_missing() {
         );
     }
 }
+
+#[test]
+fn the_review_screen_opens_on_a_fifo_and_an_alias_bomb_without_waiting() {
+    let dir = corpus();
+    mkfifo(&gold_path(dir.path(), "amina"));
+    fs::write(
+        gold_path(dir.path(), "amina").with_file_name(format!("{}.yaml", common::SECOND)),
+        format!(
+            "{{status: done, {}",
+            bomb()
+                .replace('\n', ", ")
+                .trim_end_matches(", ")
+                .to_string()
+                + "}"
+        ),
+    )
+    .unwrap();
+    let path = dir.path().to_path_buf();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut app = common::app(&path, "amina");
+        common::press(&mut app, "n");
+        tx.send(()).unwrap();
+    });
+    rx.recv_timeout(Duration::from_secs(30))
+        .expect("the review screen waited on a FIFO");
+}
