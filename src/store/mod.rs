@@ -11,7 +11,8 @@
 //!
 //! Listing is a directory listing; nothing is read until an article is opened, so a corpus of
 //! 100 000 articles opens as fast as its folder lists and memory does not grow with it.
-//! Saving never overwrites a gold file that changed on disk since it was read (another
+//! Every file is read by [`read_corpus_file`], which never waits on a FIFO and reads only a
+//! regular file within its size limit. Saving never overwrites a gold file that changed on disk since it was read (another
 //! instance, a `git pull`): it reports the conflict instead.
 
 pub mod atomic;
