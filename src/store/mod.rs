@@ -476,14 +476,17 @@ pub fn read_corpus_file(path: &Path, limit: Limit) -> Result<Option<Vec<u8>>, Lo
                 _ => Ok(None),
             };
         }
-        Err(e) => return Err(io_err(e)),
+        Err(e) => {
+            // A socket cannot be opened at all: say what it is rather than `ENXIO`.
+            return Err(io_err(match fs::metadata(path) {
+                Ok(m) if !m.is_file() => not_regular(&m),
+                _ => e,
+            }));
+        }
     };
     let meta = file.metadata().map_err(io_err)?;
     if !meta.is_file() {
-        return Err(io_err(io::Error::new(
-            io::ErrorKind::InvalidInput,
-            format!("{}, not a regular file; not read", file_kind(&meta)),
-        )));
+        return Err(io_err(not_regular(&meta)));
     }
     let too_large = |size: u64| {
         LoadError::Invalid(vec![Diagnostic::file(
@@ -527,13 +530,18 @@ fn open_nonblocking(path: &Path) -> io::Result<fs::File> {
         // Without the flag, at least a file that is not regular when looked at is not opened.
         let meta = fs::metadata(path)?;
         if !meta.is_file() {
-            return Err(io::Error::new(
-                io::ErrorKind::InvalidInput,
-                format!("{}, not a regular file; not read", file_kind(&meta)),
-            ));
+            return Err(not_regular(&meta));
         }
     }
     options.open(path)
+}
+
+/// The error for a file that is not a regular file.
+fn not_regular(meta: &fs::Metadata) -> io::Error {
+    io::Error::new(
+        io::ErrorKind::InvalidInput,
+        format!("{}, not a regular file; not read", file_kind(meta)),
+    )
 }
 
 /// What a file that is not a regular file is, for a message.
@@ -763,6 +771,15 @@ mod tests {
             format!(
                 "{}: a directory, not a regular file; not read",
                 dir.path().display()
+            )
+        );
+        let socket = dir.path().join("socket.yaml");
+        let _listener = std::os::unix::net::UnixListener::bind(&socket).unwrap();
+        assert_eq!(
+            message(&socket, Limit::YAML),
+            format!(
+                "{}: a socket, not a regular file; not read",
+                socket.display()
             )
         );
         let big = dir.path().join("big.txt");
