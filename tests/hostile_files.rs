@@ -207,9 +207,14 @@ fn status_counts_as_invalid_what_check_refuses_and_reads_what_it_accepts() {
         gold("done") + &bomb(),
         gold("done").replace("fields: {}", "fields: {nope: {value: 1}}"),
     ];
-    for text in refused {
+    // Alone, and beside another analyst's review of the article (then `agree` loads it).
+    for (text, karim) in refused.iter().flat_map(|t| [(t, false), (t, true)]) {
         let dir = corpus();
-        fs::write(gold_path(dir.path(), "amina"), &text).unwrap();
+        fs::write(gold_path(dir.path(), "amina"), text).unwrap();
+        if karim {
+            let other = gold("done").replace("analyst: amina", "analyst: karim");
+            fs::write(gold_path(dir.path(), "karim"), other).unwrap();
+        }
         let (code, stdout, _) = run(dir.path(), &["check"]);
         assert_eq!(code, 1, "{text:.200}: {stdout}");
         let j = status_json(dir.path());
@@ -217,15 +222,23 @@ fn status_counts_as_invalid_what_check_refuses_and_reads_what_it_accepts() {
         assert_eq!(counts["invalid"], 1, "{text:.200}: {j}");
         assert_eq!(counts["done"], 0);
         assert_eq!(counts["skipped"], 0);
+        if karim {
+            assert_eq!(j["analysts"]["karim"]["done"], 1, "{j}");
+            assert_eq!(j["agreement"], serde_json::json!({"invalid_files": 1}));
+        }
     }
     let accepted = [
         gold("!!str done"),
         format!("\u{feff}{}", gold("done")),
         format!("{{article: {FIRST}, analyst: amina, fields: {{}}, status: done}}"),
     ];
-    for text in accepted {
+    for (text, karim) in accepted.iter().flat_map(|t| [(t, false), (t, true)]) {
         let dir = corpus();
-        fs::write(gold_path(dir.path(), "amina"), &text).unwrap();
+        fs::write(gold_path(dir.path(), "amina"), text).unwrap();
+        if karim {
+            let other = gold("skipped").replace("analyst: amina", "analyst: karim");
+            fs::write(gold_path(dir.path(), "karim"), other).unwrap();
+        }
         let (code, stdout, _) = run(dir.path(), &["check"]);
         assert_eq!(code, 0, "{text}: {stdout}");
         let j = status_json(dir.path());
