@@ -176,7 +176,7 @@ fn a_fifo_in_place_of_a_corpus_file_is_named_never_waited_on() {
 }
 
 #[test]
-fn render_reads_a_fifo_named_on_the_command_line_once() {
+fn render_reads_a_fifo_or_a_pipe_named_on_the_command_line_once() {
     let dir = tempfile::tempdir().unwrap();
     let fifo = dir.path().join("article");
     mkfifo(&fifo);
@@ -190,6 +190,17 @@ fn render_reads_a_fifo_named_on_the_command_line_once() {
     let out = child.wait_with_output().unwrap();
     assert!(out.status.success());
     assert_eq!(String::from_utf8(out.stdout).unwrap().trim(), "abc def");
+    // A pipe on stdin, which was read once and then found empty.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tadqiq"))
+        .args(["render", "--width", "40", "/dev/stdin"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(&mut child.stdin.take().unwrap(), b"ghi\n").unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    assert_eq!(String::from_utf8(out.stdout).unwrap().trim(), "ghi");
 }
 
 fn status_json(dir: &Path) -> serde_json::Value {
