@@ -548,11 +548,11 @@ fn write_row(out: &mut impl Write, indent: u16, text: &str) -> io::Result<()> {
     out.write_all(b"\n")
 }
 
-/// What `render` reads: a regular file is read from disk once per pass; anything else — a
-/// FIFO, `/dev/stdin` on a pipe — can be read only once, so it is kept in memory, at most an
-/// article's limit.
+/// What `render` reads: a regular file is read from disk once per pass, from the one handle
+/// opened; anything else — a FIFO, `/dev/stdin` on a pipe — can be read only once, so it is
+/// kept in memory, at most an article's limit.
 enum RenderInput {
-    File,
+    File(std::fs::File),
     Piped(Vec<u8>),
 }
 
@@ -567,7 +567,7 @@ impl RenderInput {
             bail!("{}: is a directory, not an article file", path.display());
         }
         if meta.is_file() {
-            return Ok(RenderInput::File);
+            return Ok(RenderInput::File(file));
         }
         let limit = crate::store::MAX_ARTICLE_BYTES;
         let mut bytes = Vec::new();
@@ -598,7 +598,12 @@ fn each_block(
     const BLOCK: usize = 1 << 20;
     let context = || format!("{}", path.display());
     let mut file: Box<dyn Read + '_> = match input {
-        RenderInput::File => Box::new(std::fs::File::open(path).with_context(context)?),
+        RenderInput::File(file) => {
+            use std::io::Seek;
+            let mut file = file.try_clone().with_context(context)?;
+            file.rewind().with_context(context)?;
+            Box::new(file)
+        }
         RenderInput::Piped(bytes) => Box::new(&bytes[..]),
     };
     let mut buf: Vec<u8> = Vec::with_capacity(BLOCK);

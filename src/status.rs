@@ -2,22 +2,25 @@
 //! apart) how many articles are done, in progress, skipped, stale or not reviewed yet, and a
 //! one-line agreement headline.
 //!
-//! It has to stay fast on 100 000 articles, so it reads only what it needs: the article folder
-//! is listed, not read; each gold file is loaded as `check`, `export` and `agree` load it (a
-//! file they refuse is counted invalid, never done), a chunk of articles at a time on every
-//! core; and an article is hashed once, and only when a gold file
-//! refers to it. Memory holds the folders' listings, not what was read. The agreement headline
-//! is [`crate::agree::agree`], which reads only the articles two analysts finished.
+//! It has to stay fast on 100 000 articles, so it reads only what it needs, once: the article
+//! folder is listed, not read; each gold file is loaded as `check`, `export` and `agree` load
+//! it (a file they refuse is counted invalid, never done), a chunk of articles at a time on
+//! every core — those of articles two analysts reviewed by [`crate::agree::agree_seeing`] for
+//! the agreement headline, which shows each file it loads to the count, the others here; and an
+//! article is hashed once per pass, and only when a gold file refers to it. Memory holds the
+//! folders' listings, not what was read.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt::Write as _;
 use std::io;
+use std::sync::Mutex;
 
 use rayon::prelude::*;
 use serde::Serialize;
 
+use crate::agree::Seen;
 use crate::model::article::sha256_hex;
-use crate::model::{Schema, Severity, Status};
+use crate::model::{Gold, Schema, Severity, Status};
 use crate::store::{ADJUDICATED, Diagnostic, Limit, LoadError, Store, read_corpus_file};
 use crate::text::sanitize::sanitize_inline;
 
@@ -101,37 +104,25 @@ struct Outcome {
     read: Result<(Status, bool), Diagnostic>,
 }
 
-/// Takes stock of the corpus.
-pub fn status(store: &Store, schema: &Schema) -> io::Result<TeamStatus> {
-    let articles: BTreeSet<String> = store.list_articles()?.into_iter().collect();
-    let sets = store.list_analysts()?;
-    // The gold files by article: an article is hashed once, for all the files that refer to
-    // it, and a chunk of articles is read at a time, so memory holds the listing, not what
-    // was read.
-    let mut by_article: BTreeMap<String, Vec<usize>> = BTreeMap::new();
-    for (i, name) in sets.iter().enumerate() {
-        for id in store.list_gold(name)? {
-            by_article.entry(id).or_default().push(i);
-        }
-    }
-    let mut counts = vec![Counts::default(); sets.len()];
-    let mut reviewed = vec![0usize; sets.len()];
-    let mut problems = Vec::new();
-    let groups: Vec<(&String, &Vec<usize>)> = by_article.iter().collect();
-    for chunk in groups.chunks(1024) {
-        let outcomes: Vec<Vec<Outcome>> = chunk
-            .par_iter()
-            .map(|(id, who)| article_outcomes(store, schema, &sets, &articles, id, who))
-            .collect();
-        for o in outcomes.into_iter().flatten() {
-            let c = &mut counts[o.set];
+/// The counts as files are read.
+struct Tally {
+    counts: Vec<Counts>,
+    /// Per set, its gold files whose article is in the corpus.
+    reviewed: Vec<usize>,
+    problems: Vec<Diagnostic>,
+}
+
+impl Tally {
+    fn add(&mut self, outcomes: Vec<Outcome>) {
+        for o in outcomes {
+            let c = &mut self.counts[o.set];
             if o.in_corpus {
-                reviewed[o.set] += 1;
+                self.reviewed[o.set] += 1;
             }
             match o.read {
                 Err(d) => {
                     c.invalid += 1;
-                    problems.push(d);
+                    self.problems.push(d);
                 }
                 Ok((status, stale)) => {
                     match status {
@@ -148,7 +139,92 @@ pub fn status(store: &Store, schema: &Schema) -> io::Result<TeamStatus> {
             }
         }
     }
+}
+
+/// Takes stock of the corpus.
+pub fn status(store: &Store, schema: &Schema) -> io::Result<TeamStatus> {
+    let articles: BTreeSet<String> = store.list_articles()?.into_iter().collect();
+    let sets = store.list_analysts()?;
+    // The gold files by article: an article is hashed once, for all the files that refer to
+    // it, and a chunk of articles is read at a time, so memory holds the listing, not what
+    // was read.
+    let mut by_article: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for (i, name) in sets.iter().enumerate() {
+        for id in store.list_gold(name)? {
+            by_article.entry(id).or_default().push(i);
+        }
+    }
+    // The agreement first: `agree` loads the gold files of every article two analysts
+    // reviewed, and shows each one loaded to the count, so that no file is loaded twice.
+    let analyst_sets: Vec<usize> = (0..sets.len())
+        .filter(|&i| sets[i] != ADJUDICATED)
+        .collect();
+    let names: Vec<String> = analyst_sets.iter().map(|&i| sets[i].clone()).collect();
+    let shared = Mutex::new((
+        Tally {
+            counts: vec![Counts::default(); sets.len()],
+            reviewed: vec![0; sets.len()],
+            problems: Vec::new(),
+        },
+        HashMap::<String, Vec<usize>>::new(),
+    ));
+    let seen = |id: &str, files: &[(u16, Result<Option<&Gold>, &LoadError>)]| {
+        let reads: Vec<(usize, Result<Summary, Diagnostic>)> = files
+            .iter()
+            .filter_map(|(a, read)| {
+                let set = *analyst_sets.get(usize::from(*a))?;
+                Some((set, summary(store, &sets[set], id, *read)))
+            })
+            .collect();
+        let who = reads.iter().map(|(set, _)| *set).collect();
+        let outcomes = outcomes(store, &articles, id, reads);
+        let mut shared = shared.lock().unwrap_or_else(|e| e.into_inner());
+        shared.0.add(outcomes);
+        shared.1.insert(id.to_string(), who);
+    };
+    let agreement = headline(store, schema, &names, &seen);
+    let (mut tally, loaded) = shared.into_inner().unwrap_or_else(|e| e.into_inner());
+    // Then every gold file `agree` did not load.
+    let groups: Vec<(&String, Vec<usize>)> = by_article
+        .iter()
+        .map(|(id, who)| {
+            let done = loaded.get(id.as_str());
+            let rest = who
+                .iter()
+                .copied()
+                .filter(|s| !done.is_some_and(|d| d.contains(s)))
+                .collect();
+            (id, rest)
+        })
+        .filter(|(_, rest): &(_, Vec<usize>)| !rest.is_empty())
+        .collect();
+    drop(loaded);
+    for chunk in groups.chunks(1024) {
+        let outcomes: Vec<Vec<Outcome>> = chunk
+            .par_iter()
+            .map(|(id, who)| {
+                let reads = who
+                    .iter()
+                    .map(|&set| {
+                        let read = store.read_gold(&sets[set], id, schema);
+                        let read = read.as_ref().map(Option::as_ref);
+                        (set, summary(store, &sets[set], id, read))
+                    })
+                    .collect();
+                outcomes(store, &articles, id, reads)
+            })
+            .collect();
+        for o in outcomes {
+            tally.add(o);
+        }
+    }
+    drop(groups);
     drop(by_article);
+    let Tally {
+        mut counts,
+        reviewed,
+        mut problems,
+    } = tally;
     for (c, r) in counts.iter_mut().zip(reviewed) {
         c.not_reviewed = articles.len() - r;
     }
@@ -164,8 +240,6 @@ pub fn status(store: &Store, schema: &Schema) -> io::Result<TeamStatus> {
             analysts.push((name, c));
         }
     }
-    let names: Vec<String> = analysts.iter().map(|(n, _)| n.clone()).collect();
-    let agreement = headline(store, schema, &names);
     Ok(TeamStatus {
         articles: article_count,
         analysts,
@@ -175,34 +249,46 @@ pub fn status(store: &Store, schema: &Schema) -> io::Result<TeamStatus> {
     })
 }
 
-/// Reads the status of each gold file of one article (`who`: indices into `sets`), hashing
-/// the article once if a file remembers a hash.
-fn article_outcomes(
+/// A gold file's status and remembered hash as the loader `check`, `export` and `agree` use
+/// read it, so that what they refuse (a duplicate key, two documents, an alias bomb, a FIFO)
+/// is counted as invalid here too, never as done.
+fn summary(
     store: &Store,
-    schema: &Schema,
-    sets: &[String],
+    set: &str,
+    id: &str,
+    read: Result<Option<&Gold>, &LoadError>,
+) -> Result<Summary, Diagnostic> {
+    match read {
+        Ok(Some(g)) => Ok((g.status, g.article_sha256.clone())),
+        Ok(None) => Err(Diagnostic::file(
+            &store.gold_path(set, id),
+            Severity::Error,
+            "vanished while reading",
+        )),
+        Err(LoadError::Io { path, source }) => Err(Diagnostic::file(
+            path,
+            Severity::Error,
+            format!("cannot read: {source}"),
+        )),
+        Err(LoadError::Invalid(d)) => Err(d
+            .iter()
+            .find(|d| d.is_error())
+            .or(d.first())
+            .cloned()
+            .unwrap_or_else(|| {
+                Diagnostic::file(&store.gold_path(set, id), Severity::Error, "invalid")
+            })),
+    }
+}
+
+/// What each gold file of one article adds to the counts (`reads`: their sets and
+/// summaries), hashing the article once if a file remembers a hash.
+fn outcomes(
+    store: &Store,
     articles: &BTreeSet<String>,
     id: &str,
-    who: &[usize],
+    reads: Vec<(usize, Result<Summary, Diagnostic>)>,
 ) -> Vec<Outcome> {
-    // Each file through the loader `check`, `export` and `agree` use, so that what they
-    // refuse (a duplicate key, two documents, an alias bomb, a FIFO) is counted as invalid
-    // here too, never as done.
-    let reads: Vec<(usize, Result<Summary, Diagnostic>)> = who
-        .iter()
-        .map(|&i| {
-            let read = match store.read_gold(&sets[i], id, schema) {
-                Ok(Some(g)) => Ok((g.status, g.article_sha256)),
-                Ok(None) => Err(Diagnostic::file(
-                    &store.gold_path(&sets[i], id),
-                    Severity::Error,
-                    "vanished while reading",
-                )),
-                Err(e) => Err(first_problem(e)),
-            };
-            (i, read)
-        })
-        .collect();
     let in_corpus = articles.contains(id);
     let remembers_hash = reads
         .iter()
@@ -228,25 +314,12 @@ fn article_outcomes(
         .collect()
 }
 
-/// The first error that kept a gold file from loading, for `status` to show.
-fn first_problem(e: LoadError) -> Diagnostic {
-    match e {
-        LoadError::Io { path, source } => {
-            Diagnostic::file(&path, Severity::Error, format!("cannot read: {source}"))
-        }
-        LoadError::Invalid(mut d) => {
-            d.sort_by_key(|d| !d.is_error());
-            d.swap_remove(0)
-        }
-    }
-}
-
-fn headline(store: &Store, schema: &Schema, analysts: &[String]) -> Agreement {
+fn headline(store: &Store, schema: &Schema, analysts: &[String], seen: Seen<'_>) -> Agreement {
     if analysts.len() < 2 {
         return Agreement::TooFewAnalysts;
     }
     let fields: Vec<_> = schema.fields.iter().collect();
-    match crate::agree::agree(store, schema, analysts, &fields) {
+    match crate::agree::agree_seeing(store, schema, analysts, &fields, seen) {
         Ok(a) => {
             let alphas: Vec<(&str, f64)> = a
                 .fields

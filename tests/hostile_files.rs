@@ -176,7 +176,7 @@ fn a_fifo_in_place_of_a_corpus_file_is_named_never_waited_on() {
 }
 
 #[test]
-fn render_reads_a_fifo_named_on_the_command_line_once() {
+fn render_reads_a_fifo_or_a_pipe_named_on_the_command_line_once() {
     let dir = tempfile::tempdir().unwrap();
     let fifo = dir.path().join("article");
     mkfifo(&fifo);
@@ -190,6 +190,17 @@ fn render_reads_a_fifo_named_on_the_command_line_once() {
     let out = child.wait_with_output().unwrap();
     assert!(out.status.success());
     assert_eq!(String::from_utf8(out.stdout).unwrap().trim(), "abc def");
+    // A pipe on stdin, which was read once and then found empty.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tadqiq"))
+        .args(["render", "--width", "40", "/dev/stdin"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(&mut child.stdin.take().unwrap(), b"ghi\n").unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    assert_eq!(String::from_utf8(out.stdout).unwrap().trim(), "ghi");
 }
 
 fn status_json(dir: &Path) -> serde_json::Value {
@@ -207,9 +218,14 @@ fn status_counts_as_invalid_what_check_refuses_and_reads_what_it_accepts() {
         gold("done") + &bomb(),
         gold("done").replace("fields: {}", "fields: {nope: {value: 1}}"),
     ];
-    for text in refused {
+    // Alone, and beside another analyst's review of the article (then `agree` loads it).
+    for (text, karim) in refused.iter().flat_map(|t| [(t, false), (t, true)]) {
         let dir = corpus();
-        fs::write(gold_path(dir.path(), "amina"), &text).unwrap();
+        fs::write(gold_path(dir.path(), "amina"), text).unwrap();
+        if karim {
+            let other = gold("done").replace("analyst: amina", "analyst: karim");
+            fs::write(gold_path(dir.path(), "karim"), other).unwrap();
+        }
         let (code, stdout, _) = run(dir.path(), &["check"]);
         assert_eq!(code, 1, "{text:.200}: {stdout}");
         let j = status_json(dir.path());
@@ -217,15 +233,23 @@ fn status_counts_as_invalid_what_check_refuses_and_reads_what_it_accepts() {
         assert_eq!(counts["invalid"], 1, "{text:.200}: {j}");
         assert_eq!(counts["done"], 0);
         assert_eq!(counts["skipped"], 0);
+        if karim {
+            assert_eq!(j["analysts"]["karim"]["done"], 1, "{j}");
+            assert_eq!(j["agreement"], serde_json::json!({"invalid_files": 1}));
+        }
     }
     let accepted = [
         gold("!!str done"),
         format!("\u{feff}{}", gold("done")),
         format!("{{article: {FIRST}, analyst: amina, fields: {{}}, status: done}}"),
     ];
-    for text in accepted {
+    for (text, karim) in accepted.iter().flat_map(|t| [(t, false), (t, true)]) {
         let dir = corpus();
-        fs::write(gold_path(dir.path(), "amina"), &text).unwrap();
+        fs::write(gold_path(dir.path(), "amina"), text).unwrap();
+        if karim {
+            let other = gold("skipped").replace("analyst: amina", "analyst: karim");
+            fs::write(gold_path(dir.path(), "karim"), other).unwrap();
+        }
         let (code, stdout, _) = run(dir.path(), &["check"]);
         assert_eq!(code, 0, "{text}: {stdout}");
         let j = status_json(dir.path());
@@ -332,4 +356,31 @@ fn an_articles_folder_that_is_a_file_is_not_called_missing() {
             "tadqiq: samples: not a folder (a file is in its place)\n"
         );
     }
+}
+
+#[test]
+fn the_review_screen_opens_on_a_fifo_and_an_alias_bomb_without_waiting() {
+    let dir = corpus();
+    mkfifo(&gold_path(dir.path(), "amina"));
+    fs::write(
+        gold_path(dir.path(), "amina").with_file_name(format!("{}.yaml", common::SECOND)),
+        format!(
+            "{{status: done, {}",
+            bomb()
+                .replace('\n', ", ")
+                .trim_end_matches(", ")
+                .to_string()
+                + "}"
+        ),
+    )
+    .unwrap();
+    let path = dir.path().to_path_buf();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut app = common::app(&path, "amina");
+        common::press(&mut app, "n");
+        tx.send(()).unwrap();
+    });
+    rx.recv_timeout(Duration::from_secs(30))
+        .expect("the review screen waited on a FIFO");
 }

@@ -134,3 +134,51 @@ proptest! {
         load_all(&schema(), text.into_bytes());
     }
 }
+
+/// The nodes of a parsed document, as serde_yaml built it (aliases expanded).
+fn nodes(v: &serde_yaml::Value) -> u64 {
+    1 + match v {
+        serde_yaml::Value::Sequence(s) => s.iter().map(nodes).sum(),
+        serde_yaml::Value::Mapping(m) => m.iter().map(|(k, v)| nodes(k) + nodes(v)).sum(),
+        serde_yaml::Value::Tagged(t) => nodes(&t.value),
+        _ => 0,
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    /// Chains of anchors, each a list of aliases to the one before: whatever the file is
+    /// accepted holds at most `MAX_NODES` nodes once serde_yaml has expanded it, and a small
+    /// expansion is not refused for its aliases.
+    #[test]
+    fn aliases_never_expand_past_the_limit(
+        base in 1usize..6,
+        word in 1usize..40,
+        levels in prop::collection::vec(1usize..14, 1..8),
+    ) {
+        let mut text = format!("l0: &l0 [{}]\n", vec!["x".repeat(word); base].join(", "));
+        // What each level expands to, as the test counts it: the list and its items.
+        let mut size = 1 + base as u64;
+        let mut total = 2 + size;
+        for (i, &n) in levels.iter().enumerate() {
+            let aliases = vec![format!("*l{i}"); n].join(", ");
+            text.push_str(&format!("l{}: &l{} [{aliases}]\n", i + 1, i + 1));
+            size = 1 + n as u64 * size;
+            total += 1 + size;
+        }
+        match yaml::parse(Path::new("a.yaml"), text.into_bytes()) {
+            Ok(parsed) => {
+                let n = nodes(&parsed.doc);
+                prop_assert_eq!(n, total);
+                prop_assert!(n <= yaml::MAX_NODES + 1);
+            }
+            // serde_yaml's own limit on alias jumps (a hundred per event) may come first.
+            Err(d) if d.message.contains("repetition limit") => {}
+            Err(d) => {
+                prop_assert!(d.message.starts_with("too many aliases"), "{}", d);
+                prop_assert!(total > 10_000, "{} refused at {} nodes", d, total);
+            }
+        }
+    }
+}

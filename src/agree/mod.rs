@@ -193,6 +193,22 @@ pub fn agree(
     analysts: &[String],
     fields: &[&FieldDef],
 ) -> Result<Agreement, Vec<Diagnostic>> {
+    agree_seeing(store, schema, analysts, fields, &|_, _| {})
+}
+
+/// What [`agree_seeing`] shows of each article it reads: the article's id, and each of its
+/// gold files as loaded (analyst index, the file or why it did not load).
+pub type Seen<'a> = &'a (dyn Fn(&str, &[(u16, Result<Option<&Gold>, &LoadError>)]) + Sync);
+
+/// [`agree`], showing `seen` every gold file it loads, so that `status` counts them without
+/// loading them a second time. Called from several threads, once per article read.
+pub fn agree_seeing(
+    store: &Store,
+    schema: &Schema,
+    analysts: &[String],
+    fields: &[&FieldDef],
+    seen: Seen<'_>,
+) -> Result<Agreement, Vec<Diagnostic>> {
     if analysts.len() > usize::from(u16::MAX) || fields.len() > usize::from(u16::MAX) {
         return Err(vec![Diagnostic::file(
             &store.gold_root(),
@@ -213,7 +229,7 @@ pub fn agree(
             Err(e) => problems.push(Diagnostic::file(
                 &store.gold_dir(analyst),
                 Severity::Error,
-                format!("cannot list: {e}"),
+                format!("cannot list: {}", crate::store::reason(&e)),
             )),
         }
     }
@@ -236,7 +252,7 @@ pub fn agree(
     for chunk in shared.chunks(1024) {
         let read: Vec<Result<Option<ArticleItems>, Vec<Diagnostic>>> = chunk
             .par_iter()
-            .map(|(id, who)| read_article(store, schema, analysts, fields, id, who))
+            .map(|(id, who)| read_article(store, schema, analysts, fields, id, who, seen))
             .collect();
         for r in read {
             match r {
@@ -421,11 +437,22 @@ fn read_article(
     fields: &[&FieldDef],
     id: &str,
     who: &[u16],
+    seen: Seen<'_>,
 ) -> Result<Option<ArticleItems>, Vec<Diagnostic>> {
+    let loaded: Vec<(u16, Result<Option<Gold>, LoadError>)> = who
+        .iter()
+        .map(|&a| (a, store.read_gold(&analysts[usize::from(a)], id, schema)))
+        .collect();
+    let shown: Vec<(u16, Result<Option<&Gold>, &LoadError>)> = loaded
+        .iter()
+        .map(|(a, r)| (*a, r.as_ref().map(Option::as_ref)))
+        .collect();
+    seen(id, &shown);
+    drop(shown);
     let mut golds: Vec<(u16, Gold)> = Vec::with_capacity(who.len());
     let mut problems = Vec::new();
-    for &a in who {
-        match store.read_gold(&analysts[usize::from(a)], id, schema) {
+    for (a, read) in loaded {
+        match read {
             Ok(Some(gold)) if gold.status == Status::Done => {
                 golds.push((a, gold));
             }

@@ -192,7 +192,7 @@ pub fn score(
         vec![Diagnostic::file(
             &store.gold_dir(against),
             Severity::Error,
-            format!("cannot list: {e}"),
+            format!("cannot list: {}", crate::store::reason(&e)),
         )]
     })?;
     let read: Vec<Result<Option<Vec<Item>>, Vec<Diagnostic>>> = ids

@@ -11,7 +11,8 @@
 //!
 //! Listing is a directory listing; nothing is read until an article is opened, so a corpus of
 //! 100 000 articles opens as fast as its folder lists and memory does not grow with it.
-//! Saving never overwrites a gold file that changed on disk since it was read (another
+//! Every file is read by [`read_corpus_file`], which never waits on a FIFO and reads only a
+//! regular file within its size limit. Saving never overwrites a gold file that changed on disk since it was read (another
 //! instance, a `git pull`): it reports the conflict instead.
 
 pub mod atomic;
@@ -612,14 +613,17 @@ pub fn read_corpus_file(path: &Path, limit: Limit) -> Result<Option<Vec<u8>>, Lo
                 _ => Ok(None),
             };
         }
-        Err(e) => return Err(io_err(e)),
+        Err(e) => {
+            // A socket cannot be opened at all: say what it is rather than `ENXIO`.
+            return Err(io_err(match fs::metadata(path) {
+                Ok(m) if !m.is_file() => not_regular(&m),
+                _ => e,
+            }));
+        }
     };
     let meta = file.metadata().map_err(io_err)?;
     if !meta.is_file() {
-        return Err(io_err(io::Error::new(
-            io::ErrorKind::InvalidInput,
-            format!("{}, not a regular file; not read", file_kind(&meta)),
-        )));
+        return Err(io_err(not_regular(&meta)));
     }
     let too_large = |size: u64| {
         LoadError::Invalid(vec![Diagnostic::file(
@@ -663,13 +667,18 @@ fn open_nonblocking(path: &Path) -> io::Result<fs::File> {
         // Without the flag, at least a file that is not regular when looked at is not opened.
         let meta = fs::metadata(path)?;
         if !meta.is_file() {
-            return Err(io::Error::new(
-                io::ErrorKind::InvalidInput,
-                format!("{}, not a regular file; not read", file_kind(&meta)),
-            ));
+            return Err(not_regular(&meta));
         }
     }
     options.open(path)
+}
+
+/// The error for a file that is not a regular file.
+fn not_regular(meta: &fs::Metadata) -> io::Error {
+    io::Error::new(
+        io::ErrorKind::InvalidInput,
+        format!("{}, not a regular file; not read", file_kind(meta)),
+    )
 }
 
 /// What a file that is not a regular file is, for a message.
@@ -899,6 +908,52 @@ mod tests {
         assert!(
             err.ends_with(":5:23: `party` is not a value of `event_type`; one of: meeting, visit"),
             "{err}"
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn only_regular_files_are_read_and_within_their_limit() {
+        let dir = tempfile::tempdir().unwrap();
+        let zero = dir.path().join("zero.yaml");
+        std::os::unix::fs::symlink("/dev/zero", &zero).unwrap();
+        let message = |path: &Path, limit| read_corpus_file(path, limit).unwrap_err().to_string();
+        assert_eq!(
+            message(&zero, Limit::YAML),
+            format!("{}: a device, not a regular file; not read", zero.display())
+        );
+        assert_eq!(
+            message(dir.path(), Limit::YAML),
+            format!(
+                "{}: a directory, not a regular file; not read",
+                dir.path().display()
+            )
+        );
+        let socket = dir.path().join("socket.yaml");
+        let _listener = std::os::unix::net::UnixListener::bind(&socket).unwrap();
+        assert_eq!(
+            message(&socket, Limit::YAML),
+            format!(
+                "{}: a socket, not a regular file; not read",
+                socket.display()
+            )
+        );
+        let big = dir.path().join("big.txt");
+        fs::File::create(&big)
+            .unwrap()
+            .set_len(MAX_ARTICLE_BYTES + (3 << 19))
+            .unwrap();
+        assert_eq!(
+            message(&big, Limit::ARTICLE),
+            format!(
+                "{}:1:1: the file is 65.5 MiB; articles are at most 64 MiB",
+                big.display()
+            )
+        );
+        assert!(
+            read_corpus_file(&dir.path().join("none"), Limit::YAML)
+                .unwrap()
+                .is_none()
         );
     }
 

@@ -1,11 +1,12 @@
 //! Every byte of YAML tadqiq reads or writes goes through here, so the YAML crate can be
 //! swapped in one place.
 //!
-//! Parsing is `serde_yaml` (with its limits on nesting and alias expansion, which keep a
-//! "billion laughs" file from hanging `check`) behind a size limit. `serde_yaml` does not say
-//! where a node is, so when a model reports problems, the document is parsed once more with
-//! `yaml-rust2`'s event parser to find each problem's `line:col`. That second pass only runs
-//! when there is something to report.
+//! Parsing is `serde_yaml` behind limits on size, nesting, nodes and alias expansion, checked
+//! first by a pass over `yaml-rust2`'s events that copies nothing (`check_shape`), so
+//! that no file — an alias bomb, a million nested lists — can exhaust memory. `serde_yaml`
+//! does not say where a node is, so when a model reports problems, the document is parsed once
+//! more with `yaml-rust2`'s event parser to find each problem's `line:col`, keeping only the
+//! nodes the problems name. That second pass only runs when there is something to report.
 
 use std::collections::HashMap;
 use std::fmt;
