@@ -268,3 +268,27 @@ fn csv_and_yaml_on_a_terminal_show_controls_as_symbols() {
     assert!(!has_raw_control(&text), "{text:?}");
     assert!(text.contains("meet\\x9B31m\\u{202E}ing"), "{text}");
 }
+
+#[test]
+fn import_notices_show_bidi_controls_in_ids_and_file_names_as_escapes() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = "in\u{202e}lsonj.jsonl";
+    fs::write(
+        dir.path().join(input),
+        "{\"id\":\"a\u{202e}b\",\"text\":\"x\"}\n{\"id\":\"c\\u001b]52;c;eA==\\u0007\",\"text\":\"y\"}\n",
+    )
+    .unwrap();
+    let (code, stdout, stderr) = run(
+        dir.path(),
+        &["import", "articles", input, "--articles", "articles"],
+    );
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(!has_raw_control(&stdout), "{stdout:?}");
+    assert!(!has_raw_control(&stderr), "{stderr:?}");
+    assert!(stderr.contains("in\\u{202E}lsonj.jsonl:1: "), "{stderr}");
+    assert!(stderr.contains("a\\u{202E}b"), "{stderr}");
+    assert!(
+        stdout.starts_with("in\\u{202E}lsonj.jsonl: 2 imported"),
+        "{stdout}"
+    );
+}
