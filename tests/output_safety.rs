@@ -292,3 +292,62 @@ fn import_notices_show_bidi_controls_in_ids_and_file_names_as_escapes() {
         "{stdout}"
     );
 }
+
+/// Runs the binary in a pseudo-terminal in `dir` and returns all it wrote there.
+fn on_a_terminal(dir: &Path, args: &[&str]) -> String {
+    use portable_pty::{CommandBuilder, PtySize, native_pty_system};
+    use std::io::Read;
+    let pty = native_pty_system()
+        .openpty(PtySize {
+            rows: 50,
+            cols: 200,
+            pixel_width: 0,
+            pixel_height: 0,
+        })
+        .unwrap();
+    let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_tadqiq"));
+    cmd.args(args);
+    cmd.cwd(dir);
+    let mut child = pty.slave.spawn_command(cmd).unwrap();
+    drop(pty.slave);
+    let mut reader = pty.master.try_clone_reader().unwrap();
+    let read = std::thread::spawn(move || {
+        let mut out = Vec::new();
+        let mut buf = [0u8; 8192];
+        // Ends with EOF or EIO once the child has exited.
+        while let Ok(n) = reader.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            out.extend_from_slice(&buf[..n]);
+        }
+        out
+    });
+    assert!(child.wait().unwrap().success());
+    drop(pty.master);
+    String::from_utf8(read.join().unwrap()).unwrap()
+}
+
+#[test]
+fn csv_and_yaml_exported_to_a_real_terminal_reach_it_sanitized() {
+    let dir = corpus();
+    hostile_values(dir.path());
+    for format in ["csv", "yaml"] {
+        let shown = on_a_terminal(
+            dir.path(),
+            &[
+                "export",
+                "--annotations",
+                "annotations",
+                "--analyst",
+                "amina",
+                "--format",
+                format,
+            ],
+        );
+        // The terminal turns each newline into CR LF.
+        let shown = shown.replace("\r\n", "\n");
+        assert!(!has_raw_control(&shown), "{format}: {shown:?}");
+        assert!(shown.contains("\\u{202E}ing"), "{format}: {shown}");
+    }
+}
