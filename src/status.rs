@@ -409,7 +409,7 @@ pub fn table(s: &TeamStatus) -> String {
         Agreement::Measured(h) => {
             let mut line = format!(
                 "agreement ({}): {} items on {} articles",
-                sanitize_inline(&h.analysts.join(", ")),
+                crate::agree::report::analyst_list(&h.analysts),
                 h.items,
                 h.articles
             );

@@ -9,9 +9,20 @@ use std::fs;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-/// `n` analysts `an000`…; analyst `i` reviews article `x<i>` and, when `chain`, also
-/// `x<i+1 mod n>`, saying `meeting` or `visit` by the parity of `i`.
-fn team(n: usize, chain: bool) -> tempfile::TempDir {
+/// Who reviews which articles.
+#[derive(Clone, Copy)]
+enum Shape {
+    /// Analyst `i` reviews article `x<i>`.
+    Own,
+    /// Analyst `i` reviews `x<i>` and `x<i+1 mod n>`.
+    Chain,
+    /// Everyone reviews `x0`.
+    Same,
+}
+
+/// `n` analysts `an000`…, reviewing articles as `shape` says, saying `meeting` or `visit` by
+/// the parity of `i`.
+fn team(n: usize, shape: Shape) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/agree/annotations");
     let annotations = dir.path().join("annotations");
@@ -26,7 +37,11 @@ fn team(n: usize, chain: bool) -> tempfile::TempDir {
         let folder = annotations.join("gold").join(&analyst);
         fs::create_dir_all(&folder).unwrap();
         let event = if i % 2 == 0 { "meeting" } else { "visit" };
-        let ids = if chain { vec![i, (i + 1) % n] } else { vec![i] };
+        let ids = match shape {
+            Shape::Own => vec![i],
+            Shape::Chain => vec![i, (i + 1) % n],
+            Shape::Same => vec![0],
+        };
         for j in ids {
             let text = template
                 .replace("article: a1", &format!("article: x{j}"))
@@ -42,7 +57,7 @@ const QUICK: Duration = Duration::from_secs(60);
 
 #[test]
 fn three_hundred_analysts_each_with_their_own_article_are_quick() {
-    let dir = team(300, false);
+    let dir = team(300, Shape::Own);
     let start = Instant::now();
     let (code, stdout, stderr) = run(dir.path(), &["status", "--articles", "articles"]);
     assert_eq!(code, Some(0), "{stderr}");
@@ -62,7 +77,7 @@ fn three_hundred_analysts_each_with_their_own_article_are_quick() {
 #[test]
 fn cohen_kappa_lists_only_the_pairs_that_reviewed_together_in_a_large_team() {
     let n = 300;
-    let dir = team(n, true);
+    let dir = team(n, Shape::Chain);
     let start = Instant::now();
     let (code, stdout, stderr) = run(dir.path(), &["agree", "--format", "json"]);
     assert_eq!(code, Some(0), "{stderr}");
@@ -81,5 +96,31 @@ fn cohen_kappa_lists_only_the_pairs_that_reviewed_together_in_a_large_team() {
     // The table reads the same pairs.
     let (code, table, stderr) = run(dir.path(), &["agree"]);
     assert_eq!(code, Some(0), "{stderr}");
-    assert!(table.contains("agreement of 300 analysts"), "{table}");
+    assert!(
+        table.contains("agreement of 300 analysts on 300 articles"),
+        "{table}"
+    );
+    let (code, status, stderr) = run(dir.path(), &["status", "--articles", "articles"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(status.contains("agreement (300 analysts): "), "{status}");
+}
+
+#[test]
+fn cohen_kappa_is_left_out_when_too_many_pairs_reviewed_together() {
+    // 500 analysts on one article: 124 750 pairs, more than MAX_PAIRS.
+    let n = 500;
+    assert!(n * (n - 1) / 2 > tadqiq::agree::MAX_PAIRS);
+    let dir = team(n, Shape::Same);
+    let start = Instant::now();
+    let (code, stdout, stderr) = run(dir.path(), &["agree", "--format", "json"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(start.elapsed() < QUICK, "{:?}", start.elapsed());
+    let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let event = &json["fields"]["event_type"];
+    assert_eq!(event["cohen_kappa"], serde_json::Value::Null);
+    assert_eq!(event["items"], 1);
+    assert!(event["alpha"].is_number());
+    let (code, table, _) = run(dir.path(), &["agree"]);
+    assert_eq!(code, Some(0));
+    assert!(table.contains("too many pairs"), "{table}");
 }

@@ -268,3 +268,86 @@ fn csv_and_yaml_on_a_terminal_show_controls_as_symbols() {
     assert!(!has_raw_control(&text), "{text:?}");
     assert!(text.contains("meet\\x9B31m\\u{202E}ing"), "{text}");
 }
+
+#[test]
+fn import_notices_show_bidi_controls_in_ids_and_file_names_as_escapes() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = "in\u{202e}lsonj.jsonl";
+    fs::write(
+        dir.path().join(input),
+        "{\"id\":\"a\u{202e}b\",\"text\":\"x\"}\n{\"id\":\"c\\u001b]52;c;eA==\\u0007\",\"text\":\"y\"}\n",
+    )
+    .unwrap();
+    let (code, stdout, stderr) = run(
+        dir.path(),
+        &["import", "articles", input, "--articles", "articles"],
+    );
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(!has_raw_control(&stdout), "{stdout:?}");
+    assert!(!has_raw_control(&stderr), "{stderr:?}");
+    assert!(stderr.contains("in\\u{202E}lsonj.jsonl:1: "), "{stderr}");
+    assert!(stderr.contains("a\\u{202E}b"), "{stderr}");
+    assert!(
+        stdout.starts_with("in\\u{202E}lsonj.jsonl: 2 imported"),
+        "{stdout}"
+    );
+}
+
+/// Runs the binary in a pseudo-terminal in `dir` and returns all it wrote there.
+fn on_a_terminal(dir: &Path, args: &[&str]) -> String {
+    use portable_pty::{CommandBuilder, PtySize, native_pty_system};
+    use std::io::Read;
+    let pty = native_pty_system()
+        .openpty(PtySize {
+            rows: 50,
+            cols: 200,
+            pixel_width: 0,
+            pixel_height: 0,
+        })
+        .unwrap();
+    let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_tadqiq"));
+    cmd.args(args);
+    cmd.cwd(dir);
+    let mut child = pty.slave.spawn_command(cmd).unwrap();
+    drop(pty.slave);
+    let mut reader = pty.master.try_clone_reader().unwrap();
+    let read = std::thread::spawn(move || {
+        let mut out = Vec::new();
+        let mut buf = [0u8; 8192];
+        // Ends with EOF or EIO once the child has exited.
+        while let Ok(n) = reader.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            out.extend_from_slice(&buf[..n]);
+        }
+        out
+    });
+    assert!(child.wait().unwrap().success());
+    drop(pty.master);
+    String::from_utf8(read.join().unwrap()).unwrap()
+}
+
+#[test]
+fn csv_and_yaml_exported_to_a_real_terminal_reach_it_sanitized() {
+    let dir = corpus();
+    hostile_values(dir.path());
+    for format in ["csv", "yaml"] {
+        let shown = on_a_terminal(
+            dir.path(),
+            &[
+                "export",
+                "--annotations",
+                "annotations",
+                "--analyst",
+                "amina",
+                "--format",
+                format,
+            ],
+        );
+        // The terminal turns each newline into CR LF.
+        let shown = shown.replace("\r\n", "\n");
+        assert!(!has_raw_control(&shown), "{format}: {shown:?}");
+        assert!(shown.contains("\\u{202E}ing"), "{format}: {shown}");
+    }
+}

@@ -63,6 +63,9 @@ pub struct FieldAgreement {
     /// every pair of a team of up to [`EVERY_PAIR_UP_TO`] analysts, only the pairs that
     /// reviewed an item of the field together in a larger one.
     pub cohen_kappa: Vec<(String, Option<f64>)>,
+    /// More than [`MAX_PAIRS`] pairs of analysts reviewed an item of the field together:
+    /// Cohen's kappa was not computed and `cohen_kappa` is empty.
+    pub cohen_omitted: bool,
     /// Fleiss' kappa on the items every analyst coded, scalar fields only.
     pub fleiss_kappa: Option<f64>,
     /// Items where the analysts' values differ.
@@ -74,6 +77,11 @@ pub struct FieldAgreement {
 /// information, and with n analysts there are n(n−1)/2 pairs (2 000 analysts, two million
 /// pairs per field), where the pairs that share an item grow with the items.
 pub const EVERY_PAIR_UP_TO: usize = 50;
+
+/// The most pairs of analysts whose Cohen's kappa a field keeps counts for (about 25 MB).
+/// Pairs that review together grow with the square of an article's reviewers: 2 000 analysts
+/// on one article are two million pairs. Beyond this, the field's kappa is not computed.
+pub const MAX_PAIRS: usize = 100_000;
 
 /// What `agree` measured.
 #[derive(Clone, Debug, PartialEq)]
@@ -301,6 +309,8 @@ struct ScalarTally {
     alpha: NominalAlpha<u64>,
     /// Per pair of analysts, the first before the second in name order.
     cohen: BTreeMap<(u16, u16), CohenKappa<u64>>,
+    /// More than [`MAX_PAIRS`] pairs: `cohen` was dropped and is no longer counted.
+    cohen_omitted: bool,
     /// Fleiss' kappa counts the items every analyst compared coded, and which analysts those
     /// are is known only at the end (those with a value in some item). They are the union of
     /// every item's coders, so only items coded by the union of the coders seen so far are
@@ -339,6 +349,7 @@ impl Tallies {
                         percent: PercentAgreement::default(),
                         alpha: NominalAlpha::default(),
                         cohen: BTreeMap::new(),
+                        cohen_omitted: false,
                         fleiss_coders: Vec::new(),
                         fleiss: FleissKappa::default(),
                         disagreements: 0,
@@ -387,12 +398,20 @@ impl ScalarTally {
         };
         let tally = tally_of(item.iter().map(|(_, c)| digest(c)));
         self.percent.add(&tally);
-        for (i, (x, cx)) in item.iter().enumerate() {
+        'pairs: for (i, (x, cx)) in item.iter().enumerate() {
+            if self.cohen_omitted {
+                break;
+            }
             for (y, cy) in &item[i + 1..] {
                 self.cohen
                     .entry((*x, *y))
                     .or_default()
                     .add(digest(cx), digest(cy));
+                if self.cohen.len() > MAX_PAIRS {
+                    self.cohen = BTreeMap::new();
+                    self.cohen_omitted = true;
+                    break 'pairs;
+                }
             }
         }
         let mut coders: Vec<u16> = item.iter().map(|(who, _)| *who).collect();
@@ -539,7 +558,9 @@ fn measure(
                     format!("{}|{}", analysts[a], analysts[b])
                 };
                 let mut cohen = Vec::new();
-                if compared.len() <= EVERY_PAIR_UP_TO {
+                if t.cohen_omitted {
+                    // Too many pairs to count: none listed.
+                } else if compared.len() <= EVERY_PAIR_UP_TO {
                     for (i, &a) in compared.iter().enumerate() {
                         for &b in &compared[i + 1..] {
                             let kappa = t
@@ -566,6 +587,7 @@ fn measure(
                     percent_agreement: t.percent.value(),
                     alpha: t.alpha.value(),
                     cohen_kappa: cohen,
+                    cohen_omitted: t.cohen_omitted,
                     fleiss_kappa: if every_analyst {
                         t.fleiss.value()
                     } else {
@@ -581,6 +603,7 @@ fn measure(
                 percent_agreement: t.percent.value(),
                 alpha: t.alpha.value(&masi_distance),
                 cohen_kappa: Vec::new(),
+                cohen_omitted: false,
                 fleiss_kappa: None,
                 disagreements: t.disagreements,
             },

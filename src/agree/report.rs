@@ -19,7 +19,9 @@ fn number(x: Option<f64>) -> Json {
 /// are never all built as one JSON tree):
 /// `{"analysts": [..], "articles": n, "fields": {"<field>": {"kind", "items",
 /// "percent_agreement", "alpha", "cohen_kappa": {"a|b": k}, "fleiss_kappa", "disagreements"}},
-/// "disagreements": [{"article", "field", "values": {"<analyst>": value}}]}`.
+/// "disagreements": [{"article", "field", "values": {"<analyst>": value}}]}`, with
+/// `"cohen_kappa": null` when too many pairs reviewed the field together
+/// ([`super::MAX_PAIRS`]).
 pub struct AgreementJson<'a>(pub &'a Agreement);
 
 impl Serialize for AgreementJson<'_> {
@@ -27,11 +29,15 @@ impl Serialize for AgreementJson<'_> {
         let a = self.0;
         let mut fields = Map::new();
         for f in &a.fields {
-            let cohen: Map<String, Json> = f
-                .cohen_kappa
-                .iter()
-                .map(|(pair, k)| (pair.clone(), number(*k)))
-                .collect();
+            let cohen: Json = if f.cohen_omitted {
+                Json::Null
+            } else {
+                f.cohen_kappa
+                    .iter()
+                    .map(|(pair, k)| (pair.clone(), number(*k)))
+                    .collect::<Map<String, Json>>()
+                    .into()
+            };
             fields.insert(
                 f.field.clone(),
                 json!({
@@ -149,14 +155,20 @@ fn weakness(f: &FieldAgreement) -> (bool, f64, bool, f64) {
     )
 }
 
+/// The analysts compared, for a line of text: their names (sanitized) in a team of up to
+/// [`super::EVERY_PAIR_UP_TO`], else how many they are (a line of 2 000 names reads as
+/// nothing).
+pub fn analyst_list(names: &[String]) -> String {
+    if names.len() <= super::EVERY_PAIR_UP_TO {
+        sanitize_inline(&names.join(", ")).into_owned()
+    } else {
+        format!("{} analysts", names.len())
+    }
+}
+
 /// `agree --format table`.
 pub fn agreement_table(a: &Agreement) -> String {
     let mut out = String::new();
-    let names: Vec<String> = a
-        .analysts
-        .iter()
-        .map(|n| sanitize_inline(n).into_owned())
-        .collect();
     if a.articles == 0 {
         out.push_str(
             "no article has done reviews by two of these analysts yet: nothing to compare\n",
@@ -165,9 +177,13 @@ pub fn agreement_table(a: &Agreement) -> String {
     }
     let _ = writeln!(
         out,
-        "agreement of {} analysts ({}) on {} articles reviewed by at least two\n",
-        names.len(),
-        names.join(", "),
+        "agreement of {} analysts{} on {} articles reviewed by at least two\n",
+        a.analysts.len(),
+        if a.analysts.len() <= super::EVERY_PAIR_UP_TO {
+            format!(" ({})", analyst_list(&a.analysts))
+        } else {
+            String::new()
+        },
         a.articles
     );
     let mut fields: Vec<&FieldAgreement> = a.fields.iter().collect();
@@ -201,6 +217,7 @@ pub fn agreement_table(a: &Agreement) -> String {
                 format!("{lo:.3}")
             }
             (Some(lo), Some(hi)) => format!("{lo:.3}–{hi:.3}"),
+            _ if f.cohen_omitted => "too many pairs".into(),
             _ => "—".into(),
         };
         rows.push(vec![
