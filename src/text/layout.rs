@@ -433,6 +433,7 @@ impl Layouter {
         };
         let piece = Piece {
             rows_from: p.start,
+            first_row_from: p.start,
             end: source_chars.map(|n| p.start + n),
             hold_from: None,
         };
@@ -465,7 +466,8 @@ impl Layouter {
     /// explicit embedding or isolate, spans a piece's context, or no strong character comes for
     /// an eighth of the bound (then a piece starts and holds back an eighth of the bound
     /// whatever is there), or one row alone holds more than a piece (then it is cut at the
-    /// piece's end): bounded memory wins over those.
+    /// piece's end; whitespace and invisible text after it go to the next row drawn): bounded
+    /// memory wins over those.
     fn pieces<E>(
         &mut self,
         p: Paragraph<'_>,
@@ -495,6 +497,8 @@ impl Layouter {
         // number of explicit embeddings and isolates open at `ctx`.
         let (mut ctx, mut ctx_char, mut ctx_column, mut ctx_depth) = (0usize, 0u32, 0usize, 0u32);
         let (mut start, mut start_char) = (0usize, 0u32);
+        // Where the next row's source starts: before `start_char` when pieces drew nothing.
+        let mut first_row_from = p.start;
         loop {
             let last = line.len() - ctx <= bound;
             let end = if last {
@@ -530,6 +534,7 @@ impl Layouter {
             });
             let piece = Piece {
                 rows_from: p.start + start_char,
+                first_row_from,
                 end: Some(if last {
                     paragraph_end
                 } else {
@@ -537,7 +542,7 @@ impl Layouter {
                 }),
                 hold_from,
             };
-            let held = self.piece(
+            let (held, drew) = self.piece(
                 Paragraph {
                     text,
                     start: piece_start,
@@ -574,6 +579,9 @@ impl Layouter {
                 explicit_depth(&line[ctx..new_ctx], ctx_depth, |_, _| {})
             };
             (start, start_char) = (next, ctx_char + next_char);
+            if drew {
+                first_row_from = p.start + start_char;
+            }
             let skipped = count_chars(&line[ctx..new_ctx]) as u32;
             ctx_column = (ctx_column + sanitized.chars_before(skipped)) % TAB_WIDTH;
             ctx_char += skipped;
@@ -583,7 +591,9 @@ impl Layouter {
 
     /// Lays out `p` (a paragraph, or a piece of one with context before its rows), sanitized
     /// as `sanitized`, in `direction` (else its own), and hands `emit` the rows `piece` asks
-    /// for. Returns where the row it held back starts, if it held one back.
+    /// for. Returns where the rows it held back start, if it held some back, and whether it
+    /// handed `emit` any row (a piece that is not the paragraph's last, with nothing to draw,
+    /// leaves its text to the next piece's first row).
     fn piece<E>(
         &mut self,
         p: Paragraph<'_>,
@@ -591,7 +601,7 @@ impl Layouter {
         direction: Option<Direction>,
         piece: Piece,
         emit: &mut impl FnMut(Row) -> Result<(), E>,
-    ) -> Result<Option<u32>, E> {
+    ) -> Result<(Option<u32>, bool), E> {
         let text: &str = &sanitized.text;
         self.chars.clear();
         self.chars.extend(text.chars());
@@ -605,7 +615,7 @@ impl Layouter {
                 .unwrap_or(self.fallback),
         };
         let end = piece.end.unwrap_or(p.start + self.chars.len() as u32);
-        let whole = piece.rows_from..end;
+        let whole = piece.first_row_from..end;
         let reorder = self.options.bidi == BidiMode::App;
         if reorder {
             // Levels only matter to reordering and mirroring, which terminal mode leaves to the
@@ -841,8 +851,11 @@ impl Layouter {
             removed |= u.kind == Kind::Removed;
         }
         if !visible {
+            if piece.hold_from.is_some() {
+                return Ok((None, false));
+            }
             emit(empty_row(p, direction, whole))?;
-            return Ok(None);
+            return Ok((None, true));
         }
         self.has_removed = removed;
 
@@ -885,7 +898,7 @@ impl Layouter {
             }
             _ => None,
         };
-        let mut result = Ok(held);
+        let mut result = Ok((held, true));
         for (i, line) in lines.iter().enumerate() {
             // A row's source runs to the start of the next one, so that rows partition the
             // paragraph and whitespace trimmed at a wrap still belongs somewhere.
@@ -1124,8 +1137,11 @@ impl Layouter {
 /// Which rows of a laid-out text to hand on.
 #[derive(Clone, Copy, Debug)]
 struct Piece {
-    /// Source offset where the first row starts: units before it are context.
+    /// Source offset of the piece's own text: units before it are context.
     rows_from: u32,
+    /// Source offset where the first row starts: `rows_from`, or before it when the pieces
+    /// before had nothing to draw.
+    first_row_from: u32,
     /// Source offset where the last row ends; the end of the text if `None`.
     end: Option<u32>,
     /// When the text does not end the paragraph: rows that end after this source offset are
@@ -1571,6 +1587,51 @@ mod tests {
         };
         let layout = Layout::new("قال (نعم) abc", o);
         assert_eq!(layout.rows()[0].to_line(), "قال (نعم) abc");
+    }
+
+    /// The rows of `text` laid out in pieces of `piece_bytes`.
+    fn in_pieces(text: &str, options: LayoutOptions, piece_bytes: usize) -> Vec<Row> {
+        let mut layouter = Layouter::new(options, text).piece_bytes(piece_bytes);
+        let mut rows = Vec::new();
+        for p in paragraphs(text) {
+            layouter.paragraph(p, &mut rows);
+        }
+        rows
+    }
+
+    #[test]
+    fn long_paragraphs_in_pieces_are_the_rows_of_whole_ones() {
+        let words = "استقبل المدير العام (للأمن) Nicolas Lerner في 2023/12/15 بنسبة 50% «نعم» ";
+        for text in [
+            words.repeat(100),
+            format!("{}\n{}\r\n", words.repeat(60), words.repeat(40)),
+            format!("Paris {}", words.repeat(80)),
+            format!("a\t{}\tب\u{85}", "x\ty ".repeat(1000)),
+        ] {
+            for width in [7, 20, 31] {
+                let o = options(width, true);
+                let whole = Layout::new(&text, o);
+                let pieces = in_pieces(&text, o, 1000);
+                assert_eq!(whole.rows(), &pieces[..], "{text:?} at {width}");
+            }
+        }
+        // Runs with nothing to draw, longer than a piece: the same rows, but what is not drawn
+        // belongs to the row after it rather than the row before.
+        let drawn = |rows: &[Row]| -> Vec<(String, u16)> {
+            rows.iter()
+                .map(|r| (r.text().to_string(), r.indent))
+                .collect()
+        };
+        for text in [
+            format!("a{}b", " ".repeat(5000)),
+            format!("{}b", "\u{200d}".repeat(3000)),
+            "\u{200b}".repeat(3000),
+        ] {
+            let o = options(20, true);
+            let whole = Layout::new(&text, o);
+            let pieces = in_pieces(&text, o, 1000);
+            assert_eq!(drawn(whole.rows()), drawn(&pieces), "{text:?}");
+        }
     }
 
     #[test]
