@@ -18,9 +18,14 @@ const CORPUS: [&str; 4] = ["--articles", "samples", "--annotations", "annotation
 /// Runs the binary in `dir` with the corpus arguments after `args`; fails the test if it has
 /// not ended within 30 s (a hang), or ended by a signal (an abort).
 fn run(dir: &Path, args: &[&str]) -> (i32, String, String) {
+    let args: Vec<&str> = args.iter().chain(CORPUS.iter()).copied().collect();
+    run_bounded(dir, &args)
+}
+
+/// [`run`] with `args` only.
+fn run_bounded(dir: &Path, args: &[&str]) -> (i32, String, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_tadqiq"))
         .args(args)
-        .args(CORPUS)
         .current_dir(dir)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -383,4 +388,29 @@ fn the_review_screen_opens_on_a_fifo_and_an_alias_bomb_without_waiting() {
     });
     rx.recv_timeout(Duration::from_secs(30))
         .expect("the review screen waited on a FIFO");
+}
+
+#[cfg(unix)]
+#[test]
+fn import_refuses_a_fifo_where_it_would_write_instead_of_waiting() {
+    let dir = tempfile::tempdir().unwrap();
+    let articles = dir.path().join("articles");
+    std::fs::create_dir_all(&articles).unwrap();
+    let jsonl = dir.path().join("in.jsonl");
+    std::fs::write(&jsonl, "{\"id\": \"a1\", \"text\": \"خبر\"}\n").unwrap();
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(articles.join("a1.txt"))
+            .status()
+            .unwrap()
+            .success()
+    );
+    let jsonl = jsonl.to_str().unwrap().to_string();
+    let articles_arg = articles.to_str().unwrap().to_string();
+    let (code, _, err) = run_bounded(
+        dir.path(),
+        &["import", "articles", &jsonl, "--articles", &articles_arg],
+    );
+    assert_ne!(code, 0, "{err}");
+    assert!(err.contains("not a regular file"), "{err}");
 }

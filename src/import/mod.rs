@@ -21,7 +21,6 @@ pub mod records;
 
 use std::collections::HashMap;
 use std::fmt;
-use std::fs;
 use std::io;
 use std::path::PathBuf;
 
@@ -420,17 +419,24 @@ pub fn put_in(
     // For each file, whether it exists and whether it already holds what is wanted.
     let mut found = Vec::with_capacity(files.len());
     for (path, want) in files {
-        let current = match fs::read(path) {
-            Ok(b) => Some(b),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => None,
-            Err(source) => {
+        // Read as every corpus file is: a FIFO or device in its place is refused, not waited
+        // on; a file over the articles' limit cannot hold what is wanted, so it differs.
+        let current = match crate::store::read_corpus_file(path, crate::store::Limit::ARTICLE) {
+            Ok(Some(b)) => Some(Some(b)),
+            Ok(None) => None,
+            Err(crate::store::LoadError::Invalid(_)) => Some(None),
+            Err(crate::store::LoadError::Io { source, .. }) => {
                 return Err(ImportError::Write {
                     path: path.clone(),
                     source,
                 });
             }
         };
-        let same = current == *want;
+        let same = match &current {
+            Some(Some(bytes)) => Some(bytes) == want.as_ref(),
+            Some(None) => false,
+            None => want.is_none(),
+        };
         if !same && current.is_some() && !force {
             return Ok(Put::Exists(path.clone()));
         }
@@ -535,6 +541,7 @@ pub(crate) fn count(put: Put, line: u64, summary: &mut Summary, sink: &mut dyn S
 mod tests {
     use super::*;
     use crate::store::atomic::tests::names;
+    use std::fs;
 
     #[test]
     fn ids_become_safe_file_names() {
