@@ -13,7 +13,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use crate::import::Format;
 use crate::model::{FieldDef, Schema};
 use crate::store::{ADJUDICATED, Diagnostic, LoadError, Store};
-use crate::text::layout::{Layouter, Paragraph, paragraphs};
+use crate::text::layout::{DirectionScan, Layouter, Paragraph, ParagraphInParts, Row, paragraphs};
 use crate::text::sanitize::{DecodeWarning, decode, sanitize_inline};
 use crate::text::{BidiMode, Direction, DirectionPolicy, LayoutOptions, bidi};
 
@@ -494,9 +494,27 @@ fn render(args: &RenderArgs) -> Result<ExitCode> {
     // once for the direction of paragraphs without a strong character (which depends on the
     // whole text), once to lay it out.
     let mut strong = bidi::StrongCount::default();
+    // Lines longer than a block come in parts: the direction of each such paragraph is found
+    // here, over all of it, for the second read to lay it out in parts.
+    let mut long_directions = std::collections::HashMap::new();
+    let mut scan: Option<DirectionScan> = None;
+    let mut index = 0u32;
     let input = RenderInput::open(path)?;
-    let warning = each_block(path, &input, |text| {
+    let warning = each_block(path, &input, |text, continues| {
         strong.add(text);
+        let count = paragraphs(text).count();
+        for (k, p) in paragraphs(text).enumerate() {
+            let unfinished = continues && k + 1 == count;
+            if unfinished || (k == 0 && scan.is_some()) {
+                scan.get_or_insert_default().add(p.text);
+            }
+            if !unfinished {
+                if let Some(done) = scan.take() {
+                    long_directions.insert(index, done.direction());
+                }
+                index += 1;
+            }
+        }
         Ok(())
     })?;
     if let Some(w) = warning {
@@ -514,17 +532,37 @@ fn render(args: &RenderArgs) -> Result<ExitCode> {
     }
     let mut layouter = Layouter::with_fallback(options, strong.dominant());
     let (mut start, mut index) = (0u32, 0u32);
-    each_block(path, &input, |block| {
-        // Whole lines, newlines included: `paragraphs` sees them as in the whole text.
-        for p in paragraphs(block) {
+    let mut long: Option<ParagraphInParts> = None;
+    each_block(path, &input, |block, continues| {
+        // Whole lines, newlines included, or the part of a line longer than a block:
+        // `paragraphs` sees them as in the whole text.
+        let count = paragraphs(block).count();
+        for (k, p) in paragraphs(block).enumerate() {
+            let unfinished = continues && k + 1 == count;
             let p = Paragraph {
                 start: start + p.start,
                 index,
                 ..p
             };
+            let write = |row: Row| write_row(&mut out, row.indent, row.text());
             // Rows are written as they are made: a long paragraph's never all wait in memory.
-            layouter.paragraph_rows(p, |row| write_row(&mut out, row.indent, row.text()))?;
-            index += 1;
+            match (long.take().filter(|_| k == 0), unfinished) {
+                (None, false) => layouter.paragraph_rows(p, write)?,
+                (None, true) => {
+                    let direction = long_directions.get(&index).copied().flatten();
+                    let mut parts = layouter.paragraph_in_parts(p.start, index, direction);
+                    layouter.paragraph_part(&mut parts, p.text, write)?;
+                    long = Some(parts);
+                }
+                (Some(mut parts), true) => {
+                    layouter.paragraph_part(&mut parts, p.text, write)?;
+                    long = Some(parts);
+                }
+                (Some(parts), false) => layouter.paragraph_end(parts, p.text, write)?,
+            }
+            if !unfinished {
+                index += 1;
+            }
         }
         start += block.chars().count() as u32;
         Ok(())
@@ -592,7 +630,7 @@ impl RenderInput {
 fn each_block(
     path: &Path,
     input: &RenderInput,
-    mut f: impl FnMut(&str) -> io::Result<()>,
+    mut f: impl FnMut(&str, bool) -> io::Result<()>,
 ) -> Result<Option<DecodeWarning>> {
     use std::io::Read;
     const BLOCK: usize = 1 << 20;
@@ -619,12 +657,21 @@ fn each_block(
             .read_to_end(&mut buf)
             .with_context(context)?;
         at_end = read < want;
-        let end = if at_end {
-            buf.len()
+        let (end, continues) = if at_end {
+            (buf.len(), false)
         } else {
             match buf.iter().rposition(|&b| b == b'\n') {
-                Some(i) => i + 1,
-                None => continue, // one line longer than the buffer: read more of it
+                Some(i) => (i + 1, false),
+                // One line longer than the buffer: hand over what there is of it, up to the
+                // start of its last char, which may not all be here.
+                None => match buf
+                    .iter()
+                    .rposition(|&b| b & 0xC0 != 0x80)
+                    .filter(|&i| i > 0)
+                {
+                    Some(i) => (i, true),
+                    None => continue,
+                },
             }
         };
         let (text, w) = decode(&buf[..end]);
@@ -640,7 +687,8 @@ fn each_block(
             }
         }
         // The caller's own error (writing the output), as it is.
-        f(&text)?;
+        // A part that ends at a paragraph separator ends its paragraph.
+        f(&text, continues && !text.ends_with('\u{2029}'))?;
         offset += end;
         buf.drain(..end);
     }

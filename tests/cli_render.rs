@@ -193,3 +193,27 @@ fn streamed_render_equals_the_whole_text_laid_out() {
     assert_eq!(printed.len(), expected.len());
     assert!(printed == expected, "the streamed render differs");
 }
+
+#[test]
+fn a_line_longer_than_a_read_block_renders_as_laid_out_whole() {
+    // More than the 1 MiB `render` reads at a time, in one line with a paragraph separator, a
+    // tab and a CRLF: handed to the layout in parts, it gives the rows of the whole text.
+    let words = "استقبل المدير (العام) Nicolas Lerner في 2023/12/15 بنسبة 50% ";
+    let text = format!(
+        "{}\u{2029}{}\t{}\r\nآخر\n",
+        words.repeat(9000),
+        words.repeat(14000),
+        words.repeat(3000)
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("long.txt");
+    std::fs::write(&path, &text).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_tadqiq"))
+        .args(["render", path.to_str().unwrap(), "--width", "60"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let layout = tadqiq::text::Layout::new(&text, tadqiq::text::LayoutOptions::new(60));
+    let expected: String = layout.rows().iter().map(|r| r.to_line() + "\n").collect();
+    assert!(String::from_utf8(out.stdout).unwrap() == expected);
+}

@@ -476,116 +476,203 @@ impl Layouter {
     ) -> Result<(), E> {
         let line = p.text.strip_suffix('\r').unwrap_or(p.text);
         let paragraph_end = p.start + count_chars(p.text) as u32;
-        // The sanitized text's first strong char: a C1 control is shown as `\x85`, whose `x` is
-        // strong; the other controls become neutral symbols.
-        let direction = match self.options.direction {
-            DirectionPolicy::Forced(d) => d,
-            DirectionPolicy::Auto => {
-                bidi::first_strong_direction_of(line.chars().filter_map(|c| match c {
-                    '\u{80}'..='\u{9F}' => Some('x'),
-                    c if is_unsafe_control(c) => None,
-                    c => Some(c),
-                }))
-                .unwrap_or(self.fallback)
+        let mut scan = DirectionScan::default();
+        if matches!(self.options.direction, DirectionPolicy::Auto) {
+            scan.add(line);
+        }
+        let mut state = self.piece_state(p.start, p.index, scan.direction());
+        let mut ctx = 0;
+        loop {
+            let window = &line[ctx..];
+            let end = (window.len() <= bound).then_some(paragraph_end);
+            match self.piece_step(&mut state, window, end, bound, emit)? {
+                Some(next) => ctx += next,
+                None => return Ok(()),
             }
-        };
+        }
+    }
+
+    fn piece_state(&self, start: u32, index: u32, first_strong: Option<Direction>) -> PieceState {
+        PieceState {
+            start,
+            index,
+            direction: match self.options.direction {
+                DirectionPolicy::Forced(d) => d,
+                DirectionPolicy::Auto => first_strong.unwrap_or(self.fallback),
+            },
+            ctx_char: 0,
+            ctx_column: 0,
+            ctx_depth: 0,
+            start_byte: 0,
+            start_char: 0,
+            first_row_from: start,
+            strong: Vec::new(),
+        }
+    }
+
+    /// Lays out the next piece of a long paragraph: `window` is its text from the piece's
+    /// context on (more than `bound` bytes of it, unless it runs to the paragraph's end, whose
+    /// source offset `paragraph_end` then is). Returns how many bytes of the window the next
+    /// piece no longer needs, or `None` after the paragraph's last piece.
+    fn piece_step<E>(
+        &mut self,
+        st: &mut PieceState,
+        window: &str,
+        paragraph_end: Option<u32>,
+        bound: usize,
+        emit: &mut impl FnMut(Row) -> Result<(), E>,
+    ) -> Result<Option<usize>, E> {
+        let line = window;
         let context = bound / 8;
         let table = self.bidi_table;
-        let mut strong: Vec<usize> = Vec::new();
-        // The piece is `line[ctx..end]`; its rows start at byte `start`, char `start_char`
-        // (chars relative to the line). `ctx_column` places tab stops; `ctx_depth` is the
-        // number of explicit embeddings and isolates open at `ctx`.
-        let (mut ctx, mut ctx_char, mut ctx_column, mut ctx_depth) = (0usize, 0u32, 0usize, 0u32);
-        let (mut start, mut start_char) = (0usize, 0u32);
-        // Where the next row's source starts: before `start_char` when pieces drew nothing.
-        let mut first_row_from = p.start;
+        let last = paragraph_end.filter(|_| line.len() <= bound);
+        let end = match last {
+            Some(_) => line.len(),
+            None => cut_point(line, st.start_byte, bound),
+        };
+        let text = &line[..end];
+        // Where the strong chars outside any embedding and any bracket pair (N0 pairs
+        // brackets across any distance) are, as byte offsets into the window.
+        let strong = &mut st.strong;
+        strong.clear();
+        let mut brackets = 0u32;
+        let end_depth = explicit_depth(text, st.ctx_depth, |at, c| match table.class(c) {
+            BidiClass::L | BidiClass::R | BidiClass::AL if brackets == 0 => strong.push(at),
+            BidiClass::ON => match bidi::TableBidiData.bidi_matched_opening_bracket(c) {
+                Some(b) if b.is_open => brackets += 1,
+                Some(_) => brackets = brackets.saturating_sub(1),
+                None => {}
+            },
+            _ => {}
+        });
+        let sanitized = sanitize_part(text, st.ctx_column);
+        let piece_start = st.start + st.ctx_char;
+        let text_chars = count_chars(text) as u32;
+        let char_of = |byte: usize| piece_start + count_chars(&text[..byte]) as u32;
+        // Rows that end after the last strong char are held back; without one near the
+        // end, those that end in the last `context` bytes.
+        let hold_from = last.is_none().then(|| match st.strong.last() {
+            Some(&at) if at + 2 * context >= end => char_of(at),
+            _ => char_of(floor_char_boundary(
+                text,
+                text.len().saturating_sub(context),
+            )),
+        });
+        let piece = Piece {
+            rows_from: st.start + st.start_char,
+            first_row_from: st.first_row_from,
+            end: Some(last.unwrap_or(piece_start + text_chars)),
+            hold_from,
+        };
+        let (held, drew) = self.piece(
+            Paragraph {
+                text,
+                start: piece_start,
+                index: st.index,
+            },
+            &sanitized,
+            Some(st.direction),
+            piece,
+            emit,
+        )?;
+        if last.is_some() {
+            return Ok(None);
+        }
+        // The next piece's rows start where this one's held-back rows did, or at its end.
+        let next_char = held.map_or(text_chars, |at| at - piece_start);
+        let next = char_to_byte(text, next_char as usize);
+        // Its context starts at the last strong char before its rows, if that is no more
+        // than `2 * context` bytes before them; else `context` bytes before them.
+        let lowest = next.saturating_sub(2 * context);
+        let at_strong = st
+            .strong
+            .iter()
+            .rev()
+            .find(|&&at| at < next)
+            .filter(|&&at| at >= lowest)
+            .copied();
+        let new_ctx =
+            at_strong.unwrap_or_else(|| floor_char_boundary(line, next.saturating_sub(context)));
+        let new_depth = if at_strong == Some(new_ctx) {
+            0
+        } else if new_ctx == end {
+            end_depth
+        } else {
+            explicit_depth(&line[..new_ctx], st.ctx_depth, |_, _| {})
+        };
+        st.start_char = st.ctx_char + next_char;
+        if drew {
+            st.first_row_from = st.start + st.start_char;
+        }
+        let skipped = count_chars(&line[..new_ctx]) as u32;
+        st.ctx_column = (st.ctx_column + sanitized.chars_before(skipped)) % TAB_WIDTH;
+        st.ctx_char += skipped;
+        st.ctx_depth = new_depth;
+        st.start_byte = next - new_ctx;
+        Ok(Some(new_ctx))
+    }
+
+    /// Starts a paragraph whose text will come in parts ([`Layouter::paragraph_part`], then
+    /// [`Layouter::paragraph_end`]): a line of a file too long to hold whole. It starts at char
+    /// `start` of the text, is paragraph `index`, and `first_strong` is the direction of its
+    /// first strong char (P2–P3, found by a [`DirectionScan`] over all of it beforehand).
+    pub fn paragraph_in_parts(
+        &self,
+        start: u32,
+        index: u32,
+        first_strong: Option<Direction>,
+    ) -> ParagraphInParts {
+        ParagraphInParts {
+            state: self.piece_state(start, index, first_strong),
+            pending: String::new(),
+        }
+    }
+
+    /// Adds `text` to a paragraph begun with [`Layouter::paragraph_in_parts`], and hands `emit`
+    /// the rows that are now certain. Holds at most about a piece of the text.
+    pub fn paragraph_part<E>(
+        &mut self,
+        paragraph: &mut ParagraphInParts,
+        text: &str,
+        mut emit: impl FnMut(Row) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let bound = self.piece_bound();
+        paragraph.pending.push_str(text);
+        let mut ctx = 0;
+        while paragraph.pending.len() - ctx > bound {
+            let window = &paragraph.pending[ctx..];
+            match self.piece_step(&mut paragraph.state, window, None, bound, &mut emit)? {
+                Some(next) => ctx += next,
+                None => break,
+            }
+        }
+        paragraph.pending.drain(..ctx);
+        Ok(())
+    }
+
+    /// Adds the last of a paragraph's text (`text`, without its newline) and hands `emit` the
+    /// rest of its rows.
+    pub fn paragraph_end<E>(
+        &mut self,
+        mut paragraph: ParagraphInParts,
+        text: &str,
+        mut emit: impl FnMut(Row) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let bound = self.piece_bound();
+        paragraph.pending.push_str(text);
+        let st = &mut paragraph.state;
+        let paragraph_end = st.start + st.ctx_char + count_chars(&paragraph.pending) as u32;
+        if paragraph.pending.ends_with('\r') {
+            paragraph.pending.pop();
+        }
+        let mut ctx = 0;
         loop {
-            let last = line.len() - ctx <= bound;
-            let end = if last {
-                line.len()
-            } else {
-                cut_point(line, start, ctx + bound)
-            };
-            let text = &line[ctx..end];
-            // Where the strong chars outside any embedding and any bracket pair (N0 pairs
-            // brackets across any distance) are, as byte offsets into the line.
-            strong.clear();
-            let mut brackets = 0u32;
-            let end_depth = explicit_depth(text, ctx_depth, |at, c| match table.class(c) {
-                BidiClass::L | BidiClass::R | BidiClass::AL if brackets == 0 => {
-                    strong.push(ctx + at)
-                }
-                BidiClass::ON => match bidi::TableBidiData.bidi_matched_opening_bracket(c) {
-                    Some(b) if b.is_open => brackets += 1,
-                    Some(_) => brackets = brackets.saturating_sub(1),
-                    None => {}
-                },
-                _ => {}
-            });
-            let sanitized = sanitize_part(text, ctx_column);
-            let piece_start = p.start + ctx_char;
-            let text_chars = count_chars(text) as u32;
-            let char_of = |byte: usize| piece_start + count_chars(&text[..byte - ctx]) as u32;
-            // Rows that end after the last strong char are held back; without one near the
-            // end, those that end in the last `context` bytes.
-            let hold_from = (!last).then(|| match strong.last() {
-                Some(&at) if at + 2 * context >= end => char_of(at),
-                _ => char_of(ctx + floor_char_boundary(text, text.len().saturating_sub(context))),
-            });
-            let piece = Piece {
-                rows_from: p.start + start_char,
-                first_row_from,
-                end: Some(if last {
-                    paragraph_end
-                } else {
-                    piece_start + text_chars
-                }),
-                hold_from,
-            };
-            let (held, drew) = self.piece(
-                Paragraph {
-                    text,
-                    start: piece_start,
-                    index: p.index,
-                },
-                &sanitized,
-                Some(direction),
-                piece,
-                emit,
-            )?;
-            if last {
-                return Ok(());
+            let window = &paragraph.pending[ctx..];
+            let end = (window.len() <= bound).then_some(paragraph_end);
+            match self.piece_step(st, window, end, bound, &mut emit)? {
+                Some(next) => ctx += next,
+                None => return Ok(()),
             }
-            // The next piece's rows start where this one's held-back rows did, or at its end.
-            let next_char = held.map_or(text_chars, |at| at - piece_start);
-            let next = ctx + char_to_byte(text, next_char as usize);
-            // Its context starts at the last strong char before its rows, if that is no more
-            // than `2 * context` bytes before them; else `context` bytes before them.
-            let lowest = next.saturating_sub(2 * context);
-            let at_strong = strong
-                .iter()
-                .rev()
-                .find(|&&at| at < next)
-                .filter(|&&at| at >= lowest)
-                .copied();
-            let new_ctx = at_strong
-                .unwrap_or_else(|| floor_char_boundary(line, next.saturating_sub(context)))
-                .max(ctx);
-            let new_depth = if at_strong == Some(new_ctx) {
-                0
-            } else if new_ctx == end {
-                end_depth
-            } else {
-                explicit_depth(&line[ctx..new_ctx], ctx_depth, |_, _| {})
-            };
-            (start, start_char) = (next, ctx_char + next_char);
-            if drew {
-                first_row_from = p.start + start_char;
-            }
-            let skipped = count_chars(&line[ctx..new_ctx]) as u32;
-            ctx_column = (ctx_column + sanitized.chars_before(skipped)) % TAB_WIDTH;
-            ctx_char += skipped;
-            (ctx, ctx_depth) = (new_ctx, new_depth);
         }
     }
 
@@ -1134,6 +1221,80 @@ impl Layouter {
     }
 }
 
+/// Where a paragraph laid out in pieces has got to.
+#[derive(Debug)]
+struct PieceState {
+    /// The paragraph's first char (in the whole text), its index and its direction.
+    start: u32,
+    index: u32,
+    direction: Direction,
+    /// Chars of the paragraph before the next piece (its context included).
+    ctx_char: u32,
+    /// The sanitized column there, modulo the tab width, which places tab stops.
+    ctx_column: usize,
+    /// Explicit embeddings and isolates open there.
+    ctx_depth: u32,
+    /// Where the next piece's rows start: bytes after the piece's start, and chars into the
+    /// paragraph.
+    start_byte: usize,
+    start_char: u32,
+    /// Where the next row's source starts: before `start_char` when pieces drew nothing.
+    first_row_from: u32,
+    /// The strong chars of the piece being laid out (a buffer kept between pieces).
+    strong: Vec<usize>,
+}
+
+/// A paragraph whose text comes in parts: see [`Layouter::paragraph_in_parts`].
+#[derive(Debug)]
+pub struct ParagraphInParts {
+    state: PieceState,
+    /// Its text from the next piece's context on.
+    pending: String,
+}
+
+/// Rules P2–P3 over a paragraph read in parts, as its sanitized text would decide them (a C1
+/// control is shown as `\x85`, whose `x` is strong; the other controls become neutral symbols).
+#[derive(Clone, Debug, Default)]
+pub struct DirectionScan {
+    isolates: usize,
+    found: Option<Direction>,
+}
+
+impl DirectionScan {
+    /// Reads the next part of the paragraph.
+    pub fn add(&mut self, text: &str) {
+        if self.found.is_some() {
+            return;
+        }
+        let table = BidiTable::get();
+        for c in text.chars() {
+            let c = match c {
+                '\u{80}'..='\u{9F}' => 'x',
+                c if is_unsafe_control(c) => continue,
+                c => c,
+            };
+            match table.class(c) {
+                BidiClass::LRI | BidiClass::RLI | BidiClass::FSI => self.isolates += 1,
+                BidiClass::PDI => self.isolates = self.isolates.saturating_sub(1),
+                BidiClass::L if self.isolates == 0 => {
+                    self.found = Some(Direction::Ltr);
+                    return;
+                }
+                BidiClass::R | BidiClass::AL if self.isolates == 0 => {
+                    self.found = Some(Direction::Rtl);
+                    return;
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// The direction of the first strong char outside isolates, if any came.
+    pub fn direction(&self) -> Option<Direction> {
+        self.found
+    }
+}
+
 /// Which rows of a laid-out text to hand on.
 #[derive(Clone, Copy, Debug)]
 struct Piece {
@@ -1631,6 +1792,40 @@ mod tests {
             let whole = Layout::new(&text, o);
             let pieces = in_pieces(&text, o, 1000);
             assert_eq!(drawn(whole.rows()), drawn(&pieces), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn a_paragraph_given_in_parts_has_the_rows_of_a_whole_one() {
+        let words = "استقبل المدير العام (للأمن) Nicolas Lerner في 2023/12/15 بنسبة 50% «نعم» ";
+        let text = format!("{}\t\u{85}{}\r", words.repeat(70), words.repeat(50));
+        for width in [9, 40] {
+            let o = options(width, true);
+            let whole = in_pieces(&text, o, 1000);
+            let mut layouter = Layouter::new(o, &text).piece_bytes(1000);
+            let mut scan = DirectionScan::default();
+            scan.add(&text);
+            let mut paragraph = layouter.paragraph_in_parts(0, 0, scan.direction());
+            let mut rows = Vec::new();
+            let mut push = |row| {
+                rows.push(row);
+                Ok::<(), ()>(())
+            };
+            let cuts: Vec<usize> = (1..text.len())
+                .filter(|&i| text.is_char_boundary(i))
+                .collect();
+            let (mut at, mut k) = (0, 0usize);
+            while let Some(&cut) = cuts.get(k * 97 + 300).filter(|&&c| c > at) {
+                layouter
+                    .paragraph_part(&mut paragraph, &text[at..cut], &mut push)
+                    .unwrap();
+                at = cut;
+                k += 1;
+            }
+            layouter
+                .paragraph_end(paragraph, &text[at..], &mut push)
+                .unwrap();
+            assert_eq!(whole, rows, "at {width}");
         }
     }
 
