@@ -64,7 +64,7 @@ fn articles_from_jsonl_are_written_once_and_problems_are_reported_by_line() {
     assert_eq!(code, Some(1), "a rejected line exits 1: {stderr}");
     assert_eq!(
         stdout,
-        "articles.jsonl: 4 imported, 0 unchanged, 0 skipped as existing, 1 duplicate, 2 rejected\n"
+        "articles.jsonl: 4 imported, 0 unchanged, 0 skipped as existing, 0 duplicates, 3 rejected\n"
     );
     let lines: Vec<&str> = stderr.lines().collect();
     assert!(
@@ -75,7 +75,7 @@ fn articles_from_jsonl_are_written_once_and_problems_are_reported_by_line() {
         &lines[1..],
         [
             "articles.jsonl:3: note: id `alyaoum24/2023/12/15` saved as `alyaoum24_2023_12_15_c1d67fe4102f0c47efeb6513ceb7138c`",
-            "articles.jsonl:4: note: duplicate id `hespress-1`, first on line 1: skipped",
+            "articles.jsonl:4: duplicate id `hespress-1` with other content than line 1: not imported (the first record of an id is kept)",
             "articles.jsonl:5: note: id `../../etc/passwd` saved as `____etc_passwd_3754d6cb3a38e1185e5b382d5f3ef3f1`",
             "articles.jsonl:6: no `id` (the id; --id-field names another key)",
         ]
@@ -117,7 +117,7 @@ fn articles_from_jsonl_are_written_once_and_problems_are_reported_by_line() {
     let (_, stdout, _) = import(dir.path(), "articles", "articles.jsonl", &[]);
     assert_eq!(
         stdout,
-        "articles.jsonl: 0 imported, 4 unchanged, 0 skipped as existing, 1 duplicate, 2 rejected\n"
+        "articles.jsonl: 0 imported, 4 unchanged, 0 skipped as existing, 0 duplicates, 3 rejected\n"
     );
     let after = fs::metadata(dir.path().join("samples/hespress-1.txt"))
         .unwrap()
@@ -164,11 +164,11 @@ fn articles_from_csv_keep_their_text_as_given() {
     assert_eq!(code, Some(1), "{stderr}");
     assert_eq!(
         stdout,
-        "articles.csv: 3 imported, 0 unchanged, 0 skipped as existing, 1 duplicate, 1 rejected\n"
+        "articles.csv: 3 imported, 0 unchanged, 0 skipped as existing, 0 duplicates, 2 rejected\n"
     );
     assert_eq!(
         stderr,
-        "articles.csv:5: note: duplicate id `le360-7`, first on line 2: skipped\n\
+        "articles.csv:5: duplicate id `le360-7` with other content than line 2: not imported (the first record of an id is kept)\n\
          articles.csv:6: note: id `..\\hidden` saved as `__hidden_4597fc477561a14734ff1ca125752489`\n\
          articles.csv:7: 2 values for 4 columns\n"
     );
@@ -201,7 +201,7 @@ fn articles_from_csv_keep_their_text_as_given() {
     );
     assert_eq!(
         stdout,
-        "feed.txt: 0 imported, 3 unchanged, 0 skipped as existing, 1 duplicate, 1 rejected\n"
+        "feed.txt: 0 imported, 3 unchanged, 0 skipped as existing, 0 duplicates, 2 rejected\n"
     );
 }
 
@@ -251,7 +251,7 @@ fn extracted_lines_are_checked_like_check_does_and_the_rest_imported() {
     assert_eq!(code, Some(1), "{stderr}");
     assert_eq!(
         stdout,
-        "extracted.jsonl: 2 imported, 0 unchanged, 0 skipped as existing, 1 duplicate, 4 rejected\n"
+        "extracted.jsonl: 2 imported, 0 unchanged, 0 skipped as existing, 0 duplicates, 5 rejected\n"
     );
     let lines: Vec<&str> = stderr.lines().collect();
     assert_eq!(
@@ -276,7 +276,7 @@ fn extracted_lines_are_checked_like_check_does_and_the_rest_imported() {
     );
     assert_eq!(
         lines[4],
-        "extracted.jsonl:6: note: duplicate id `hespress-1`, first on line 1: skipped"
+        "extracted.jsonl:6: duplicate id `hespress-1` with other content than line 1: not imported (the first record of an id is kept)"
     );
     assert!(
         lines[5].starts_with("extracted.jsonl:7: fields.location.evidence: "),
@@ -436,7 +436,8 @@ fn distinct_ids_are_distinct_articles() {
 fn composed_and_decomposed_spellings_of_an_id_are_one_article() {
     let dir = corpus();
     // آ composed (U+0622), then as ا and a madda (U+0627 U+0653).
-    let jsonl = "{\"id\": \"آخر\", \"text\": \"نص\"}\n{\"id\": \"\u{0627}\u{0653}خر\", \"text\": \"نص آخر\"}\n";
+    let jsonl =
+        "{\"id\": \"آخر\", \"text\": \"نص\"}\n{\"id\": \"\u{0627}\u{0653}خر\", \"text\": \"نص\"}\n";
     let (code, stdout, stderr) = import_text(dir.path(), "feed.jsonl", jsonl.as_bytes());
     assert_eq!(code, Some(0), "{stderr}");
     assert_eq!(

@@ -128,6 +128,7 @@ pub fn import<R: Read + Seek>(
                         a.id.as_deref(),
                         &columns.id,
                         line,
+                        a.digest(),
                         store,
                         &mut seen,
                         &mut summary,
@@ -168,6 +169,21 @@ struct Article {
 }
 
 impl Article {
+    /// What the record holds besides its id, to tell a record given twice from two records.
+    fn digest(&self) -> super::ContentDigest {
+        fn part(s: &Option<String>) -> &[u8] {
+            // 0xFF never occurs in UTF-8: an absent value differs from every present one.
+            s.as_deref().map_or(&b"\xff"[..], str::as_bytes)
+        }
+        super::digest([
+            self.text.as_bytes(),
+            part(&self.title),
+            part(&self.url),
+            part(&self.date),
+            part(&self.outlet),
+        ])
+    }
+
     /// The article file: the title on the first line, then the text as given.
     fn contents(&self) -> String {
         match &self.title {
@@ -375,25 +391,26 @@ mod tests {
     #[test]
     fn problems_are_per_record() {
         let (_dir, store) = store();
-        let input = "{\"id\": \"a\", \"text\": \"x\"}\n{\"id\": \"a\", \"text\": \"y\"}\n{\"text\": \"z\"}\n{\"id\": \"b\"}\n{\"id\": \"c\", \"text\": [1]}\n{\"id\": \"..\", \"text\": \"w\"}\n";
+        let input = "{\"id\": \"a\", \"text\": \"x\"}\n{\"id\": \"a\", \"text\": \"y\"}\n{\"text\": \"z\"}\n{\"id\": \"b\"}\n{\"id\": \"c\", \"text\": [1]}\n{\"id\": \"..\", \"text\": \"w\"}\n{\"id\": \"a\", \"text\": \"x\"}\n";
         let (s, notes) = run(input, Format::Jsonl, &store, false);
         assert_eq!(
             s,
             Summary {
                 imported: 1,
                 duplicates: 1,
-                rejected: 4,
+                rejected: 5,
                 ..Summary::default()
             }
         );
         assert_eq!(
             notes,
             [
-                "2: duplicate id `a`, first on line 1: skipped",
+                "2: duplicate id `a` with other content than line 1: not imported (the first record of an id is kept)",
                 "3: no `id` (the id; --id-field names another key)",
                 "4: no `text` (the article's text; --text-field names another key)",
                 "5: `text` must be a string, found a list",
                 "6: id `..` has nothing usable as a file name",
+                "7: duplicate id `a`, first on line 1: skipped",
             ]
         );
         assert_eq!(fs::read_to_string(store.article_path("a")).unwrap(), "x");

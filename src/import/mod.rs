@@ -250,20 +250,44 @@ fn with_hash(mut prefix: String, id: &str, bytes: usize) -> String {
     prefix
 }
 
-/// The ids an import has seen, by file name, to keep the first record of each id and to
-/// refuse a second id that would take the same file.
+/// The ids an import has seen, by file name, to keep the first record of each id, to refuse
+/// a second id that would take the same file, and to tell a repeated record from another
+/// record under the same id (by a digest of its content).
 #[derive(Debug, Default)]
-pub struct Seen(HashMap<String, (String, u64)>);
+pub struct Seen(HashMap<String, (String, u64, ContentDigest)>);
+
+/// 128 bits of the SHA-256 of what a record holds besides its id: two records with the same
+/// id and digest are one record given twice.
+pub type ContentDigest = [u8; 16];
+
+/// The [`ContentDigest`] of a record's content, given as the parts that make it up.
+pub fn digest<'a>(parts: impl IntoIterator<Item = &'a [u8]>) -> ContentDigest {
+    use sha2::Digest as _;
+    let mut hasher = sha2::Sha256::new();
+    for part in parts {
+        // Each part's length first, so that parts cannot run into each other.
+        hasher.update((part.len() as u64).to_le_bytes());
+        hasher.update(part);
+    }
+    let full = hasher.finalize();
+    let mut out = [0u8; 16];
+    out.copy_from_slice(&full[..16]);
+    out
+}
 
 impl Seen {
-    /// The id that took the file name `stem` earlier in the import, and on which line.
-    fn get(&self, stem: &str) -> Option<(&str, u64)> {
-        self.0.get(stem).map(|(id, line)| (id.as_str(), *line))
+    /// The id that took the file name `stem` earlier in the import, on which line, and the
+    /// digest of that record's content.
+    fn get(&self, stem: &str) -> Option<(&str, u64, ContentDigest)> {
+        self.0
+            .get(stem)
+            .map(|(id, line, digest)| (id.as_str(), *line, *digest))
     }
 
-    /// Records that `id` takes the file name `stem` at `line`.
-    fn insert(&mut self, stem: &str, id: &str, line: u64) {
-        self.0.insert(stem.to_string(), (id.to_string(), line));
+    /// Records that `id` takes the file name `stem` at `line`, with content `digest`.
+    fn insert(&mut self, stem: &str, id: &str, line: u64, digest: ContentDigest) {
+        self.0
+            .insert(stem.to_string(), (id.to_string(), line, digest));
     }
 }
 
@@ -277,13 +301,16 @@ pub(crate) struct RecordId {
 }
 
 /// The id of a record and its file name, with the notices that go with it: a renamed id is
-/// reported; a missing or unusable id, a duplicate (the first record is kept), and an id
-/// whose file name holds another id already, in this import or in the corpus, end the record
-/// (`None`). Nothing is ever merged into another id's files.
+/// reported; a missing or unusable id, a repeated record (the first is kept), and an id whose
+/// file name holds another id already, in this import or in the corpus, end the record
+/// (`None`). A second record under an id with other content (`digest`) is rejected, not
+/// skipped: it was not imported as itself. Nothing is ever merged into another id's files.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn record_id(
     raw: Option<&str>,
     id_field: &str,
     line: u64,
+    digest: ContentDigest,
     store: &Store,
     seen: &mut Seen,
     summary: &mut Summary,
@@ -326,8 +353,14 @@ pub(crate) fn record_id(
     {
         stem = legacy;
     }
-    if let Some((first_id, first)) = seen.get(&stem) {
-        if first_id == id {
+    if let Some((first_id, first, first_digest)) = seen.get(&stem) {
+        if first_id == id && first_digest != digest {
+            let message = format!(
+                "duplicate id `{raw}` with other content than line {first}: not imported \
+                 (the first record of an id is kept)"
+            );
+            reject(line, message, summary, sink);
+        } else if first_id == id {
             summary.duplicates += 1;
             let spelled = if raw.trim() == id {
                 String::new()
@@ -361,7 +394,7 @@ pub(crate) fn record_id(
             return None;
         }
     }
-    seen.insert(&stem, &id, line);
+    seen.insert(&stem, &id, line, digest);
     if stem != raw {
         sink.notice(Notice {
             line,
