@@ -62,7 +62,7 @@ pub fn lock(dir: &Path) -> Result<AnalystLock, LockError> {
     {
         use std::os::unix::fs::OpenOptionsExt;
         // Not following a link, and not waiting on a FIFO planted there.
-        options.custom_flags(libc_flags::NOFOLLOW | libc_flags::NONBLOCK);
+        options.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
     }
     let mut file = options.open(&path).map_err(|e| {
         if is_link_refused(&e, &path) {
@@ -104,19 +104,6 @@ pub fn lock(dir: &Path) -> Result<AnalystLock, LockError> {
 fn is_link_refused(e: &io::Error, path: &Path) -> bool {
     e.kind() != io::ErrorKind::NotFound
         && fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink())
-}
-
-#[cfg(unix)]
-mod libc_flags {
-    /// `O_NOFOLLOW` and `O_NONBLOCK`, from rustix so that no libc binding is needed here.
-    #[cfg(target_os = "linux")]
-    pub const NOFOLLOW: i32 = rustix::fs::OFlags::NOFOLLOW.bits() as i32;
-    #[cfg(target_os = "linux")]
-    pub const NONBLOCK: i32 = rustix::fs::OFlags::NONBLOCK.bits() as i32;
-    #[cfg(not(target_os = "linux"))]
-    pub const NOFOLLOW: i32 = 0x100;
-    #[cfg(not(target_os = "linux"))]
-    pub const NONBLOCK: i32 = 0x4;
 }
 
 fn host() -> String {
