@@ -3,165 +3,14 @@
 
 mod common;
 
-use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use common::corpus;
-use portable_pty::{CommandBuilder, PtySize, native_pty_system};
-
-struct Session {
-    screen: Arc<Mutex<vt100::Parser>>,
-    /// Tells the reader thread to stop, closing its side of the terminal.
-    stop: Arc<std::sync::atomic::AtomicBool>,
-    raw: Arc<Mutex<Vec<u8>>>,
-    writer: Box<dyn Write + Send>,
-    child: Box<dyn portable_pty::Child + Send + Sync>,
-    _master: Box<dyn portable_pty::MasterPty + Send>,
-}
-
-impl Session {
-    /// Runs `sh -c SCRIPT` in a pty of `cols`×`rows` in `dir`; `$TADQIQ` is the binary.
-    fn start(dir: &Path, cols: u16, rows: u16, script: &str) -> Session {
-        let pty = native_pty_system()
-            .openpty(PtySize {
-                rows,
-                cols,
-                pixel_width: 0,
-                pixel_height: 0,
-            })
-            .unwrap();
-        let mut cmd = CommandBuilder::new("sh");
-        cmd.args(["-c", script]);
-        cmd.cwd(dir);
-        cmd.env("TADQIQ", env!("CARGO_BIN_EXE_tadqiq"));
-        cmd.env("TADQIQ_ANALYST", "e2e");
-        cmd.env("TERM", "xterm-256color");
-        cmd.env_remove("NO_COLOR");
-        let child = pty.slave.spawn_command(cmd).unwrap();
-        drop(pty.slave);
-        let screen = Arc::new(Mutex::new(vt100::Parser::new(
-            rows.try_into().unwrap(),
-            cols.try_into().unwrap(),
-            0,
-        )));
-        let raw = Arc::new(Mutex::new(Vec::new()));
-        let mut reader = pty.master.try_clone_reader().unwrap();
-        let (s, r) = (Arc::clone(&screen), Arc::clone(&raw));
-        let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
-        let stopped = Arc::clone(&stop);
-        std::thread::spawn(move || {
-            let mut buf = [0u8; 8192];
-            while let Ok(n) = reader.read(&mut buf) {
-                if n == 0 || stopped.load(std::sync::atomic::Ordering::Relaxed) {
-                    break;
-                }
-                s.lock().unwrap().process(&buf[..n]);
-                r.lock().unwrap().extend_from_slice(&buf[..n]);
-            }
-        });
-        let writer = pty.master.take_writer().unwrap();
-        Session {
-            screen,
-            stop,
-            raw,
-            writer,
-            child,
-            _master: pty.master,
-        }
-    }
-
-    fn review(dir: &Path, cols: u16, rows: u16) -> Session {
-        // After tadqiq exits, record the terminal's settings: raw mode must be off.
-        Session::start(
-            dir,
-            cols,
-            rows,
-            "\"$TADQIQ\"; stty -a > stty.txt; sleep 0.2",
-        )
-    }
-
-    fn contents(&self) -> String {
-        self.screen.lock().unwrap().screen().contents()
-    }
-
-    #[track_caller]
-    fn wait_for(&self, text: &str) {
-        let start = Instant::now();
-        while !self.contents().contains(text) {
-            if start.elapsed() > Duration::from_secs(20) {
-                panic!("{text:?} never showed; the screen:\n{}", self.contents());
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-
-    fn send(&mut self, bytes: &str) {
-        self.writer.write_all(bytes.as_bytes()).unwrap();
-        self.writer.flush().unwrap();
-        // Let the app draw before the next key, as a person would.
-        std::thread::sleep(Duration::from_millis(60));
-    }
-
-    #[track_caller]
-    fn wait_exit(&mut self) {
-        let start = Instant::now();
-        loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                assert!(status.success(), "exit status {status:?}");
-                return;
-            }
-            if start.elapsed() > Duration::from_secs(20) {
-                let _ = self.child.kill();
-                panic!("did not exit; the screen:\n{}", self.contents());
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-
-    fn pid(&self) -> u32 {
-        self.child.process_id().unwrap()
-    }
-}
+use common::pty::{Session, assert_terminal_restored};
 
 fn gold(dir: &Path, id: &str) -> PathBuf {
     dir.join("annotations/gold/e2e").join(format!("{id}.yaml"))
-}
-
-/// The terminal is back to normal: raw mode off (recorded by `stty -a` after tadqiq), the
-/// alternate screen left, the cursor shown, bidi given back to the terminal.
-#[track_caller]
-fn assert_terminal_restored(dir: &Path, session: &Session) {
-    let start = Instant::now();
-    while !dir.join("stty.txt").exists() && start.elapsed() < Duration::from_secs(10) {
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    std::thread::sleep(Duration::from_millis(100));
-    let stty = std::fs::read_to_string(dir.join("stty.txt")).expect("stty ran after tadqiq");
-    let words: Vec<&str> = stty.split_whitespace().collect();
-    assert!(
-        words.contains(&"icanon") && words.contains(&"echo"),
-        "still raw: {stty}"
-    );
-    let screen = session.screen.lock().unwrap();
-    assert!(
-        !screen.screen().alternate_screen(),
-        "still on the alternate screen"
-    );
-    assert!(!screen.screen().hide_cursor(), "cursor still hidden");
-    let raw = session.raw.lock().unwrap();
-    let explicit = find(&raw, b"\x1b[8l").expect("explicit bidi mode was asked for");
-    let implicit = rfind(&raw, b"\x1b[8h").expect("bidi mode given back");
-    assert!(implicit > explicit);
-}
-
-fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    hay.windows(needle.len()).position(|w| w == needle)
-}
-
-fn rfind(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    hay.windows(needle.len()).rposition(|w| w == needle)
 }
 
 const FIRST: &str = "000_f130585a628a6cea";
@@ -223,8 +72,8 @@ fn review_confirm_save_help_quit() {
     s.send("\x1b");
     std::thread::sleep(Duration::from_millis(200)); // Esc alone: wait out the escape timeout
     s.send("q");
-    s.wait_exit();
-    assert_terminal_restored(dir.path(), &s);
+    s.wait_success();
+    assert_terminal_restored(dir.path(), &s, "the review");
 }
 
 #[test]
@@ -247,8 +96,8 @@ fn sigterm_restores_the_terminal_and_keeps_unsaved_edits() {
         .args(["-TERM", &tadqiq_pid])
         .status()
         .unwrap();
-    s.wait_exit();
-    assert_terminal_restored(dir.path(), &s);
+    s.wait_success();
+    assert_terminal_restored(dir.path(), &s, "the review");
     assert!(!gold(dir.path(), FIRST).exists(), "nothing was saved");
 
     // The next start offers the edits back.
@@ -265,7 +114,7 @@ fn sigterm_restores_the_terminal_and_keeps_unsaved_edits() {
         "{text}"
     );
     s.send("q");
-    s.wait_exit();
+    s.wait_success();
 }
 
 #[test]
@@ -278,9 +127,9 @@ fn a_second_instance_is_read_only() {
     second.send("a");
     second.wait_for("another tadqiq is reviewing as this analyst");
     second.send("q");
-    second.wait_exit();
+    second.wait_success();
     first.send("q");
-    first.wait_exit();
+    first.wait_success();
 }
 
 #[test]
@@ -289,7 +138,7 @@ fn a_tiny_terminal_gets_a_notice_and_resizes_back() {
     let mut s = Session::start(dir.path(), 30, 8, "\"$TADQIQ\"");
     s.wait_for("terminal too small");
     s.send("q");
-    s.wait_exit();
+    s.wait_success();
 }
 
 impl Session {
@@ -402,7 +251,7 @@ fn arabic_typed_into_a_field_reads_right_to_left_with_the_cursor_where_a_reader_
         "{text}"
     );
     s.send("q");
-    s.wait_exit();
+    s.wait_success();
 }
 
 #[test]
@@ -440,7 +289,7 @@ fn a_long_text_is_edited_in_editor_and_the_screen_comes_back() {
     let stty = std::fs::read_to_string(dir.path().join("editor-stty.txt")).unwrap();
     assert!(stty.contains(" icanon") && stty.contains(" echo"), "{stty}");
     s.send("q");
-    s.wait_exit();
+    s.wait_success();
 }
 
 #[test]
@@ -516,5 +365,5 @@ fn adjudicating_in_the_terminal_saves_the_adjudicated_gold() {
     s.send("c");
     s.wait_for("back to reviewing");
     s.send("q");
-    s.wait_exit();
+    s.wait_success();
 }

@@ -3,6 +3,8 @@
 //! Each test binary uses part of it.
 #![allow(dead_code)]
 
+pub mod pty;
+
 use std::path::Path;
 use std::process::Command;
 
