@@ -524,25 +524,16 @@ fn remove_stale_temporaries(dir: &Path, path: &Path) {
             continue;
         }
         let stale = e.path();
-        let Ok(file) = open_no_follow(&stale) else {
+        let mut options = fs::OpenOptions::new();
+        options.read(true);
+        let Ok(file) = super::without_waiting(&mut options, super::Links::Refuse).open(&stale)
+        else {
             continue;
         };
         if file.try_lock().is_ok() {
             let _ = fs::remove_file(&stale);
         }
     }
-}
-
-/// Opens an existing file for reading without following a link or waiting on a FIFO.
-fn open_no_follow(path: &Path) -> io::Result<File> {
-    let mut options = fs::OpenOptions::new();
-    options.read(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
-    }
-    options.open(path)
 }
 
 /// Makes a rename in `dir` durable.

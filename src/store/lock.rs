@@ -58,12 +58,8 @@ pub fn lock(dir: &Path) -> Result<AnalystLock, LockError> {
     fs::create_dir_all(dir).map_err(io_err)?;
     let mut options = OpenOptions::new();
     options.read(true).write(true).create(true).truncate(false);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        // Not following a link, and not waiting on a FIFO planted there.
-        options.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
-    }
+    // Not following a link, and not waiting on a FIFO planted there.
+    super::without_waiting(&mut options, super::Links::Refuse);
     let mut file = options.open(&path).map_err(|e| {
         if is_link_refused(&e, &path) {
             io_err(io::Error::other(

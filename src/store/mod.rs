@@ -653,24 +653,36 @@ pub fn read_corpus_file(path: &Path, limit: Limit) -> Result<Option<Vec<u8>>, Lo
 
 /// Opens a file for reading without waiting for a writer (a FIFO) or a carrier (a device).
 fn open_nonblocking(path: &Path) -> io::Result<fs::File> {
-    let mut options = fs::OpenOptions::new();
-    options.read(true);
-    #[cfg(target_os = "linux")]
+    without_waiting(fs::OpenOptions::new().read(true), Links::Follow).open(path)
+}
+
+/// Whether opening a path may go through a symbolic link.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Links {
+    /// Reading: a link to a file is that file.
+    Follow,
+    /// Where tadqiq writes, or takes a lock: a link is refused (`ELOOP`), never followed.
+    Refuse,
+}
+
+/// `options` made to open without waiting on what is not a regular file (`O_NONBLOCK`: a FIFO
+/// with no writer, a device; `O_NOCTTY`: never a controlling terminal) and, with
+/// [`Links::Refuse`], without following a link (`O_NOFOLLOW`). Every file tadqiq opens that a
+/// file name alone could have put there is opened this way, then its type checked on the
+/// handle.
+pub(crate) fn without_waiting(options: &mut fs::OpenOptions, links: Links) -> &mut fs::OpenOptions {
+    #[cfg(unix)]
     {
         use std::os::unix::fs::OpenOptionsExt;
-        options.custom_flags(
-            (rustix::fs::OFlags::NONBLOCK | rustix::fs::OFlags::NOCTTY).bits() as i32,
-        );
-    }
-    #[cfg(all(unix, not(target_os = "linux")))]
-    {
-        // Without the flag, at least a file that is not regular when looked at is not opened.
-        let meta = fs::metadata(path)?;
-        if !meta.is_file() {
-            return Err(not_regular(&meta));
+        let mut flags = libc::O_NONBLOCK | libc::O_NOCTTY;
+        if links == Links::Refuse {
+            flags |= libc::O_NOFOLLOW;
         }
+        options.custom_flags(flags);
     }
-    options.open(path)
+    #[cfg(not(unix))]
+    let _ = links;
+    options
 }
 
 /// The error for a file that is not a regular file.
