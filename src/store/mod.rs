@@ -395,7 +395,8 @@ impl Store {
             path: path.clone(),
             source,
         };
-        self.writable_gold_dir(analyst, id).map_err(io_err)?;
+        check_id(id).map_err(io_err)?;
+        self.writable_gold_dir(analyst).map_err(io_err)?;
         refuse_link(&path).map_err(io_err)?;
         let current = match read_corpus_file(&path, Limit::YAML) {
             Ok(bytes) => bytes,
@@ -417,21 +418,14 @@ impl Store {
     }
 
     /// `gold/<analyst>/`, created if needed, once it is known to be a real folder of this
-    /// corpus that a file named after `id` stays inside: `analyst` a valid folder name, `id` a
-    /// plain file stem, and neither `gold/` nor `gold/<analyst>/` a symbolic link. A link there
-    /// (even to a colleague's folder) would send an analyst's saves somewhere else, so nothing
-    /// is written through one.
-    pub fn writable_gold_dir(&self, analyst: &str, id: &str) -> io::Result<PathBuf> {
+    /// corpus: `analyst` a valid folder name, and neither `gold/` nor `gold/<analyst>/` a
+    /// symbolic link. A link there (even to a colleague's folder) would send an analyst's saves
+    /// somewhere else, so nothing is written through one.
+    pub fn writable_gold_dir(&self, analyst: &str) -> io::Result<PathBuf> {
         if !valid_analyst(analyst) {
             return Err(io::Error::new(
                 io::ErrorKind::InvalidInput,
                 "not a valid analyst name",
-            ));
-        }
-        if !valid_id(id) {
-            return Err(io::Error::new(
-                io::ErrorKind::InvalidInput,
-                "not a valid article id for a file name",
             ));
         }
         let root = self.gold_root();
@@ -465,7 +459,7 @@ impl Store {
     /// Takes the lock that says this analyst is reviewing.
     pub fn lock_analyst(&self, analyst: &str) -> Result<AnalystLock, LockError> {
         let dir = self
-            .writable_gold_dir(analyst, "x")
+            .writable_gold_dir(analyst)
             .map_err(|source| LockError::Io {
                 path: self.gold_dir(analyst).join(lock::LOCK_FILE),
                 source,
@@ -802,6 +796,18 @@ pub fn valid_analyst(name: &str) -> bool {
 /// name starting with `_`), which nobody may review as.
 pub fn reserved_analyst(name: &str) -> bool {
     name.starts_with('_')
+}
+
+/// [`valid_id`] as an error for writers: nothing is written under an id that is not one.
+pub(crate) fn check_id(id: &str) -> io::Result<()> {
+    if valid_id(id) {
+        Ok(())
+    } else {
+        Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "not a valid article id for a file name",
+        ))
+    }
 }
 
 /// Whether `id` can name a file of its own in a folder: a listed stem is one, and nothing

@@ -23,7 +23,7 @@ pub fn path(store: &Store, analyst: &str, id: &str) -> PathBuf {
 
 /// Keeps `gold`, `analyst`'s unsaved review of article `id` (not yet saved over a file whose
 /// fingerprint was `base`), for recovery. The path comes from `analyst` and `id` only, checked
-/// as for a save ([`Store::writable_gold_dir`]), never from what `gold` says.
+/// as for a save ([`Store::save_gold`]), never from what `gold` says.
 pub fn write(
     store: &Store,
     analyst: &str,
@@ -31,7 +31,8 @@ pub fn write(
     gold: &Gold,
     base: Fingerprint,
 ) -> io::Result<()> {
-    store.writable_gold_dir(analyst, id)?;
+    super::check_id(id)?;
+    store.writable_gold_dir(analyst)?;
     let path = path(store, analyst, id);
     super::refuse_link(&path)?;
     let mut m = Mapping::new();
