@@ -5,27 +5,10 @@
 
 mod common;
 
-use common::{copy_dir, run};
+use common::{agree_corpus as corpus, run};
 
 use std::fs;
 use std::path::{Path, PathBuf};
-
-/// A copy of `tests/data/agree` (three analysts, an adjudicated set) with its eight articles.
-fn corpus() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/agree");
-    copy_dir(&fixture, dir.path());
-    let articles = dir.path().join("articles");
-    fs::create_dir_all(&articles).unwrap();
-    for i in 1..=8 {
-        fs::write(
-            articles.join(format!("a{i}.txt")),
-            format!("نص المقال a{i}"),
-        )
-        .unwrap();
-    }
-    dir
-}
 
 fn gold(dir: &Path, analyst: &str, id: &str) -> PathBuf {
     dir.join("annotations/gold")

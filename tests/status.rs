@@ -13,18 +13,8 @@ use std::path::Path;
 use serde_json::{Value, json};
 
 fn corpus() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/agree/annotations");
-    copy_tree(&src, &dir.path().join("annotations"));
+    let dir = common::agree_corpus();
     let articles = dir.path().join("articles");
-    fs::create_dir_all(&articles).unwrap();
-    for i in 1..=8 {
-        fs::write(
-            articles.join(format!("a{i}.txt")),
-            format!("نص المقال a{i}"),
-        )
-        .unwrap();
-    }
     let gold = dir.path().join("annotations/gold");
     let hash = sha256(&fs::read(articles.join("a1.txt")).unwrap());
     add_hash(&gold.join("amina/a1.yaml"), &hash);
@@ -36,18 +26,6 @@ fn corpus() -> tempfile::TempDir {
     )
     .unwrap();
     dir
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap();
-    for e in fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        if e.file_type().unwrap().is_dir() {
-            copy_tree(&e.path(), &to.join(e.file_name()));
-        } else {
-            fs::copy(e.path(), to.join(e.file_name())).unwrap();
-        }
-    }
 }
 
 fn add_hash(path: &Path, hash: &str) {

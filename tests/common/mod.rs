@@ -127,6 +127,24 @@ pub fn run(dir: &Path, args: &[&str]) -> (Option<i32>, String, String) {
     )
 }
 
+/// A copy of `tests/data/agree` (three analysts and an adjudicated set) with its eight
+/// articles, `articles/a1.txt` … `a8.txt`.
+pub fn agree_corpus() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/agree");
+    copy_dir(&fixture, dir.path());
+    let articles = dir.path().join("articles");
+    std::fs::create_dir_all(&articles).unwrap();
+    for i in 1..=8 {
+        std::fs::write(
+            articles.join(format!("a{i}.txt")),
+            format!("نص المقال a{i}"),
+        )
+        .unwrap();
+    }
+    dir
+}
+
 /// Copies a folder tree.
 pub fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
