@@ -214,6 +214,19 @@ fn status_json(dir: &Path) -> serde_json::Value {
     serde_json::from_str(&stdout).unwrap()
 }
 
+/// `check` (exit code, stdout) and `status --format json` of a corpus where amina's gold file
+/// is `text`, beside, with `karim`, karim's review of the article with that status.
+fn check_and_status(text: &str, karim: Option<&str>) -> (i32, String, serde_json::Value) {
+    let dir = corpus();
+    fs::write(gold_path(dir.path(), "amina"), text).unwrap();
+    if let Some(status) = karim {
+        let other = gold(status).replace("analyst: amina", "analyst: karim");
+        fs::write(gold_path(dir.path(), "karim"), other).unwrap();
+    }
+    let (code, stdout, _) = run(dir.path(), &["check"]);
+    (code, stdout, status_json(dir.path()))
+}
+
 #[test]
 fn status_counts_as_invalid_what_check_refuses_and_reads_what_it_accepts() {
     let refused = [
@@ -225,15 +238,8 @@ fn status_counts_as_invalid_what_check_refuses_and_reads_what_it_accepts() {
     ];
     // Alone, and beside another analyst's review of the article (then `agree` loads it).
     for (text, karim) in refused.iter().flat_map(|t| [(t, false), (t, true)]) {
-        let dir = corpus();
-        fs::write(gold_path(dir.path(), "amina"), text).unwrap();
-        if karim {
-            let other = gold("done").replace("analyst: amina", "analyst: karim");
-            fs::write(gold_path(dir.path(), "karim"), other).unwrap();
-        }
-        let (code, stdout, _) = run(dir.path(), &["check"]);
+        let (code, stdout, j) = check_and_status(text, karim.then_some("done"));
         assert_eq!(code, 1, "{text:.200}: {stdout}");
-        let j = status_json(dir.path());
         let counts = &j["analysts"]["amina"];
         assert_eq!(counts["invalid"], 1, "{text:.200}: {j}");
         assert_eq!(counts["done"], 0);
@@ -249,15 +255,8 @@ fn status_counts_as_invalid_what_check_refuses_and_reads_what_it_accepts() {
         format!("{{article: {FIRST}, analyst: amina, fields: {{}}, status: done}}"),
     ];
     for (text, karim) in accepted.iter().flat_map(|t| [(t, false), (t, true)]) {
-        let dir = corpus();
-        fs::write(gold_path(dir.path(), "amina"), text).unwrap();
-        if karim {
-            let other = gold("skipped").replace("analyst: amina", "analyst: karim");
-            fs::write(gold_path(dir.path(), "karim"), other).unwrap();
-        }
-        let (code, stdout, _) = run(dir.path(), &["check"]);
+        let (code, stdout, j) = check_and_status(text, karim.then_some("skipped"));
         assert_eq!(code, 0, "{text}: {stdout}");
-        let j = status_json(dir.path());
         assert_eq!(j["analysts"]["amina"]["done"], 1, "{text}: {j}");
         assert_eq!(j["analysts"]["amina"]["invalid"], 0, "{text}: {j}");
     }
