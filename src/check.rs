@@ -8,8 +8,9 @@
 //! to the rules `import` applies when it writes one (a real publication date).
 
 use std::collections::{BTreeSet, HashMap};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
+use crate::index::{Index, Reader};
 use crate::model::article::meta_problems;
 use crate::model::problem::YamlPath;
 use crate::model::{
@@ -40,8 +41,9 @@ impl Report {
     }
 }
 
-/// Checks the whole corpus.
-pub fn check(store: &Store) -> Report {
+/// Checks the whole corpus, through the index `open_index` gives for the schema (none: every
+/// file is read).
+pub fn check(store: &Store, open_index: &dyn Fn(&Schema) -> Option<Index>) -> Report {
     let mut report = Report::default();
     report.files += 1;
     let schema = match store.load_schema() {
@@ -72,7 +74,9 @@ pub fn check(store: &Store) -> Report {
         }
     };
 
-    check_meta_files(store, &mut report);
+    let index = open_index(&schema);
+    let reader = Reader::new(store, index.as_ref());
+    check_meta_files(&reader, &mut report);
 
     // Group the work by article so each article is read once.
     let mut by_article: HashMap<String, (bool, Vec<String>)> = HashMap::new();
@@ -117,41 +121,71 @@ pub fn check(store: &Store) -> Report {
     let mut ids: Vec<_> = by_article.into_iter().collect();
     ids.sort();
     for (id, (has_extracted, analysts)) in ids {
-        let article = if articles.contains(&id) {
-            match store.read_article(&id) {
-                Ok(a) => Some(a),
-                Err(e) => {
-                    push_load_error(&mut report, e);
-                    None
-                }
-            }
-        } else {
-            None
-        };
-        let extracted = has_extracted.then(|| {
-            report.files += 1;
-            check_extracted(store, &schema, &id, article.as_ref(), &mut report)
-        });
-        for analyst in analysts {
-            report.files += 1;
-            check_gold(
-                store,
-                &schema,
-                &analyst,
-                &id,
-                article.as_ref(),
-                extracted.as_ref().and_then(Option::as_ref),
-                &mut report,
-            );
+        let in_corpus = articles.contains(&id);
+        report.files += usize::from(has_extracted) + analysts.len();
+        // What is found about one article's files depends on those files only: the index
+        // keeps it while none of them changed.
+        let mut paths = vec![store.article_path(&id), store.extracted_path(&id)];
+        paths.extend(analysts.iter().map(|a| store.gold_path(a, &id)));
+        let paths: Vec<&Path> = paths.iter().map(PathBuf::as_path).collect();
+        let mut context = format!("{id}\0{in_corpus}\0{has_extracted}");
+        for a in &analysts {
+            context.push('\0');
+            context.push_str(a);
         }
+        let found =
+            reader.memo_findings(&format!("check/{id}"), &paths, context.as_bytes(), || {
+                check_article(store, &schema, &id, in_corpus, has_extracted, &analysts)
+            });
+        report.diagnostics.extend(found);
     }
     report.diagnostics.sort();
     report
 }
 
+/// What is wrong with one article's files: the article, its extracted file (when
+/// `has_extracted`) and its gold files (by `analysts`).
+fn check_article(
+    store: &Store,
+    schema: &Schema,
+    id: &str,
+    in_corpus: bool,
+    has_extracted: bool,
+    analysts: &[String],
+) -> Vec<Diagnostic> {
+    let mut report = Report::default();
+    let article = if in_corpus {
+        match store.read_article(id) {
+            Ok(a) => Some(a),
+            Err(e) => {
+                push_load_error(&mut report, e);
+                None
+            }
+        }
+    } else {
+        None
+    };
+    let extracted = has_extracted
+        .then(|| check_extracted(store, schema, id, article.as_ref(), &mut report))
+        .flatten();
+    for analyst in analysts {
+        check_gold(
+            store,
+            schema,
+            analyst,
+            id,
+            article.as_ref(),
+            extracted.as_ref(),
+            &mut report,
+        );
+    }
+    report.diagnostics
+}
+
 /// Every `<articles>/*.meta.yaml`, against [`meta_problems`]: the function `import` uses, so
 /// that a file `import` would refuse to write is reported here.
-fn check_meta_files(store: &Store, report: &mut Report) {
+fn check_meta_files(reader: &Reader, report: &mut Report) {
+    let store = reader.store();
     let Ok(entries) = std::fs::read_dir(store.articles_dir()) else {
         // A missing or unreadable folder is reported with the articles.
         return;
@@ -169,14 +203,19 @@ fn check_meta_files(store: &Store, report: &mut Report) {
     paths.sort();
     for path in paths {
         report.files += 1;
-        let Some(parsed) = parse(&path, report) else {
-            continue;
-        };
-        let mut problems = Problems::default();
-        meta_problems(&parsed.doc, &mut problems);
-        report
-            .diagnostics
-            .extend(yaml::diagnostics(&path, parsed.text(), &problems));
+        let key = format!("meta/{}", path.display());
+        let found = reader.memo_findings(&key, &[&path], b"", || {
+            let mut found = Report::default();
+            if let Some(parsed) = parse(&path, &mut found) {
+                let mut problems = Problems::default();
+                meta_problems(&parsed.doc, &mut problems);
+                found
+                    .diagnostics
+                    .extend(yaml::diagnostics(&path, parsed.text(), &problems));
+            }
+            found.diagnostics
+        });
+        report.diagnostics.extend(found);
     }
 }
 
@@ -417,7 +456,7 @@ mod tests {
     #[test]
     fn the_shipped_annotations_are_clean() {
         let store = Store::new("samples", "annotations");
-        let report = check(&store);
+        let report = check(&store, &|_| None);
         let errors: Vec<String> = report
             .diagnostics
             .iter()

@@ -11,6 +11,7 @@ use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::import::Format;
+use crate::index::{Index, Reader};
 use crate::model::{FieldDef, Schema};
 use crate::store::{ADJUDICATED, Diagnostic, LoadError, Store};
 use crate::text::layout::{DirectionScan, Layouter, Paragraph, ParagraphInParts, Row, paragraphs};
@@ -24,6 +25,9 @@ pub const MAX_WIDTH: u16 = 10_000;
 #[derive(Debug, Parser)]
 #[command(name = "tadqiq", version, about, long_about = None)]
 pub struct Cli {
+    /// Read every file, as if there were no corpus index (it is neither read nor updated).
+    #[arg(long, global = true)]
+    no_index: bool,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -54,6 +58,21 @@ enum Command {
     /// Where the team is: per analyst, articles done, in progress, skipped, stale and not
     /// reviewed yet, and the agreement in one line.
     Status(StatusArgs),
+    /// Bring the corpus index up to date ahead of time (every command also does, for what it
+    /// reads), build it anew, or compare it with a full read of the files.
+    Index(IndexArgs),
+}
+
+#[derive(Debug, Args)]
+struct IndexArgs {
+    #[command(flatten)]
+    corpus: CorpusArgs,
+    /// Delete the index and build it from the files.
+    #[arg(long)]
+    rebuild: bool,
+    /// Compare what the index holds with a full read of the files; exit 1 on a difference.
+    #[arg(long, conflicts_with = "rebuild")]
+    check: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -407,16 +426,20 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
 }
 
 fn run(cli: Cli) -> Result<ExitCode> {
+    let ix = IndexChoice {
+        no_index: cli.no_index,
+    };
     match cli.command {
         Some(Command::Render(args)) => render(&args),
-        Some(Command::Check(args)) => check(&args),
+        Some(Command::Check(args)) => check(&args, ix),
         Some(Command::Review(args)) => review(&args),
-        Some(Command::Agree(args)) => agree(&args),
-        Some(Command::Export(args)) => export(&args),
-        Some(Command::Score(args)) => score(&args),
+        Some(Command::Agree(args)) => agree(&args, ix),
+        Some(Command::Export(args)) => export(&args, ix),
+        Some(Command::Score(args)) => score(&args, ix),
         Some(Command::Import(ImportCommand::Articles(args))) => import_articles(&args),
         Some(Command::Import(ImportCommand::Extracted(args))) => import_extracted(&args),
-        Some(Command::Status(args)) => status(&args),
+        Some(Command::Status(args)) => status(&args, ix),
+        Some(Command::Index(args)) => index(&args),
         None => review(&ReviewArgs {
             corpus: CorpusArgs {
                 articles: "samples".into(),
@@ -695,9 +718,35 @@ fn each_block(
     Ok(warning)
 }
 
-fn check(args: &CorpusArgs) -> Result<ExitCode> {
+/// Whether commands read through the corpus index (`--no-index`).
+#[derive(Clone, Copy, Debug)]
+struct IndexChoice {
+    no_index: bool,
+}
+
+impl IndexChoice {
+    /// The corpus index for reads of `store` against `schema`: none with `--no-index`, or
+    /// when it cannot be opened (said once on stderr; the files are then read, as without it).
+    fn open(self, store: &Store, schema: &Schema) -> Option<Index> {
+        if self.no_index {
+            return None;
+        }
+        match Index::open(store, schema) {
+            Ok(index) => Some(index),
+            Err(e) => {
+                eprintln!(
+                    "tadqiq: reading every file: the corpus index cannot be used: {}",
+                    sanitize_inline(&e.to_string())
+                );
+                None
+            }
+        }
+    }
+}
+
+fn check(args: &CorpusArgs, ix: IndexChoice) -> Result<ExitCode> {
     let store = args.store()?;
-    let report = crate::check::check(&store);
+    let report = crate::check::check(&store, &|schema| ix.open(&store, schema));
     let mut out = io::BufWriter::new(io::stdout().lock());
     for d in &report.diagnostics {
         writeln!(out, "{d}")?;
@@ -798,11 +847,13 @@ fn print_result<J: serde::Serialize>(
     Ok(ExitCode::SUCCESS)
 }
 
-fn agree(args: &AgreeArgs) -> Result<ExitCode> {
+fn agree(args: &AgreeArgs, ix: IndexChoice) -> Result<ExitCode> {
     let (store, schema) = match annotations(&args.corpus)? {
         Ok(s) => s,
         Err(code) => return Ok(code),
     };
+    let index = ix.open(&store, &schema);
+    let reader = Reader::new(&store, index.as_ref());
     let fields = chosen_fields(&schema, &args.fields)?;
     let existing = analysts_of(&store, &args.analysts)?;
     let mut analysts: Vec<String> = if args.analysts.is_empty() {
@@ -823,7 +874,7 @@ fn agree(args: &AgreeArgs) -> Result<ExitCode> {
             list_or_none(&existing)
         );
     }
-    match crate::agree::agree(&store, &schema, &analysts, &fields) {
+    match crate::agree::agree(&reader, &schema, &analysts, &fields) {
         Ok(a) => print_result(
             args.format,
             || crate::agree::report::agreement_table(&a),
@@ -833,7 +884,7 @@ fn agree(args: &AgreeArgs) -> Result<ExitCode> {
     }
 }
 
-fn export(args: &ExportArgs) -> Result<ExitCode> {
+fn export(args: &ExportArgs, ix: IndexChoice) -> Result<ExitCode> {
     use crate::export::{CsvLayout, ExportError, ExportOptions, Format, StatusFilter};
     use crate::model::Status;
     let (store, schema) = match annotations(&args.corpus)? {
@@ -881,6 +932,8 @@ fn export(args: &ExportArgs) -> Result<ExitCode> {
     };
     // The store's listing errors name their folder.
     let units = crate::export::units(&store, &options)?;
+    let index = ix.open(&store, &schema);
+    let reader = Reader::new(&store, index.as_ref());
     // A progress bar for long exports, on a terminal only.
     let bar = if io::stderr().is_terminal() && units.len() > 2000 {
         let bar = indicatif::ProgressBar::new(units.len() as u64);
@@ -896,9 +949,9 @@ fn export(args: &ExportArgs) -> Result<ExitCode> {
     // A file appears whole or not at all by itself; a stream (stdout, a FIFO) cannot take back
     // what it was given, so its export is completed aside first.
     let result = if out.is_atomic() {
-        crate::export::export(&store, &schema, &options, &units, &mut out, &progress)
+        crate::export::export(&reader, &schema, &options, &units, &mut out, &progress)
     } else {
-        crate::export::export_whole(&store, &schema, &options, &units, &mut out, &progress)
+        crate::export::export_whole(&reader, &schema, &options, &units, &mut out, &progress)
     };
     if result.is_ok() {
         let name = args.out.as_deref().unwrap_or(Path::new("-"));
@@ -963,11 +1016,13 @@ fn list_or_none(names: &[String]) -> String {
     }
 }
 
-fn score(args: &ScoreArgs) -> Result<ExitCode> {
+fn score(args: &ScoreArgs, ix: IndexChoice) -> Result<ExitCode> {
     let (store, schema) = match annotations(&args.corpus)? {
         Ok(s) => s,
         Err(code) => return Ok(code),
     };
+    let index = ix.open(&store, &schema);
+    let reader = Reader::new(&store, index.as_ref());
     let fields = chosen_fields(&schema, &args.fields)?;
     let existing = analysts_of(&store, &[])?;
     let against = match &args.against {
@@ -978,7 +1033,7 @@ fn score(args: &ScoreArgs) -> Result<ExitCode> {
             store.gold_dir(a).display(),
             list_or_none(&existing)
         ),
-        None if crate::agree::score::has_done(&store, &schema, ADJUDICATED) => ADJUDICATED.into(),
+        None if crate::agree::score::has_done(&reader, &schema, ADJUDICATED) => ADJUDICATED.into(),
         None => {
             let analysts: Vec<String> = existing
                 .iter()
@@ -1005,7 +1060,7 @@ fn score(args: &ScoreArgs) -> Result<ExitCode> {
             }
         }
     };
-    match crate::agree::score::score(&store, &schema, &against, &fields) {
+    match crate::agree::score::score(&reader, &schema, &against, &fields) {
         Ok(s) => print_result(
             args.format,
             || crate::agree::report::score_table(&s),
@@ -1143,13 +1198,82 @@ fn import_extracted(args: &ImportExtractedArgs) -> Result<ExitCode> {
     import_done(sink, summary)
 }
 
-fn status(args: &StatusArgs) -> Result<ExitCode> {
+fn index(args: &IndexArgs) -> Result<ExitCode> {
+    use crate::index::build;
     args.corpus.store()?;
     let (store, schema) = match annotations(&args.corpus)? {
         Ok(s) => s,
         Err(code) => return Ok(code),
     };
-    let s = crate::status::status(&store, &schema)?;
+    if args.rebuild {
+        crate::index::delete(&store)?;
+    }
+    let index = Index::open(&store, &schema)?;
+    let units = build::units(&store)?;
+    let bar = if io::stderr().is_terminal() {
+        let bar = indicatif::ProgressBar::new(units.units.len() as u64);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} files, {eta} left")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        bar
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    let progress = |n: usize| bar.set_position(n as u64);
+    if args.check {
+        let c = build::compare(&index, &store, &schema, &units, &progress);
+        bar.finish_and_clear();
+        for d in &c.differences {
+            println!("{}", sanitize_inline(d));
+        }
+        eprintln!(
+            "{}: {} entries equal a full read, {} differ, {} files not indexed yet (they are read)",
+            index.path().display(),
+            c.same,
+            c.differences.len(),
+            c.unknown
+        );
+        return Ok(if c.differences.is_empty() {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::from(1)
+        });
+    }
+    let started = std::time::Instant::now();
+    build::update(
+        &Reader::new(&store, Some(&index)),
+        &schema,
+        &units,
+        &progress,
+    );
+    bar.finish_and_clear();
+    let pruned = build::prune(&index, &store);
+    if index.is_broken() {
+        bail!(
+            "{}: SQLite failed while updating the index; it is deleted and will be built again",
+            index.path().display()
+        );
+    }
+    let (entries, bytes) = index.size();
+    eprintln!(
+        "{}: {} files, {entries} entries ({pruned} of gone files removed), {:.1} MiB, in {:.1} s",
+        index.path().display(),
+        units.units.len(),
+        bytes as f64 / (1024.0 * 1024.0),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn status(args: &StatusArgs, ix: IndexChoice) -> Result<ExitCode> {
+    args.corpus.store()?;
+    let (store, schema) = match annotations(&args.corpus)? {
+        Ok(s) => s,
+        Err(code) => return Ok(code),
+    };
+    let index = ix.open(&store, &schema);
+    let s = crate::status::status(&Reader::new(&store, index.as_ref()), &schema)?;
     print_result(
         args.format,
         || crate::status::table(&s),

@@ -18,6 +18,7 @@ use rayon::prelude::*;
 use serde::ser::{SerializeMap, SerializeSeq};
 use serde::{Serialize, Serializer};
 
+use crate::index::Reader;
 use crate::model::{
     Article, Evidence, Extracted, FieldReview, Gold, Schema, Severity, Status, Value,
 };
@@ -190,7 +191,7 @@ pub fn units(store: &Store, options: &ExportOptions) -> io::Result<Units> {
 
 /// Writes the export of `units` to `out`; `progress` is told how many pairs are done.
 pub fn export(
-    store: &Store,
+    reader: &Reader,
     schema: &Schema,
     options: &ExportOptions,
     units: &Units,
@@ -227,7 +228,7 @@ pub fn export(
                     .par_iter()
                     .map(|p| {
                         let (id, analyst) = units.pair(p);
-                        render(store, schema, options, id, analyst)
+                        render(reader, schema, options, id, analyst)
                     })
                     .collect();
                 if tx.send((chunk.len(), rendered)).is_err() {
@@ -265,7 +266,7 @@ type Rendered = Result<Option<Vec<u8>>, Vec<Diagnostic>>;
 /// cannot be taken back). With `skip_invalid` an invalid file cannot stop the export, and it
 /// streams to `out` directly.
 pub fn export_whole(
-    store: &Store,
+    reader: &Reader,
     schema: &Schema,
     options: &ExportOptions,
     units: &Units,
@@ -273,11 +274,11 @@ pub fn export_whole(
     progress: &dyn Fn(usize),
 ) -> Result<ExportSummary, ExportError> {
     if options.skip_invalid {
-        return export(store, schema, options, units, out, progress);
+        return export(reader, schema, options, units, out, progress);
     }
     use std::io::Seek;
     let mut spool = io::BufWriter::new(tempfile::tempfile()?);
-    let summary = export(store, schema, options, units, &mut spool, progress)?;
+    let summary = export(reader, schema, options, units, &mut spool, progress)?;
     let mut spool = spool.into_inner().map_err(|e| e.into_error())?;
     spool.rewind()?;
     io::copy(&mut spool, out)?;
@@ -288,11 +289,12 @@ pub fn export_whole(
 /// Exports to a file, atomically: the file appears whole, or not at all when the export
 /// fails. For the review screen's export of the analyst's own work.
 pub fn export_to_file(
-    store: &Store,
+    reader: &Reader,
     schema: &Schema,
     options: &ExportOptions,
     path: &Path,
 ) -> Result<ExportSummary, ExportError> {
+    let store = reader.store();
     let units = units(store, options)?;
     // A name tadqiq chose: only a regular file (or none) is replaced there; a link or a FIFO
     // planted in its place is refused rather than followed or waited on.
@@ -300,7 +302,7 @@ pub fn export_to_file(
         ExportError::Io(io::Error::new(e.kind(), format!("{}: {e}", path.display())))
     })?;
     let mut file = AtomicFile::create(path)?;
-    let summary = export(store, schema, options, &units, &mut file, &|_| {})?;
+    let summary = export(reader, schema, options, &units, &mut file, &|_| {})?;
     file.commit()?;
     Ok(summary)
 }
@@ -332,13 +334,14 @@ fn diagnostics(e: LoadError) -> Vec<Diagnostic> {
 
 /// One gold file rendered in the export's format; `None` when its status is not wanted.
 fn render(
-    store: &Store,
+    reader: &Reader,
     schema: &Schema,
     options: &ExportOptions,
     id: &str,
     analyst: &str,
 ) -> Result<Option<Vec<u8>>, Vec<Diagnostic>> {
-    let gold = match store.read_gold(analyst, id, schema) {
+    let store = reader.store();
+    let gold = match reader.read_gold(analyst, id, schema) {
         Ok(Some(g)) => g,
         // Gone since the listing: nothing to export.
         Ok(None) => return Ok(None),
@@ -396,11 +399,7 @@ fn render(
         }
         Format::Csv => {
             // Confidence comes from the extractor's file; a broken one only loses it.
-            let extracted = store
-                .load_extracted(id, schema)
-                .ok()
-                .flatten()
-                .map(|l| l.value);
+            let extracted = reader.read_extracted(id, schema).ok().flatten();
             let mut w = csv::Writer::from_writer(out);
             let result = match options.layout {
                 CsvLayout::Long => {

@@ -19,9 +19,9 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::agree::Seen;
-use crate::model::article::sha256_hex;
+use crate::index::Reader;
 use crate::model::{Gold, Schema, Severity, Status};
-use crate::store::{ADJUDICATED, Diagnostic, Limit, LoadError, Store, read_corpus_file};
+use crate::store::{ADJUDICATED, Diagnostic, LoadError, Store};
 use crate::text::sanitize::sanitize_inline;
 
 /// One gold set's counts. `done + in_progress + skipped + invalid` is the number of gold
@@ -142,7 +142,8 @@ impl Tally {
 }
 
 /// Takes stock of the corpus.
-pub fn status(store: &Store, schema: &Schema) -> io::Result<TeamStatus> {
+pub fn status(reader: &Reader, schema: &Schema) -> io::Result<TeamStatus> {
+    let store = reader.store();
     let articles: BTreeSet<String> = store.list_articles()?.into_iter().collect();
     let sets = store.list_analysts()?;
     // The gold files by article: an article is hashed once, for all the files that refer to
@@ -177,12 +178,12 @@ pub fn status(store: &Store, schema: &Schema) -> io::Result<TeamStatus> {
             })
             .collect();
         let who = reads.iter().map(|(set, _)| *set).collect();
-        let outcomes = outcomes(store, &articles, id, reads);
+        let outcomes = outcomes(reader, &articles, id, reads);
         let mut shared = shared.lock().unwrap_or_else(|e| e.into_inner());
         shared.0.add(outcomes);
         shared.1.insert(id.to_string(), who);
     };
-    let agreement = headline(store, schema, &names, &seen);
+    let agreement = headline(reader, schema, &names, &seen);
     let (mut tally, loaded) = shared.into_inner().unwrap_or_else(|e| e.into_inner());
     // Then every gold file `agree` did not load.
     let groups: Vec<(&String, Vec<usize>)> = by_article
@@ -206,12 +207,12 @@ pub fn status(store: &Store, schema: &Schema) -> io::Result<TeamStatus> {
                 let reads = who
                     .iter()
                     .map(|&set| {
-                        let read = store.read_gold(&sets[set], id, schema);
+                        let read = reader.read_gold(&sets[set], id, schema);
                         let read = read.as_ref().map(Option::as_ref);
                         (set, summary(store, &sets[set], id, read))
                     })
                     .collect();
-                outcomes(store, &articles, id, reads)
+                outcomes(reader, &articles, id, reads)
             })
             .collect();
         for o in outcomes {
@@ -284,7 +285,7 @@ fn summary(
 /// What each gold file of one article adds to the counts (`reads`: their sets and
 /// summaries), hashing the article once if a file remembers a hash.
 fn outcomes(
-    store: &Store,
+    reader: &Reader,
     articles: &BTreeSet<String>,
     id: &str,
     reads: Vec<(usize, Result<Summary, Diagnostic>)>,
@@ -294,12 +295,7 @@ fn outcomes(
         .iter()
         .any(|(_, r)| r.as_ref().is_ok_and(|(_, h)| h.is_some()));
     let now = (in_corpus && remembers_hash)
-        .then(|| {
-            read_corpus_file(&store.article_path(id), Limit::ARTICLE)
-                .ok()
-                .flatten()
-                .map(|b| sha256_hex(&b))
-        })
+        .then(|| reader.article_sha256(id))
         .flatten();
     reads
         .into_iter()
@@ -314,12 +310,12 @@ fn outcomes(
         .collect()
 }
 
-fn headline(store: &Store, schema: &Schema, analysts: &[String], seen: Seen<'_>) -> Agreement {
+fn headline(reader: &Reader, schema: &Schema, analysts: &[String], seen: Seen<'_>) -> Agreement {
     if analysts.len() < 2 {
         return Agreement::TooFewAnalysts;
     }
     let fields: Vec<_> = schema.fields.iter().collect();
-    match crate::agree::agree_seeing(store, schema, analysts, &fields, seen) {
+    match crate::agree::agree_seeing(reader, schema, analysts, &fields, seen) {
         Ok(a) => {
             let alphas: Vec<(&str, f64)> = a
                 .fields

@@ -254,7 +254,7 @@ proptest! {
             .map(|f| schema.field(f).unwrap())
             .collect();
         let analysts: Vec<String> = ANALYSTS.iter().map(|a| a.to_string()).collect();
-        let Ok(measured) = tadqiq::agree::agree(&store, &schema, &analysts, &fields) else {
+        let Ok(measured) = tadqiq::agree::agree(&tadqiq::index::Reader::files(&store), &schema, &analysts, &fields) else {
             panic!("agree failed");
         };
 

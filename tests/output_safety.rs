@@ -235,7 +235,15 @@ fn csv_and_yaml_on_a_terminal_show_controls_as_symbols() {
     };
     let units = units(&store, &options).unwrap();
     let mut out = Vec::new();
-    export(&store, &schema, &options, &units, &mut out, &|_| {}).unwrap();
+    export(
+        &tadqiq::index::Reader::files(&store),
+        &schema,
+        &options,
+        &units,
+        &mut out,
+        &|_| {},
+    )
+    .unwrap();
     let text = String::from_utf8(out).unwrap();
     assert!(!has_raw_control(&text), "{text:?}");
     assert!(text.contains("meet\\x9B31m\\u{202E}ing"), "{text}");
@@ -246,7 +254,15 @@ fn csv_and_yaml_on_a_terminal_show_controls_as_symbols() {
         ..options
     };
     let mut out = Vec::new();
-    export(&store, &schema, &options, &units, &mut out, &|_| {}).unwrap();
+    export(
+        &tadqiq::index::Reader::files(&store),
+        &schema,
+        &options,
+        &units,
+        &mut out,
+        &|_| {},
+    )
+    .unwrap();
     let text = String::from_utf8(out).unwrap();
     assert!(!has_raw_control(&text), "{text:?}");
     assert!(text.contains("meet\\x9B31m\\u{202E}ing"), "{text}");

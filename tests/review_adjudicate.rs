@@ -96,7 +96,7 @@ fn adjudicating_takes_values_records_sources_and_saves_the_adjudicated_gold() {
         "{text}"
     );
     // `check` accepts the adjudicated file.
-    let report = tadqiq::check::check(&common::store(dir.path()));
+    let report = tadqiq::check::check(&common::store(dir.path()), &|_| None);
     assert_eq!(report.errors(), 0, "{:?}", report.diagnostics);
 
     // Back to reviewing as amina.

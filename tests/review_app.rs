@@ -64,7 +64,7 @@ fn confirm_then_save_writes_a_confirmed_verdict() {
     assert!(text.contains("article_sha256: "));
     assert!(text.contains("reviewed_at: '20"));
     // The check agrees the file is well-formed.
-    let report = tadqiq::check::check(&store(dir.path()));
+    let report = tadqiq::check::check(&store(dir.path()), &|_| None);
     assert_eq!(report.errors(), 0, "{:?}", report.diagnostics);
 }
 

@@ -32,8 +32,9 @@ pub use items::{FieldComparison, Key, Kind, compare};
 
 use metrics::{Alpha, CohenKappa, FleissKappa, NominalAlpha, PercentAgreement, tally_of};
 
+use crate::index::Reader;
 use crate::model::{FieldDef, Gold, Schema, Severity, Status};
-use crate::store::{Diagnostic, LoadError, Store};
+use crate::store::{Diagnostic, LoadError};
 
 /// Analysts' values that differ on one item.
 #[derive(Clone, Debug, PartialEq)]
@@ -196,12 +197,12 @@ struct ArticleItems {
 ///
 /// Fails with the problems of the gold files that could not be read or are invalid.
 pub fn agree(
-    store: &Store,
+    reader: &Reader,
     schema: &Schema,
     analysts: &[String],
     fields: &[&FieldDef],
 ) -> Result<Agreement, Vec<Diagnostic>> {
-    agree_seeing(store, schema, analysts, fields, &|_, _| {})
+    agree_seeing(reader, schema, analysts, fields, &|_, _| {})
 }
 
 /// What [`agree_seeing`] shows of each article it reads: the article's id, and each of its
@@ -211,12 +212,13 @@ pub type Seen<'a> = &'a (dyn Fn(&str, &[(u16, Result<Option<&Gold>, &LoadError>)
 /// [`agree`], showing `seen` every gold file it loads, so that `status` counts them without
 /// loading them a second time. Called from several threads, once per article read.
 pub fn agree_seeing(
-    store: &Store,
+    reader: &Reader,
     schema: &Schema,
     analysts: &[String],
     fields: &[&FieldDef],
     seen: Seen<'_>,
 ) -> Result<Agreement, Vec<Diagnostic>> {
+    let store = reader.store();
     if analysts.len() > usize::from(u16::MAX) || fields.len() > usize::from(u16::MAX) {
         return Err(vec![Diagnostic::file(
             &store.gold_root(),
@@ -260,7 +262,7 @@ pub fn agree_seeing(
     for chunk in shared.chunks(1024) {
         let read: Vec<Result<Option<ArticleItems>, Vec<Diagnostic>>> = chunk
             .par_iter()
-            .map(|(id, who)| read_article(store, schema, analysts, fields, id, who, seen))
+            .map(|(id, who)| read_article(reader, schema, analysts, fields, id, who, seen))
             .collect();
         for r in read {
             match r {
@@ -450,7 +452,7 @@ impl SetTally {
 
 /// Reads the done reviews of one article and reduces them to items.
 fn read_article(
-    store: &Store,
+    reader: &Reader,
     schema: &Schema,
     analysts: &[String],
     fields: &[&FieldDef],
@@ -460,7 +462,7 @@ fn read_article(
 ) -> Result<Option<ArticleItems>, Vec<Diagnostic>> {
     let loaded: Vec<(u16, Result<Option<Gold>, LoadError>)> = who
         .iter()
-        .map(|&a| (a, store.read_gold(&analysts[usize::from(a)], id, schema)))
+        .map(|&a| (a, reader.read_gold(&analysts[usize::from(a)], id, schema)))
         .collect();
     let shown: Vec<(u16, Result<Option<&Gold>, &LoadError>)> = loaded
         .iter()

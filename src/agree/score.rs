@@ -11,8 +11,9 @@
 use rayon::prelude::*;
 
 use super::items::{Key, Kind};
+use crate::index::Reader;
 use crate::model::{FieldDef, Schema, Severity, Status};
-use crate::store::{Diagnostic, LoadError, Store};
+use crate::store::{Diagnostic, LoadError};
 
 /// How many values, and how many of them wrong.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -183,11 +184,12 @@ type Item = (usize, Option<(Key, Option<f64>)>, Key);
 
 /// Scores the extractor against the done reviews in `gold/<against>/`.
 pub fn score(
-    store: &Store,
+    reader: &Reader,
     schema: &Schema,
     against: &str,
     fields: &[&FieldDef],
 ) -> Result<Score, Vec<Diagnostic>> {
+    let store = reader.store();
     let ids = store.list_gold(against).map_err(|e| {
         vec![Diagnostic::file(
             &store.gold_dir(against),
@@ -197,7 +199,7 @@ pub fn score(
     })?;
     let read: Vec<Result<Option<Vec<Item>>, Vec<Diagnostic>>> = ids
         .par_iter()
-        .map(|id| read_article(store, schema, against, fields, id))
+        .map(|id| read_article(reader, schema, against, fields, id))
         .collect();
     let mut out = Score {
         against: against.to_string(),
@@ -239,21 +241,18 @@ pub fn score(
 }
 
 fn read_article(
-    store: &Store,
+    reader: &Reader,
     schema: &Schema,
     against: &str,
     fields: &[&FieldDef],
     id: &str,
 ) -> Result<Option<Vec<Item>>, Vec<Diagnostic>> {
-    let gold = match store.read_gold(against, id, schema) {
+    let gold = match reader.read_gold(against, id, schema) {
         Ok(Some(g)) if g.status == Status::Done => g,
         Ok(_) => return Ok(None),
         Err(e) => return Err(load_problems(e)),
     };
-    let extracted = store
-        .load_extracted(id, schema)
-        .map_err(load_problems)?
-        .map(|l| l.value);
+    let extracted = reader.read_extracted(id, schema).map_err(load_problems)?;
     let mut items = Vec::new();
     for (f, def) in fields.iter().enumerate() {
         let Some(review) = gold.field(&def.name) else {
@@ -281,9 +280,10 @@ fn load_problems(e: LoadError) -> Vec<Diagnostic> {
 
 /// Whether `gold/<analyst>/` holds at least one done review (invalid files are passed over
 /// here; scoring reports them).
-pub fn has_done(store: &Store, schema: &Schema, analyst: &str) -> bool {
-    store.list_gold(analyst).unwrap_or_default().iter().any(|id| {
-        matches!(store.read_gold(analyst, id, schema), Ok(Some(g)) if g.status == Status::Done)
+pub fn has_done(reader: &Reader, schema: &Schema, analyst: &str) -> bool {
+    let ids = reader.store().list_gold(analyst).unwrap_or_default();
+    ids.iter().any(|id| {
+        matches!(reader.read_gold(analyst, id, schema), Ok(Some(g)) if g.status == Status::Done)
     })
 }
 

@@ -113,9 +113,16 @@ pub fn team(dir: &Path) {
     review(dir, "youssef", 2, "call");
 }
 
+/// Where the binary run by the tests keeps its corpus indexes: in the build folder, not in the
+/// user's cache.
+pub fn index_dir() -> std::path::PathBuf {
+    Path::new(env!("CARGO_TARGET_TMPDIR")).join("index")
+}
+
 /// Runs the `tadqiq` binary in `dir`: exit code, stdout, stderr.
 pub fn run(dir: &Path, args: &[&str]) -> (Option<i32>, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_tadqiq"))
+        .env("TADQIQ_INDEX_DIR", index_dir())
         .args(args)
         .current_dir(dir)
         .output()

@@ -35,6 +35,7 @@ impl Session {
         cmd.cwd(dir);
         cmd.env("TADQIQ", env!("CARGO_BIN_EXE_tadqiq"));
         cmd.env("TADQIQ_ANALYST", "e2e");
+        cmd.env("TADQIQ_INDEX_DIR", super::index_dir());
         cmd.env("TERM", "xterm-256color");
         cmd.env_remove("NO_COLOR");
         let child = pty.slave.spawn_command(cmd).unwrap();

@@ -342,7 +342,12 @@ impl App {
     pub(super) fn open_overview(&mut self) {
         let analysts = self.analysts();
         let fields: Vec<&FieldDef> = self.schema.fields.iter().collect();
-        match crate::agree::agree(&self.store, &self.schema, &analysts, &fields) {
+        match crate::agree::agree(
+            &crate::index::Reader::files(&self.store),
+            &self.schema,
+            &analysts,
+            &fields,
+        ) {
             Ok(agreement) => self.overlay = Some(Overlay::Overview(Box::new(agreement))),
             Err(problems) => {
                 let first = problems.first().map(|d| d.to_string()).unwrap_or_default();

@@ -967,7 +967,12 @@ impl App {
             analysts: vec![self.analyst.clone()],
             ..Default::default()
         };
-        match crate::export::export_to_file(&self.store, &self.schema, &options, &path) {
+        match crate::export::export_to_file(
+            &crate::index::Reader::files(&self.store),
+            &self.schema,
+            &options,
+            &path,
+        ) {
             Ok(s) => self.say(
                 format!(
                     "exported {} finished review{} to {}",
