@@ -233,6 +233,16 @@ impl Index {
     /// The index's path, and the corpus's canonical folders (one per line).
     fn location_of(store: &Store) -> Result<(PathBuf, String), IndexError> {
         let folder = cache_folder().ok_or(IndexError::NoCacheFolder)?;
+        Index::corpus_in(store, &folder)
+    }
+
+    /// Where the index of `store` lives in `folder`.
+    #[cfg(test)]
+    fn location_in(store: &Store, folder: &Path) -> Result<PathBuf, IndexError> {
+        Ok(Index::corpus_in(store, folder)?.0)
+    }
+
+    fn corpus_in(store: &Store, folder: &Path) -> Result<(PathBuf, String), IndexError> {
         let mut h = Sha256::new();
         let mut corpus = String::new();
         for dir in [store.articles_dir(), store.annotations_dir()] {
@@ -253,7 +263,13 @@ impl Index {
     /// Opens (creating or rebuilding it if needed) the index of the corpus in `store`, for
     /// reads against `schema`.
     pub fn open(store: &Store, schema: &Schema) -> Result<Index, IndexError> {
-        let (path, corpus) = Index::location_of(store)?;
+        let (path, _) = Index::location_of(store)?;
+        Index::open_at(store, schema, path)
+    }
+
+    /// [`Index::open`], the index being at `path`.
+    fn open_at(store: &Store, schema: &Schema, path: PathBuf) -> Result<Index, IndexError> {
+        let corpus = Index::corpus_in(store, path.parent().unwrap_or(Path::new(".")))?.1;
         if let Some(folder) = path.parent() {
             fs::create_dir_all(folder).map_err(|source| IndexError::Folder {
                 path: folder.to_path_buf(),
@@ -584,7 +600,8 @@ fn sweep(folder: &Path) {
             continue;
         };
         if corpus.lines().any(|dir| !Path::new(dir).is_dir()) {
-            remove(&path.with_extension("sqlite"));
+            // `<name>.sqlite.corpus` is beside `<name>.sqlite`.
+            remove(&path.with_extension(""));
             let _ = fs::remove_file(&path);
         }
     }
@@ -615,4 +632,152 @@ fn checksum(bytes: &[u8]) -> i64 {
     h.write(bytes);
     h.write_usize(bytes.len());
     h.finish() as i64
+}
+
+#[cfg(test)]
+mod tests {
+    use std::fs::File;
+    use std::time::Duration;
+
+    use super::*;
+
+    /// A corpus in a temporary folder, and an index of it in another.
+    fn setup() -> (tempfile::TempDir, Store, PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        fs::create_dir_all(dir.path().join("articles")).unwrap();
+        fs::create_dir_all(dir.path().join("annotations")).unwrap();
+        let store = Store::new(dir.path().join("articles"), dir.path().join("annotations"));
+        let index_dir = dir.path().join("cache");
+        (dir, store, index_dir)
+    }
+
+    fn open(store: &Store, folder: &Path) -> Index {
+        let path = Index::location_in(store, folder).unwrap();
+        let schema = Store::new("samples", "annotations")
+            .load_schema()
+            .unwrap()
+            .value;
+        Index::open_at(store, &schema, path).unwrap()
+    }
+
+    /// Inputs as if stat'ed `age` after the files last changed.
+    fn aged(paths: &[&Path], age: Duration) -> Inputs {
+        let mut i = Inputs::stat(b"ctx", paths);
+        i.stat_at_ns = i.newest_ns + i64::try_from(age.as_nanos()).unwrap();
+        i
+    }
+
+    #[test]
+    fn an_entry_is_trusted_only_for_the_same_files_long_enough_after_they_changed() {
+        let (dir, store, cache) = setup();
+        let index = open(&store, &cache);
+        let file = dir.path().join("articles/a.txt");
+        fs::write(&file, "one").unwrap();
+        let old = aged(&[&file], Duration::from_secs(10));
+        index.record("k".into(), &old, b"payload".to_vec());
+        index.flush();
+        assert_eq!(index.lookup("k", &old).as_deref(), Some(&b"payload"[..]));
+        // Racily clean: recorded within the margin of the file's last change.
+        let racy = aged(&[&file], Duration::from_millis(10));
+        index.record("r".into(), &racy, b"payload".to_vec());
+        index.flush();
+        assert_eq!(index.lookup("r", &racy), None);
+        // Another context (another schema) is another entry.
+        let mut other = old.clone();
+        other.bytes[8] ^= 1;
+        assert_eq!(index.lookup("k", &other), None);
+    }
+
+    #[test]
+    fn a_file_rewritten_in_place_with_its_size_and_mtime_restored_is_another_file() {
+        let (dir, _store, _cache) = setup();
+        let file = dir.path().join("articles/a.txt");
+        fs::write(&file, "status: done").unwrap();
+        let mtime = fs::metadata(&file).unwrap().modified().unwrap();
+        let before = Inputs::stat(b"", &[&file]);
+        std::thread::sleep(Duration::from_millis(20));
+        fs::write(&file, "status: skip").unwrap();
+        File::options()
+            .write(true)
+            .open(&file)
+            .unwrap()
+            .set_modified(mtime)
+            .unwrap();
+        let after = Inputs::stat(b"", &[&file]);
+        assert_eq!(fs::metadata(&file).unwrap().modified().unwrap(), mtime);
+        assert_ne!(before.bytes, after.bytes, "ctime tells them apart");
+        // A rename over it gives another inode.
+        let other = dir.path().join("articles/b.txt");
+        fs::write(&other, "status: done").unwrap();
+        fs::rename(&other, &file).unwrap();
+        assert_ne!(after.bytes, Inputs::stat(b"", &[&file]).bytes);
+    }
+
+    #[test]
+    fn links_fifos_and_folders_are_never_cached() {
+        let (dir, store, cache) = setup();
+        let index = open(&store, &cache);
+        let target = dir.path().join("articles/a.txt");
+        fs::write(&target, "x").unwrap();
+        let link = dir.path().join("articles/l.txt");
+        std::os::unix::fs::symlink(&target, &link).unwrap();
+        for path in [link.as_path(), dir.path()] {
+            let i = aged(&[path], Duration::from_secs(10));
+            assert!(!i.cacheable());
+            index.record("k".into(), &i, b"p".to_vec());
+            index.flush();
+            assert_eq!(index.lookup("k", &i), None);
+        }
+    }
+
+    #[test]
+    fn a_damaged_payload_is_not_used() {
+        let (dir, store, cache) = setup();
+        let index = open(&store, &cache);
+        let file = dir.path().join("articles/a.txt");
+        fs::write(&file, "one").unwrap();
+        let i = aged(&[&file], Duration::from_secs(10));
+        index.record("k".into(), &i, b"payload".to_vec());
+        index.flush();
+        let conn = Connection::open(index.path()).unwrap();
+        conn.execute("UPDATE entry SET payload = x'00' WHERE key = 'k'", [])
+            .unwrap();
+        assert_eq!(index.lookup("k", &i), None);
+        assert!(!index.is_broken());
+    }
+
+    #[test]
+    fn an_index_that_is_not_one_or_of_another_format_is_built_again() {
+        let (dir, store, cache) = setup();
+        let file = dir.path().join("articles/a.txt");
+        fs::write(&file, "one").unwrap();
+        let i = aged(&[&file], Duration::from_secs(10));
+        let path = Index::location_in(&store, &cache).unwrap();
+        fs::create_dir_all(&cache).unwrap();
+        fs::write(&path, vec![0x42; 10_000]).unwrap();
+        let index = open(&store, &cache);
+        assert_eq!(index.lookup("k", &i), None);
+        index.record("k".into(), &i, b"p".to_vec());
+        drop(index);
+        let conn = Connection::open(&path).unwrap();
+        conn.pragma_update(None, "user_version", FORMAT + 1).unwrap();
+        drop(conn);
+        let index = open(&store, &cache);
+        assert_eq!(index.lookup("k", &i), None, "another format starts empty");
+    }
+
+    #[test]
+    fn an_index_whose_corpus_is_gone_is_swept_when_another_is_created() {
+        let (_dir, store, cache) = setup();
+        let gone = tempfile::tempdir().unwrap();
+        fs::create_dir_all(gone.path().join("a")).unwrap();
+        fs::create_dir_all(gone.path().join("b")).unwrap();
+        let old = Store::new(gone.path().join("a"), gone.path().join("b"));
+        let old_path = Index::location_in(&old, &cache).unwrap();
+        drop(open(&old, &cache));
+        assert!(old_path.exists());
+        drop(gone);
+        drop(open(&store, &cache));
+        assert!(!old_path.exists());
+    }
 }
