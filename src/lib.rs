@@ -10,6 +10,7 @@ pub mod check;
 pub mod cli;
 pub mod export;
 pub mod import;
+pub mod index;
 pub mod model;
 pub mod status;
 pub mod store;
