@@ -351,6 +351,24 @@ pub fn to_string(doc: &Yaml) -> String {
     text
 }
 
+/// A mapping as YAML text, for a store that keeps it apart from its file (the index): `None`
+/// when the text would not read back as the same mapping (a non-finite float, a tag serde_yaml
+/// writes otherwise), so that what is stored is always exactly what was read.
+pub fn mapping_to_text(m: &serde_yaml::Mapping) -> Option<String> {
+    let text = serde_yaml::to_string(m).ok()?;
+    (mapping_from_text(&text)? == *m).then_some(text)
+}
+
+/// The mapping [`mapping_to_text`] wrote; `None` for any other text. The text passes the same
+/// limits on nesting, nodes and aliases as a file does before serde_yaml sees it.
+pub fn mapping_from_text(text: &str) -> Option<serde_yaml::Mapping> {
+    if text.len() > MAX_YAML_BYTES {
+        return None;
+    }
+    check_shape(Path::new(""), text).ok()?;
+    serde_yaml::from_str(text).ok()
+}
+
 /// Whether any string of `doc` (key or value) contains `needle`.
 fn contains_text(doc: &Yaml, needle: &str) -> bool {
     match doc {
