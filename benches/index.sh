@@ -35,7 +35,7 @@ trap 'rm -rf "$work"' EXIT
 export TADQIQ_INDEX_DIR="$work/index"
 cp -r "$corpus" "$work/corpus"
 cd "$work/corpus"
-cat samples/* annotations/extracted/* annotations/gold/*/* > /dev/null
+find . -type f -print0 | xargs -0 cat > /dev/null
 
 # best of 3: "<wall s> <max RSS KiB>"
 best() {
@@ -69,7 +69,7 @@ for c in "${commands[@]}"; do
     row "\`$c\`, nothing changed" "$w" "$r"
 done
 # Change N gold files: a confirmed value becomes corrected (the files keep their names).
-ls annotations/gold/*/*.yaml | awk -v n="$changed" 'NR % 300 == 1 && c < n { print; c++ }' \
+find annotations/gold -name '*.yaml' | sort | awk -v n="$changed" 'NR % 300 == 1 && c < n { print; c++ }' \
     | xargs sed -i 's/"verdict": "confirmed"/"verdict": "corrected"/'
 sleep 3 # past the racily-clean margin
 for c in "${commands[@]}"; do

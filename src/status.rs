@@ -18,9 +18,9 @@ use std::sync::Mutex;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::agree::Seen;
+use crate::agree::{GoldSummary, Seen};
 use crate::index::Reader;
-use crate::model::{Gold, Schema, Severity, Status};
+use crate::model::{Schema, Severity, Status};
 use crate::store::{ADJUDICATED, Diagnostic, LoadError, Store};
 use crate::text::sanitize::sanitize_inline;
 
@@ -169,7 +169,7 @@ pub fn status(reader: &Reader, schema: &Schema) -> io::Result<TeamStatus> {
         },
         HashMap::<String, Vec<usize>>::new(),
     ));
-    let seen = |id: &str, files: &[(u16, Result<Option<&Gold>, &LoadError>)]| {
+    let seen = |id: &str, files: &[(u16, Result<Option<GoldSummary<'_>>, &LoadError>)]| {
         let reads: Vec<(usize, Result<Summary, Diagnostic>)> = files
             .iter()
             .filter_map(|(a, read)| {
@@ -208,7 +208,12 @@ pub fn status(reader: &Reader, schema: &Schema) -> io::Result<TeamStatus> {
                     .iter()
                     .map(|&set| {
                         let read = reader.read_gold(&sets[set], id, schema);
-                        let read = read.as_ref().map(Option::as_ref);
+                        let read = read.as_ref().map(|g| {
+                            g.as_ref().map(|g| GoldSummary {
+                                status: g.status,
+                                article_sha256: g.article_sha256.as_deref(),
+                            })
+                        });
                         (set, summary(store, &sets[set], id, read))
                     })
                     .collect();
@@ -257,10 +262,10 @@ fn summary(
     store: &Store,
     set: &str,
     id: &str,
-    read: Result<Option<&Gold>, &LoadError>,
+    read: Result<Option<GoldSummary<'_>>, &LoadError>,
 ) -> Result<Summary, Diagnostic> {
     match read {
-        Ok(Some(g)) => Ok((g.status, g.article_sha256.clone())),
+        Ok(Some(g)) => Ok((g.status, g.article_sha256.map(str::to_string))),
         Ok(None) => Err(Diagnostic::file(
             &store.gold_path(set, id),
             Severity::Error,

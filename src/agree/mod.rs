@@ -20,6 +20,7 @@
 //! mislead. `tadqiq check` reports every problem of the corpus.
 
 pub mod items;
+mod memo;
 pub mod metrics;
 pub mod report;
 pub mod score;
@@ -122,13 +123,14 @@ struct Spool {
 }
 
 impl Spool {
-    fn push(&mut self, d: &Disagreement) -> std::io::Result<()> {
+    /// Adds one disagreement, as its JSON line ([`disagreement_line`]).
+    fn push(&mut self, line: &[u8]) -> std::io::Result<()> {
         use std::io::Write;
         if self.file.is_none() {
             self.file = Some(std::io::BufWriter::new(tempfile::tempfile()?));
         }
         if let Some(f) = &mut self.file {
-            serde_json::to_writer(&mut *f, &report::disagreement_json(d))?;
+            f.write_all(line)?;
             f.write_all(b"\n")?;
         }
         self.count += 1;
@@ -190,7 +192,8 @@ struct ArticleItems {
     values: Vec<(u16, u16, Code)>,
     /// The fields the analysts disagree on (their values go to the spool).
     disagreeing: Vec<u16>,
-    disagreements: Vec<Disagreement>,
+    /// Each disagreement as its JSON line, made on the worker thread.
+    disagreements: Vec<Vec<u8>>,
 }
 
 /// Measures the agreement of `analysts` (names of gold folders) on `fields`.
@@ -206,8 +209,19 @@ pub fn agree(
 }
 
 /// What [`agree_seeing`] shows of each article it reads: the article's id, and each of its
-/// gold files as loaded (analyst index, the file or why it did not load).
-pub type Seen<'a> = &'a (dyn Fn(&str, &[(u16, Result<Option<&Gold>, &LoadError>)]) + Sync);
+/// gold files as loaded (analyst index, the file's status and remembered article hash, or why
+/// it did not load).
+pub type Seen<'a> =
+    &'a (dyn Fn(&str, &[(u16, Result<Option<GoldSummary<'_>>, &LoadError>)]) + Sync);
+
+/// What `status` needs of a gold file `agree` loaded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct GoldSummary<'a> {
+    /// Its status.
+    pub status: Status,
+    /// The hash of the article it remembers.
+    pub article_sha256: Option<&'a str>,
+}
 
 /// [`agree`], showing `seen` every gold file it loads, so that `status` counts them without
 /// loading them a second time. Called from several threads, once per article read.
@@ -268,8 +282,8 @@ pub fn agree_seeing(
             match r {
                 Ok(Some(mut a)) => {
                     if problems.is_empty() {
-                        for d in std::mem::take(&mut a.disagreements) {
-                            spool.push(&d).map_err(spool_error)?;
+                        for line in std::mem::take(&mut a.disagreements) {
+                            spool.push(&line).map_err(spool_error)?;
                         }
                     }
                     tallies.add(a);
@@ -450,7 +464,8 @@ impl SetTally {
     }
 }
 
-/// Reads the done reviews of one article and reduces them to items.
+/// Reads the done reviews of one article and reduces them to items, or takes them from the
+/// index while none of the article's gold files changed (what it shows `seen` included).
 fn read_article(
     reader: &Reader,
     schema: &Schema,
@@ -460,15 +475,102 @@ fn read_article(
     who: &[u16],
     seen: Seen<'_>,
 ) -> Result<Option<ArticleItems>, Vec<Diagnostic>> {
+    let store = reader.store();
+    let paths: Vec<std::path::PathBuf> = who
+        .iter()
+        .map(|&a| store.gold_path(&analysts[usize::from(a)], id))
+        .collect();
+    let paths: Vec<&std::path::Path> = paths.iter().map(|p| p.as_path()).collect();
+    // The items depend on who is compared, on which fields, and in which numbering.
+    let mut context = Vec::new();
+    for a in analysts {
+        context.extend_from_slice(a.as_bytes());
+        context.push(0);
+    }
+    context.push(1);
+    for f in fields {
+        context.extend_from_slice(f.name.as_bytes());
+        context.push(0);
+    }
+    context.push(1);
+    for a in who {
+        context.extend_from_slice(&a.to_le_bytes());
+    }
+    reader.memo(
+        &format!("agree/{id}"),
+        &paths,
+        &context,
+        |bytes| {
+            let (summaries, items) = memo::decode(bytes)?;
+            let shown: Vec<(u16, Result<Option<GoldSummary<'_>>, &LoadError>)> = summaries
+                .iter()
+                .map(|(a, s)| {
+                    (
+                        *a,
+                        Ok(s.as_ref().map(|(status, sha)| GoldSummary {
+                            status: *status,
+                            article_sha256: sha.as_deref(),
+                        })),
+                    )
+                })
+                .collect();
+            seen(id, &shown);
+            Some(Ok(items))
+        },
+        || {
+            let (result, summaries) =
+                compute_article(reader, schema, analysts, fields, id, who, seen);
+            let payload = match (&result, summaries) {
+                (Ok(items), Some(summaries)) => Some(memo::encode(&summaries, items.as_ref())),
+                _ => None,
+            };
+            (result, payload)
+        },
+    )
+}
+
+/// [`read_article`] from the files: the items, and what each gold file was (status and hash;
+/// `None` when one could not be read, and then nothing is remembered).
+#[allow(clippy::type_complexity)]
+fn compute_article(
+    reader: &Reader,
+    schema: &Schema,
+    analysts: &[String],
+    fields: &[&FieldDef],
+    id: &str,
+    who: &[u16],
+    seen: Seen<'_>,
+) -> (
+    Result<Option<ArticleItems>, Vec<Diagnostic>>,
+    Option<Vec<(u16, Option<(Status, Option<String>)>)>>,
+) {
     let loaded: Vec<(u16, Result<Option<Gold>, LoadError>)> = who
         .iter()
         .map(|&a| (a, reader.read_gold(&analysts[usize::from(a)], id, schema)))
         .collect();
-    let shown: Vec<(u16, Result<Option<&Gold>, &LoadError>)> = loaded
+    let shown: Vec<(u16, Result<Option<GoldSummary<'_>>, &LoadError>)> = loaded
         .iter()
-        .map(|(a, r)| (*a, r.as_ref().map(Option::as_ref)))
+        .map(|(a, r)| {
+            let summary = r.as_ref().map(|g| {
+                g.as_ref().map(|g| GoldSummary {
+                    status: g.status,
+                    article_sha256: g.article_sha256.as_deref(),
+                })
+            });
+            (*a, summary)
+        })
         .collect();
     seen(id, &shown);
+    let summaries: Option<Vec<(u16, Option<(Status, Option<String>)>)>> = shown
+        .iter()
+        .map(|(a, r)| {
+            let s = r.as_ref().ok()?;
+            Some((
+                *a,
+                s.map(|s| (s.status, s.article_sha256.map(str::to_string))),
+            ))
+        })
+        .collect();
     drop(shown);
     let mut golds: Vec<(u16, Gold)> = Vec::with_capacity(who.len());
     let mut problems = Vec::new();
@@ -487,10 +589,10 @@ fn read_article(
         }
     }
     if !problems.is_empty() {
-        return Err(problems);
+        return (Err(problems), None);
     }
     if golds.len() < 2 {
-        return Ok(None);
+        return (Ok(None), summaries);
     }
     let mut out = ArticleItems {
         values: Vec::with_capacity(fields.len() * golds.len()),
@@ -507,14 +609,14 @@ fn read_article(
         }
         if values.iter().any(|(_, k)| *k != values[0].1) {
             out.disagreeing.push(f as u16);
-            out.disagreements.push(Disagreement {
+            out.disagreements.push(disagreement_line(&Disagreement {
                 article: id.to_string(),
                 field: def.name.clone(),
                 values: values
                     .iter()
                     .map(|(a, k)| (analysts[usize::from(*a)].clone(), k.clone()))
                     .collect(),
-            });
+            }));
         }
         let kind = Kind::of(def.kind);
         out.values.extend(values.into_iter().map(|(a, k)| {
@@ -526,7 +628,12 @@ fn read_article(
         }));
     }
     out.values.shrink_to_fit();
-    Ok(Some(out))
+    (Ok(Some(out)), summaries)
+}
+
+/// A disagreement as the spool keeps it: its JSON object on one line.
+fn disagreement_line(d: &Disagreement) -> Vec<u8> {
+    serde_json::to_vec(&report::disagreement_json(d)).expect("a JSON value always serialises")
 }
 
 /// The coefficients of each field from the counts.

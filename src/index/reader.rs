@@ -169,6 +169,33 @@ impl<'a> Reader<'a> {
         String::from_utf8(index.lookup(&format!("sha/{id}"), &inputs)?).ok()
     }
 
+    /// What `compute` makes of some files (`paths`, read against the schema, with whatever
+    /// else it depends on in `context`), unless the index has it for these very files. The
+    /// computation gives its result and, when it may be remembered, its encoding; `decode`
+    /// turns an encoding back into the result (`None`: not usable, computed again).
+    pub fn memo<T>(
+        &self,
+        key: &str,
+        paths: &[&Path],
+        context: &[u8],
+        decode: impl FnOnce(&[u8]) -> Option<T>,
+        compute: impl FnOnce() -> (T, Option<Vec<u8>>),
+    ) -> T {
+        let Some(index) = self.index else {
+            return compute().0;
+        };
+        let context = [index.schema_context(), context].concat();
+        let inputs = Inputs::stat(&context, paths);
+        if let Some(t) = index.lookup(key, &inputs).and_then(|p| decode(&p)) {
+            return t;
+        }
+        let (t, payload) = compute();
+        if let Some(payload) = payload {
+            index.record(key.to_string(), &inputs, payload);
+        }
+        t
+    }
+
     /// `check`'s findings about some files (`paths`, with whatever else they depend on in
     /// `context`), computed by `compute` unless the index has them for these very files.
     pub fn memo_findings(
