@@ -10,6 +10,8 @@
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
+
 use crate::index::{Index, Reader};
 use crate::model::article::meta_problems;
 use crate::model::problem::YamlPath;
@@ -120,27 +122,48 @@ pub fn check(store: &Store, open_index: &dyn Fn(&Schema) -> Option<Index>) -> Re
 
     let mut ids: Vec<_> = by_article.into_iter().collect();
     ids.sort();
-    for (id, (has_extracted, analysts)) in ids {
-        let in_corpus = articles.contains(&id);
-        report.files += usize::from(has_extracted) + analysts.len();
-        // What is found about one article's files depends on those files only: the index
-        // keeps it while none of them changed.
-        let mut paths = vec![store.article_path(&id), store.extracted_path(&id)];
-        paths.extend(analysts.iter().map(|a| store.gold_path(a, &id)));
-        let paths: Vec<&Path> = paths.iter().map(PathBuf::as_path).collect();
-        let mut context = format!("{id}\0{in_corpus}\0{has_extracted}");
-        for a in &analysts {
-            context.push('\0');
-            context.push_str(a);
-        }
-        let found =
-            reader.memo_findings(&format!("check/{id}"), &paths, context.as_bytes(), || {
-                check_article(store, &schema, &id, in_corpus, has_extracted, &analysts)
-            });
-        report.diagnostics.extend(found);
+    report.files += ids
+        .iter()
+        .map(|(_, (has_extracted, analysts))| usize::from(*has_extracted) + analysts.len())
+        .sum::<usize>();
+    // A chunk of articles at a time on every core; the findings are sorted at the end.
+    for chunk in ids.chunks(1024) {
+        let found: Vec<Vec<Diagnostic>> = chunk
+            .par_iter()
+            .map(|(id, (has_extracted, analysts))| {
+                check_one(&reader, &schema, &articles, id, *has_extracted, analysts)
+            })
+            .collect();
+        report.diagnostics.extend(found.into_iter().flatten());
     }
     report.diagnostics.sort();
     report
+}
+
+/// What is wrong with one article's files, from the index while none of them changed.
+fn check_one(
+    reader: &Reader,
+    schema: &Schema,
+    articles: &BTreeSet<String>,
+    id: &str,
+    has_extracted: bool,
+    analysts: &[String],
+) -> Vec<Diagnostic> {
+    let store = reader.store();
+    let in_corpus = articles.contains(id);
+    // What is found about one article's files depends on those files only: the index keeps
+    // it while none of them changed.
+    let mut paths = vec![store.article_path(id), store.extracted_path(id)];
+    paths.extend(analysts.iter().map(|a| store.gold_path(a, id)));
+    let paths: Vec<&Path> = paths.iter().map(PathBuf::as_path).collect();
+    let mut context = format!("{id}\0{in_corpus}\0{has_extracted}");
+    for a in analysts {
+        context.push('\0');
+        context.push_str(a);
+    }
+    reader.memo_findings(&format!("check/{id}"), &paths, context.as_bytes(), || {
+        check_article(store, schema, id, in_corpus, has_extracted, analysts)
+    })
 }
 
 /// What is wrong with one article's files: the article, its extracted file (when

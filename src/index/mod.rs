@@ -298,8 +298,10 @@ impl Index {
             spelling.extend_from_slice(dir.as_os_str().as_encoded_bytes());
             spelling.push(0);
         }
-        // Every part of the schema that reading a file depends on is in its debug form.
-        let schema: [u8; 32] = Sha256::digest(format!("{FORMAT} {schema:?}")).into();
+        // Every part of the schema that reading a file depends on is in its debug form; and
+        // another version of tadqiq may read a file differently.
+        let schema: [u8; 32] =
+            Sha256::digest(format!("{FORMAT} {} {schema:?}", env!("CARGO_PKG_VERSION"))).into();
         Ok(Index {
             path,
             schema,
