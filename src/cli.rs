@@ -1248,6 +1248,14 @@ fn index(args: &IndexArgs) -> Result<ExitCode> {
         &progress,
     );
     bar.finish_and_clear();
+    // The review screen's article list and search rows.
+    bar.set_length(0);
+    bar.reset();
+    let searched = crate::index::articles::refresh(&index, &store, &schema, &|done, total| {
+        bar.set_length(total as u64);
+        bar.set_position(done as u64);
+    });
+    bar.finish_and_clear();
     let pruned = build::prune(&index, &store);
     if index.is_broken() {
         bail!(
@@ -1255,11 +1263,21 @@ fn index(args: &IndexArgs) -> Result<ExitCode> {
             index.path().display()
         );
     }
+    let searched = searched.with_context(|| {
+        format!(
+            "{}: cannot update the article list and search",
+            index.path().display()
+        )
+    })?;
     let (entries, bytes) = index.size();
+    let (_, rows) = crate::index::articles::counts(&index).unwrap_or_default();
     eprintln!(
-        "{}: {} files, {entries} entries ({pruned} of gone files removed), {:.1} MiB, in {:.1} s",
+        "{}: {} files, {entries} entries ({pruned} of gone files removed), {} articles ({} read, {} removed) in {rows} search rows, {:.1} MiB, in {:.1} s",
         index.path().display(),
         units.units.len(),
+        searched.ids.len(),
+        searched.read,
+        searched.removed,
         bytes as f64 / (1024.0 * 1024.0),
         started.elapsed().as_secs_f64()
     );

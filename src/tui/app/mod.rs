@@ -27,7 +27,7 @@ use crate::store::{AnalystLock, Fingerprint, LoadError, LockError, SaveError, St
 use crate::text::layout::LayoutCache;
 use crate::text::{BidiMode, DirectionPolicy, Layout, LayoutOptions};
 pub use adjudicate::{Adjudication, EXTRACTOR};
-pub use search::{Hit, Place, Search};
+pub use search::{Hit, Place, Search, places};
 
 /// Where the article pane sits.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -67,7 +67,7 @@ struct Scanned {
 }
 
 /// Every hit in a review: text hits in order, then fields in schema order.
-fn places(review: &Review, schema: &Schema, query: &[char]) -> (Vec<Range<u32>>, Vec<Place>) {
+pub fn places(review: &Review, schema: &Schema, query: &[char]) -> (Vec<Range<u32>>, Vec<Place>) {
     let text_hits = fold(&review.article.text).find_all(query);
     let mut out: Vec<Place> = text_hits.iter().cloned().map(Place::Text).collect();
     for (i, def) in schema.fields.iter().enumerate() {
