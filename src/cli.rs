@@ -432,7 +432,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Some(Command::Render(args)) => render(&args),
         Some(Command::Check(args)) => check(&args, ix),
-        Some(Command::Review(args)) => review(&args),
+        Some(Command::Review(args)) => review(&args, ix),
         Some(Command::Agree(args)) => agree(&args, ix),
         Some(Command::Export(args)) => export(&args, ix),
         Some(Command::Score(args)) => score(&args, ix),
@@ -440,20 +440,23 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::Import(ImportCommand::Extracted(args))) => import_extracted(&args),
         Some(Command::Status(args)) => status(&args, ix),
         Some(Command::Index(args)) => index(&args),
-        None => review(&ReviewArgs {
-            corpus: CorpusArgs {
-                articles: "samples".into(),
-                annotations: "annotations".into(),
+        None => review(
+            &ReviewArgs {
+                corpus: CorpusArgs {
+                    articles: "samples".into(),
+                    annotations: "annotations".into(),
+                },
+                analyst: None,
+                layout: LayoutArg::Rtl,
+                shape: Switch::On,
+                bidi: BidiArg::App,
             },
-            analyst: None,
-            layout: LayoutArg::Rtl,
-            shape: Switch::On,
-            bidi: BidiArg::App,
-        }),
+            ix,
+        ),
     }
 }
 
-fn review(args: &ReviewArgs) -> Result<ExitCode> {
+fn review(args: &ReviewArgs, ix: IndexChoice) -> Result<ExitCode> {
     let analyst = match &args.analyst {
         Some(a) => a.clone(),
         None => default_analyst(),
@@ -489,6 +492,11 @@ fn review(args: &ReviewArgs) -> Result<ExitCode> {
             BidiArg::Terminal => BidiMode::Terminal,
         },
         theme: crate::tui::theme::Theme::from_env(),
+        index: if ix.no_index {
+            crate::tui::IndexUse::Off
+        } else {
+            crate::tui::IndexUse::CacheFolder
+        },
     })?;
     Ok(ExitCode::SUCCESS)
 }
