@@ -84,7 +84,10 @@ impl App {
             return;
         };
         if self.indexing.is_some() {
+            // The pass holds the write lock a batch at a time: the save would wait for it.
+            // Read again when the pass ends (until then, answers say the index is updating).
             self.saved_while_indexing.insert(id.to_string());
+            return;
         }
         // A failure sets the index aside; searches then read the files.
         let _ = articles::refresh_article(index, &self.store, &self.schema, id);
