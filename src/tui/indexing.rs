@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::mpsc::{self, Receiver};
+use std::sync::mpsc::{self, Receiver, Sender};
 
 use crate::index::{Index, articles};
 use crate::model::Schema;
@@ -43,12 +43,17 @@ pub enum Refreshed {
     Failed(String),
 }
 
-/// Starts the freshness pass; its end arrives on the receiver.
-pub fn spawn(index: Arc<Index>, store: Store, schema: Schema) -> Receiver<Refreshed> {
+/// Prepares the freshness pass: it starts when told on the sender (after the first frame, so
+/// as not to compete with it), and its end arrives on the receiver.
+pub fn spawn(index: Arc<Index>, store: Store, schema: Schema) -> (Sender<()>, Receiver<Refreshed>) {
+    let (go, start) = mpsc::channel();
     let (tx, rx) = mpsc::channel();
     std::thread::Builder::new()
         .name("tadqiq-index".into())
         .spawn(move || {
+            if start.recv().is_err() {
+                return; // the review ended first
+            }
             let end = match articles::refresh(&index, &store, &schema, &|_, _| {}) {
                 Ok(r) => Refreshed::Ids(r.ids),
                 Err(e) => Refreshed::Failed(e.to_string()),
@@ -57,5 +62,5 @@ pub fn spawn(index: Arc<Index>, store: Store, schema: Schema) -> Receiver<Refres
         })
         .map_err(|_| ())
         .ok();
-    rx
+    (go, rx)
 }

@@ -11,6 +11,9 @@ use crate::tui::indexing::Refreshed;
 impl App {
     /// Takes in the end of the index's freshness pass; returns whether it came.
     pub(super) fn tick_index(&mut self) -> bool {
+        if let Some(start) = self.start_indexing.take() {
+            let _ = start.send(());
+        }
         let Some(rx) = &self.indexing else {
             return false;
         };

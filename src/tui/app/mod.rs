@@ -320,6 +320,8 @@ pub struct App {
     corpus_index: Option<Arc<crate::index::Index>>,
     /// The freshness pass of the index, while it runs.
     indexing: Option<Receiver<Refreshed>>,
+    /// Starts the freshness pass, at the first tick (after the first frame).
+    start_indexing: Option<std::sync::mpsc::Sender<()>>,
     /// Whether the index has an article list (from an earlier pass or this session's): only
     /// then does a search ask it.
     index_listed: bool,
@@ -360,9 +362,10 @@ impl App {
             Some(ids) => ids,
             None => config.store.list_articles().map_err(OpenError::Listing)?,
         };
-        let indexing = corpus_index
+        let (start_indexing, indexing) = corpus_index
             .clone()
-            .map(|i| indexing::spawn(i, config.store.clone(), schema.clone()));
+            .map(|i| indexing::spawn(i, config.store.clone(), schema.clone()))
+            .unzip();
         if ids.is_empty() {
             return Err(OpenError::Empty(
                 config.store.articles_dir().display().to_string(),
@@ -437,6 +440,7 @@ impl App {
             scanned_locally: HashSet::new(),
             corpus_index,
             indexing,
+            start_indexing,
             index_listed,
             saved_while_indexing: HashSet::new(),
             generation: 0,
