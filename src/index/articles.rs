@@ -15,7 +15,10 @@
 //!   it hides the extracted value;
 //!
 //! and a hit for `A` is a matching text row, a matching row of A's gold set, or a matching
-//! extracted row of a field A has no row for.
+//! extracted row of a field A has no row for. Most reviews confirm what was extracted: a gold
+//! row whose value equals the extracted one is kept without its text (a match of the extracted
+//! row is the same match), and only the rows of values that differ are marked as overriding the
+//! extracted one; this halves the rows a common word matches.
 //!
 //! A row's text is folded, each whitespace run made one space (a space in a folded query
 //! matches any run, so both sides then match char for char), and its items joined by a line
@@ -77,7 +80,8 @@ pub(super) const TABLES: &str = "
         num INTEGER PRIMARY KEY,
         article INTEGER NOT NULL,
         source INTEGER NOT NULL,
-        field INTEGER NOT NULL
+        field INTEGER NOT NULL,
+        overrides INTEGER NOT NULL
     );
     CREATE INDEX IF NOT EXISTS search_row_of ON search_row (article, source, field);
     CREATE VIRTUAL TABLE IF NOT EXISTS search_text USING fts5 (
@@ -102,6 +106,10 @@ enum RowSource {
 struct Row {
     source: RowSource,
     field: i64,
+    /// A gold value other than the extracted one: a match of the extracted value does not
+    /// count for this analyst, a match of this text does. A gold value equal to the extracted
+    /// one has no text and does not override.
+    overrides: bool,
     text: String,
 }
 
@@ -189,10 +197,12 @@ fn read(
             rows.push(Row {
                 source: RowSource::Text,
                 field: 0,
+                overrides: false,
                 text,
             });
         }
-        if let Ok(Some(extracted)) = reader.read_extracted(id, schema) {
+        let extracted = reader.read_extracted(id, schema).ok().flatten();
+        if let Some(extracted) = &extracted {
             for (f, def) in schema.fields.iter().enumerate() {
                 let Some(e) = extracted.field(&def.name) else {
                     continue;
@@ -202,6 +212,7 @@ fn read(
                     rows.push(Row {
                         source: RowSource::Extracted,
                         field: f as i64,
+                        overrides: false,
                         text,
                     });
                 }
@@ -222,13 +233,23 @@ fn read(
             };
             let Some(gold) = gold else { continue };
             for (f, def) in schema.fields.iter().enumerate() {
-                if let Some(r) = gold.field(&def.name) {
-                    rows.push(Row {
-                        source: RowSource::Gold(a),
-                        field: f as i64,
-                        text: searchable(r.value.items().iter().map(String::as_str)),
-                    });
-                }
+                let Some(r) = gold.field(&def.name) else {
+                    continue;
+                };
+                let as_extracted = extracted
+                    .as_ref()
+                    .and_then(|e| e.field(&def.name))
+                    .is_some_and(|e| e.value == r.value);
+                rows.push(Row {
+                    source: RowSource::Gold(a),
+                    field: f as i64,
+                    overrides: !as_extracted,
+                    text: if as_extracted {
+                        String::new()
+                    } else {
+                        searchable(r.value.items().iter().map(String::as_str))
+                    },
+                });
             }
         }
     }
@@ -362,7 +383,7 @@ pub fn search(index: &Index, query: &[char], analyst: &str) -> Option<Vec<String
                          OR (r.source = ?4 AND NOT EXISTS (
                                 SELECT 1 FROM search_row g
                                  WHERE g.article = r.article AND g.source = ?3
-                                   AND g.field = r.field))))",
+                                   AND g.field = r.field AND g.overrides))))",
         )?;
         let rows = s.query_map(params![phrase, TEXT, gold_set, EXTRACTED], |r| {
             r.get::<_, String>(0)
@@ -437,12 +458,16 @@ fn write(index: &Index, analysts: &[String], fresh: &[Fresh], gone: &[i64]) -> O
                     },
                 };
                 tx.prepare_cached(
-                    "INSERT INTO search_row (article, source, field) VALUES (?1, ?2, ?3)",
+                    "INSERT INTO search_row (article, source, field, overrides)
+                     VALUES (?1, ?2, ?3, ?4)",
                 )?
-                .execute(params![num, source, row.field])?;
-                let row_num = tx.last_insert_rowid();
-                tx.prepare_cached("INSERT INTO search_text (rowid, text) VALUES (?1, ?2)")?
-                    .execute(params![row_num, row.text])?;
+                .execute(params![num, source, row.field, row.overrides])?;
+                // A gold value as extracted has no text: it is matched as the extracted one.
+                if has_text(row.source, row.overrides) {
+                    let row_num = tx.last_insert_rowid();
+                    tx.prepare_cached("INSERT INTO search_text (rowid, text) VALUES (?1, ?2)")?
+                        .execute(params![row_num, row.text])?;
+                }
             }
         }
         for &num in gone {
@@ -465,15 +490,27 @@ fn gold_set(tx: &Transaction, analyst: &str) -> rusqlite::Result<i64> {
         .query_row([analyst], |r| r.get(0))
 }
 
+/// Whether a row has an entry in `search_text`: all but the gold values as extracted.
+fn has_text(source: RowSource, overrides: bool) -> bool {
+    overrides || !matches!(source, RowSource::Gold(_))
+}
+
 /// Deletes article `num`'s rows.
 fn delete_rows(tx: &Transaction, num: i64) -> rusqlite::Result<()> {
-    let rows: Vec<i64> = tx
-        .prepare_cached("SELECT num FROM search_row WHERE article = ?1")?
-        .query_map([num], |r| r.get(0))?
+    let rows: Vec<(i64, i64, bool)> = tx
+        .prepare_cached("SELECT num, source, overrides FROM search_row WHERE article = ?1")?
+        .query_map([num], |r| Ok((r.get(0)?, r.get::<_, i64>(1)?, r.get(2)?)))?
         .collect::<rusqlite::Result<_>>()?;
-    for row in rows {
-        tx.prepare_cached("DELETE FROM search_text WHERE rowid = ?1")?
-            .execute([row])?;
+    for (row, source, overrides) in rows {
+        let source = match source {
+            TEXT => RowSource::Text,
+            EXTRACTED => RowSource::Extracted,
+            _ => RowSource::Gold(0),
+        };
+        if has_text(source, overrides) {
+            tx.prepare_cached("DELETE FROM search_text WHERE rowid = ?1")?
+                .execute([row])?;
+        }
     }
     tx.prepare_cached("DELETE FROM search_row WHERE article = ?1")?
         .execute([num])?;
