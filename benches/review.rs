@@ -12,7 +12,7 @@ use ratatui::backend::TestBackend;
 use tadqiq::store::Store;
 use tadqiq::text::BidiMode;
 use tadqiq::tui::theme::Theme;
-use tadqiq::tui::{App, Config, Side, views};
+use tadqiq::tui::{App, Config, IndexUse, Side, views};
 
 /// A corpus in `dir`: the schema, and articles made by `article(i)` for `n` ids, each with the
 /// first sample's extracted file.
@@ -76,6 +76,8 @@ fn app(dir: &Path) -> App {
         shape: true,
         bidi: BidiMode::App,
         theme: Theme { color: true },
+        // What is measured here is drawing and listing, not the corpus index.
+        index: IndexUse::Off,
     })
     .unwrap()
 }

@@ -432,7 +432,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Some(Command::Render(args)) => render(&args),
         Some(Command::Check(args)) => check(&args, ix),
-        Some(Command::Review(args)) => review(&args),
+        Some(Command::Review(args)) => review(&args, ix),
         Some(Command::Agree(args)) => agree(&args, ix),
         Some(Command::Export(args)) => export(&args, ix),
         Some(Command::Score(args)) => score(&args, ix),
@@ -440,20 +440,23 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::Import(ImportCommand::Extracted(args))) => import_extracted(&args),
         Some(Command::Status(args)) => status(&args, ix),
         Some(Command::Index(args)) => index(&args),
-        None => review(&ReviewArgs {
-            corpus: CorpusArgs {
-                articles: "samples".into(),
-                annotations: "annotations".into(),
+        None => review(
+            &ReviewArgs {
+                corpus: CorpusArgs {
+                    articles: "samples".into(),
+                    annotations: "annotations".into(),
+                },
+                analyst: None,
+                layout: LayoutArg::Rtl,
+                shape: Switch::On,
+                bidi: BidiArg::App,
             },
-            analyst: None,
-            layout: LayoutArg::Rtl,
-            shape: Switch::On,
-            bidi: BidiArg::App,
-        }),
+            ix,
+        ),
     }
 }
 
-fn review(args: &ReviewArgs) -> Result<ExitCode> {
+fn review(args: &ReviewArgs, ix: IndexChoice) -> Result<ExitCode> {
     let analyst = match &args.analyst {
         Some(a) => a.clone(),
         None => default_analyst(),
@@ -489,6 +492,11 @@ fn review(args: &ReviewArgs) -> Result<ExitCode> {
             BidiArg::Terminal => BidiMode::Terminal,
         },
         theme: crate::tui::theme::Theme::from_env(),
+        index: if ix.no_index {
+            crate::tui::IndexUse::Off
+        } else {
+            crate::tui::IndexUse::CacheFolder
+        },
     })?;
     Ok(ExitCode::SUCCESS)
 }
@@ -1248,6 +1256,14 @@ fn index(args: &IndexArgs) -> Result<ExitCode> {
         &progress,
     );
     bar.finish_and_clear();
+    // The review screen's article list and search rows.
+    bar.set_length(0);
+    bar.reset();
+    let searched = crate::index::articles::refresh(&index, &store, &schema, &|done, total| {
+        bar.set_length(total as u64);
+        bar.set_position(done as u64);
+    });
+    bar.finish_and_clear();
     let pruned = build::prune(&index, &store);
     if index.is_broken() {
         bail!(
@@ -1255,11 +1271,21 @@ fn index(args: &IndexArgs) -> Result<ExitCode> {
             index.path().display()
         );
     }
+    let searched = searched.with_context(|| {
+        format!(
+            "{}: cannot update the article list and search",
+            index.path().display()
+        )
+    })?;
     let (entries, bytes) = index.size();
+    let (_, rows) = crate::index::articles::counts(&index).unwrap_or_default();
     eprintln!(
-        "{}: {} files, {entries} entries ({pruned} of gone files removed), {:.1} MiB, in {:.1} s",
+        "{}: {} files, {entries} entries ({pruned} of gone files removed), {} articles ({} read, {} removed) in {rows} search rows, {:.1} MiB, in {:.1} s",
         index.path().display(),
         units.units.len(),
+        searched.ids.len(),
+        searched.read,
+        searched.removed,
         bytes as f64 / (1024.0 * 1024.0),
         started.elapsed().as_secs_f64()
     );

@@ -32,6 +32,7 @@
 //! last committed state. New entries are written in batches, in one transaction each; a batch
 //! that cannot get the write lock in time is dropped (the next run reads those files again).
 
+pub mod articles;
 pub mod build;
 pub mod codec;
 mod reader;
@@ -54,7 +55,7 @@ use crate::model::Schema;
 use crate::store::Store;
 
 /// What the index stores and how: an index of another format is deleted and built again.
-pub const FORMAT: i64 = 1;
+pub const FORMAT: i64 = 2;
 
 /// How long after a file's last change an entry about it must have been recorded to be
 /// trusted: more than the coarsest timestamp granularity tadqiq may meet (FAT's 2 s).
@@ -164,6 +165,15 @@ impl Inputs {
     pub fn cacheable(&self) -> bool {
         self.cacheable
     }
+
+    /// Whether an entry recorded at `recorded_at` for the inputs `stored` may be used now: the
+    /// same files with the same identities, recorded long enough after their last change not
+    /// to be racily clean.
+    fn trust(&self, stored: &[u8], recorded_at: i64) -> bool {
+        self.cacheable
+            && stored == self.bytes.as_slice()
+            && self.newest_ns.saturating_add(RACY_NS) < recorded_at
+    }
 }
 
 /// Why the index could not be opened.
@@ -227,22 +237,12 @@ pub struct Index {
 impl Index {
     /// Where the index of the corpus in `store` lives.
     pub fn location(store: &Store) -> Result<PathBuf, IndexError> {
-        Ok(Index::location_of(store)?.0)
-    }
-
-    /// The index's path, and the corpus's canonical folders (one per line).
-    fn location_of(store: &Store) -> Result<(PathBuf, String), IndexError> {
         let folder = cache_folder().ok_or(IndexError::NoCacheFolder)?;
-        Index::corpus_in(store, &folder)
+        Ok(Index::location_of(&folder, store)?.0)
     }
 
-    /// Where the index of `store` lives in `folder`.
-    #[cfg(test)]
-    fn location_in(store: &Store, folder: &Path) -> Result<PathBuf, IndexError> {
-        Ok(Index::corpus_in(store, folder)?.0)
-    }
-
-    fn corpus_in(store: &Store, folder: &Path) -> Result<(PathBuf, String), IndexError> {
+    /// The index's path in `folder`, and the corpus's canonical folders (one per line).
+    fn location_of(folder: &Path, store: &Store) -> Result<(PathBuf, String), IndexError> {
         let mut h = Sha256::new();
         let mut corpus = String::new();
         for dir in [store.articles_dir(), store.annotations_dir()] {
@@ -263,13 +263,13 @@ impl Index {
     /// Opens (creating or rebuilding it if needed) the index of the corpus in `store`, for
     /// reads against `schema`.
     pub fn open(store: &Store, schema: &Schema) -> Result<Index, IndexError> {
-        let (path, _) = Index::location_of(store)?;
-        Index::open_at(store, schema, path)
+        let folder = cache_folder().ok_or(IndexError::NoCacheFolder)?;
+        Index::open_in(&folder, store, schema)
     }
 
-    /// [`Index::open`], the index being at `path`.
-    fn open_at(store: &Store, schema: &Schema, path: PathBuf) -> Result<Index, IndexError> {
-        let corpus = Index::corpus_in(store, path.parent().unwrap_or(Path::new(".")))?.1;
+    /// [`Index::open`], with the indexes kept in `folder` rather than the user's cache folder.
+    pub fn open_in(folder: &Path, store: &Store, schema: &Schema) -> Result<Index, IndexError> {
+        let (path, corpus) = Index::location_of(folder, store)?;
         if let Some(folder) = path.parent() {
             fs::create_dir_all(folder).map_err(|source| IndexError::Folder {
                 path: folder.to_path_buf(),
@@ -351,10 +351,8 @@ impl Index {
             .optional()
         })?;
         let (stored_key, stored, recorded_at, sum, payload) = found?;
-        let trusted = stored_key == key
-            && stored == inputs.bytes
-            && inputs.newest_ns.saturating_add(RACY_NS) < recorded_at
-            && checksum(&payload) == sum;
+        let trusted =
+            stored_key == key && inputs.trust(&stored, recorded_at) && checksum(&payload) == sum;
         trusted.then_some(payload)
     }
 
@@ -476,6 +474,32 @@ impl Index {
         self.broken.load(Ordering::Relaxed)
     }
 
+    /// Runs `f` in one write transaction, committed when it succeeds; `None` when SQLite failed
+    /// (a busy lock drops the work, anything else sets the index aside).
+    fn write<T>(&self, f: impl FnOnce(&rusqlite::Transaction) -> rusqlite::Result<T>) -> Option<T> {
+        if self.broken.load(Ordering::Relaxed) {
+            return None;
+        }
+        let mut writer = self.writer.lock().unwrap_or_else(|e| e.into_inner());
+        let result = (|| {
+            if writer.is_none() {
+                *writer = Some(connect(&self.path)?);
+            }
+            let conn = writer.as_mut().expect("just opened");
+            let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            let t = f(&tx)?;
+            tx.commit()?;
+            Ok(t)
+        })();
+        match result {
+            Ok(t) => Some(t),
+            Err(e) => {
+                self.failed(&e);
+                None
+            }
+        }
+    }
+
     fn with_reader<T>(&self, f: impl FnOnce(&Connection) -> rusqlite::Result<T>) -> Option<T> {
         let conn = {
             let mut pool = self.readers.lock().unwrap_or_else(|e| e.into_inner());
@@ -586,6 +610,7 @@ fn connect(path: &Path) -> rusqlite::Result<Connection> {
                  payload BLOB NOT NULL
              );",
         )?;
+        conn.execute_batch(articles::TABLES)?;
         conn.pragma_update(None, "user_version", FORMAT)?;
         conn.execute_batch("COMMIT;")?;
     } else if version != FORMAT {
@@ -665,12 +690,11 @@ mod tests {
     }
 
     fn open(store: &Store, folder: &Path) -> Index {
-        let path = Index::location_in(store, folder).unwrap();
         let schema = Store::new("samples", "annotations")
             .load_schema()
             .unwrap()
             .value;
-        Index::open_at(store, &schema, path).unwrap()
+        Index::open_in(folder, store, &schema).unwrap()
     }
 
     /// Inputs as if stat'ed `age` after the files last changed.
@@ -765,7 +789,7 @@ mod tests {
         let file = dir.path().join("articles/a.txt");
         fs::write(&file, "one").unwrap();
         let i = aged(&[&file], Duration::from_secs(10));
-        let path = Index::location_in(&store, &cache).unwrap();
+        let path = Index::location_of(&cache, &store).unwrap().0;
         fs::create_dir_all(&cache).unwrap();
         fs::write(&path, vec![0x42; 10_000]).unwrap();
         let index = open(&store, &cache);
@@ -787,7 +811,7 @@ mod tests {
         fs::create_dir_all(gone.path().join("a")).unwrap();
         fs::create_dir_all(gone.path().join("b")).unwrap();
         let old = Store::new(gone.path().join("a"), gone.path().join("b"));
-        let old_path = Index::location_in(&old, &cache).unwrap();
+        let old_path = Index::location_of(&cache, &old).unwrap().0;
         drop(open(&old, &cache));
         assert!(old_path.exists());
         drop(gone);

@@ -4,10 +4,13 @@
 //! - [`keymap`]: the keys, as data, from which the help screen is generated;
 //! - [`views`]: drawing the state;
 //! - [`terminal`]: taking the terminal over and giving it back, whatever happens;
-//! - [`scan`]: reading review statuses in the background.
+//! - [`scan`]: reading review statuses in the background;
+//! - [`indexing`]: the article list and the search from the corpus index, kept fresh in the
+//!   background.
 
 pub mod app;
 pub mod edit;
+pub mod indexing;
 pub mod keymap;
 pub mod scan;
 pub mod terminal;
@@ -20,6 +23,7 @@ use anyhow::{Context as _, Result};
 use crossterm::event::{self, Event, KeyEventKind};
 
 pub use app::{App, Config, Side};
+pub use indexing::IndexUse;
 
 /// Runs the review screen until the analyst quits or a termination signal arrives.
 pub fn run(config: Config) -> Result<()> {

@@ -12,7 +12,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use tadqiq::store::Store;
 use tadqiq::text::BidiMode;
 use tadqiq::tui::theme::Theme;
-use tadqiq::tui::{App, Config, Side};
+use tadqiq::tui::{App, Config, IndexUse, Side};
 
 /// A copy of the bundled samples and annotations (schema and extracted files, no gold) in a
 /// temporary folder.
@@ -44,6 +44,7 @@ pub fn app_with(dir: &Path, analyst: &str, side: Side, color: bool) -> App {
         shape: true,
         bidi: BidiMode::App,
         theme: Theme { color },
+        index: IndexUse::Off,
     })
     .unwrap();
     app.finish_scan();

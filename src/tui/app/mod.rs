@@ -5,6 +5,7 @@
 //! unsaved changes, recovery — is tested without a screen.
 
 mod adjudicate;
+mod corpus;
 mod editing;
 mod search;
 mod selection;
@@ -12,11 +13,13 @@ mod selection;
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
+use std::sync::Arc;
 use std::sync::mpsc::Receiver;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseEvent, MouseEventKind};
 
 use super::edit::{Checklist, Items, LineEdit, Picker};
+use super::indexing::{self, IndexUse, Refreshed};
 use super::keymap::{self, Action, Context};
 use super::scan::{self, ScanEvent};
 use super::theme::Theme;
@@ -27,7 +30,7 @@ use crate::store::{AnalystLock, Fingerprint, LoadError, LockError, SaveError, St
 use crate::text::layout::LayoutCache;
 use crate::text::{BidiMode, DirectionPolicy, Layout, LayoutOptions};
 pub use adjudicate::{Adjudication, EXTRACTOR};
-pub use search::{Hit, Place, Search};
+pub use search::{Hit, Place, Search, places};
 
 /// Where the article pane sits.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -53,6 +56,8 @@ pub struct Config {
     pub bidi: BidiMode,
     /// Colours or not.
     pub theme: Theme,
+    /// Whether the article list and the search come from the corpus index.
+    pub index: IndexUse,
 }
 
 /// Which pane has the keyboard.
@@ -311,6 +316,18 @@ pub struct App {
     recovered: HashSet<String>,
     scan: Option<Receiver<ScanEvent>>,
     scanned_locally: HashSet<String>,
+    /// The corpus index, when used (and until it fails).
+    corpus_index: Option<Arc<crate::index::Index>>,
+    /// The freshness pass of the index, while it runs.
+    indexing: Option<Receiver<Refreshed>>,
+    /// Starts the freshness pass, at the first tick (after the first frame).
+    start_indexing: Option<std::sync::mpsc::Sender<()>>,
+    /// Whether the index has an article list (from an earlier pass or this session's): only
+    /// then does a search ask it.
+    index_listed: bool,
+    /// Articles saved while the freshness pass ran: read into the index again after it, which
+    /// may have read them before the save.
+    saved_while_indexing: HashSet<String>,
     generation: u64,
     _lock: Option<AnalystLock>,
 }
@@ -334,7 +351,21 @@ impl App {
     /// field. Takes the analyst's lock, or opens read-only if another instance has it.
     pub fn new(config: Config) -> Result<App, OpenError> {
         let schema = config.store.load_schema().map_err(OpenError::Schema)?.value;
-        let ids = config.store.list_articles().map_err(OpenError::Listing)?;
+        // With an index that has a list, the first frame does not list the articles folder:
+        // the freshness pass sends the list as it is now.
+        let corpus_index = indexing::open(&config.index, &config.store, &schema);
+        let listed = corpus_index
+            .as_deref()
+            .and_then(crate::index::articles::ids);
+        let index_listed = listed.is_some();
+        let ids = match listed {
+            Some(ids) => ids,
+            None => config.store.list_articles().map_err(OpenError::Listing)?,
+        };
+        let (start_indexing, indexing) = corpus_index
+            .clone()
+            .map(|i| indexing::spawn(i, config.store.clone(), schema.clone()))
+            .unzip();
         if ids.is_empty() {
             return Err(OpenError::Empty(
                 config.store.articles_dir().display().to_string(),
@@ -407,6 +438,11 @@ impl App {
             recovered: HashSet::new(),
             scan: Some(scan),
             scanned_locally: HashSet::new(),
+            corpus_index,
+            indexing,
+            start_indexing,
+            index_listed,
+            saved_while_indexing: HashSet::new(),
             generation: 0,
             _lock: lock,
         };
@@ -512,7 +548,7 @@ impl App {
 
     /// Whether the background scan of review statuses is still running.
     pub fn scanning(&self) -> bool {
-        self.scan.is_some()
+        self.scan.is_some() || self.indexing.is_some()
     }
 
     /// The article's layout at `width`, from the cache.
@@ -663,6 +699,7 @@ impl App {
                         stale: Some(false),
                     },
                 );
+                self.reindex(&id);
                 self.scanned_locally.insert(id);
                 Ok(true)
             }
@@ -1272,6 +1309,12 @@ impl App {
 
     /// Takes in what the background scan found; returns whether anything changed.
     pub fn tick(&mut self) -> bool {
+        let indexed = self.tick_index();
+        self.tick_scan() || indexed
+    }
+
+    /// Takes in the review statuses the background scan found; returns whether any came.
+    fn tick_scan(&mut self) -> bool {
         let Some(rx) = &self.scan else { return false };
         let mut changed = false;
         loop {
@@ -1297,9 +1340,10 @@ impl App {
         }
     }
 
-    /// Waits for the background scan to finish (for tests and scripts).
+    /// Waits for the background scan and the index's freshness pass to finish (for tests and
+    /// scripts).
     pub fn finish_scan(&mut self) {
-        while self.scan.is_some() {
+        while self.scanning() {
             if !self.tick() {
                 std::thread::sleep(std::time::Duration::from_millis(5));
             }

@@ -1,6 +1,14 @@
 //! Searching the corpus from the review screen (`/`, then `n` and `N`): article text and field
 //! values, matched after folding (see [`crate::text::fold`]); the stored text is never changed.
 //!
+//! With the corpus index (see [`crate::index::articles`]), one query gives every article with
+//! a hit at once: the status bar says how many, and `n`/`N` go through the hits of the open
+//! article, then straight to the next (previous) article with a hit, in id order, wrapping.
+//! Where in an article the hits are always comes from the article as open. While the index is
+//! being brought up to date its answer may be behind the files: the status bar says so and the
+//! query is asked again when the update ends. A query too short for the index (fewer than three
+//! chars, folded), no index, or an index that failed: the files are searched as follows.
+//!
 //! Hits are found lazily: in the open article first, then article by article in id order,
 //! reading each from disk only when the search gets there, so a corpus of any size costs
 //! nothing until `n` is pressed. One key press reads at most [`SEARCH_BUDGET`] articles, so
@@ -8,10 +16,12 @@
 //! the search got, and `n` (or `N`) goes on from there.
 
 use std::ops::Range;
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
 use super::{App, Level};
+use crate::index::articles;
 use crate::model::Schema;
 use crate::model::review::Review;
 use crate::store::Store;
@@ -56,6 +66,28 @@ pub struct Search {
     /// How far a scan without hits got: from which article, in which direction, how many
     /// articles on. The next key press in that direction from that article goes on from there.
     scanned: Option<Scanned>,
+    /// The ids (sorted) of the articles with a hit, from the corpus index; `None` when the
+    /// files are searched.
+    pub articles: Option<Arc<Vec<String>>>,
+}
+
+impl Search {
+    /// The open article moved from `before` to `after` in `App::ids` (a new article list).
+    pub(super) fn article_moved(&mut self, before: usize, after: usize) {
+        if let Some(hit) = &mut self.hit {
+            if hit.article == before {
+                hit.article = after;
+            } else {
+                self.hit = None;
+            }
+        }
+        self.text_hits.0 = if self.text_hits.0 == before {
+            after
+        } else {
+            usize::MAX
+        };
+        self.scanned = None;
+    }
 }
 
 /// See [`Search::scanned`].
@@ -67,7 +99,7 @@ struct Scanned {
 }
 
 /// Every hit in a review: text hits in order, then fields in schema order.
-fn places(review: &Review, schema: &Schema, query: &[char]) -> (Vec<Range<u32>>, Vec<Place>) {
+pub fn places(review: &Review, schema: &Schema, query: &[char]) -> (Vec<Range<u32>>, Vec<Place>) {
     let text_hits = fold(&review.article.text).find_all(query);
     let mut out: Vec<Place> = text_hits.iter().cloned().map(Place::Text).collect();
     for (i, def) in schema.fields.iter().enumerate() {
@@ -92,14 +124,87 @@ impl App {
             self.search = None;
             return;
         }
+        let articles = self.indexed_hits(&folded);
         self.search = Some(Search {
             query: query.trim().to_string(),
             folded,
             hit: None,
             text_hits: (usize::MAX, Vec::new()),
             scanned: None,
+            articles,
         });
         self.next_hit(true);
+    }
+
+    /// The articles with a hit for `folded`, from the index; `None` when the files are to be
+    /// searched (no index, no article list in it yet, a query too short, or a failure, after
+    /// which the index is set aside).
+    fn indexed_hits(&mut self, folded: &[char]) -> Option<Arc<Vec<String>>> {
+        if !self.index_listed {
+            return None;
+        }
+        let index = self.corpus_index.as_deref()?;
+        let hits = articles::search(index, folded, &self.analyst);
+        if index.is_broken() {
+            self.corpus_index = None;
+            self.index_listed = false;
+            return None;
+        }
+        hits.map(Arc::new)
+    }
+
+    /// Asks the index again for the active search (it was updated); with `announce`, says the
+    /// new count.
+    pub(super) fn requery(&mut self, announce: bool) {
+        let Some(search) = &self.search else {
+            return;
+        };
+        if search.articles.is_none() && !announce {
+            return;
+        }
+        let folded = search.folded.clone();
+        let articles = self.indexed_hits(&folded);
+        if let Some(s) = &mut self.search {
+            s.articles = articles;
+        }
+        if !announce {
+            return;
+        }
+        let Some(search) = self.search.clone() else {
+            return;
+        };
+        let (_, here) = places(&self.current.review, &self.schema, &search.folded);
+        let k = search
+            .hit
+            .as_ref()
+            .filter(|h| h.article == self.index)
+            .and_then(|h| here.iter().position(|p| *p == h.place));
+        match k {
+            Some(k) => {
+                let text = self.hit_message(&search, k + 1, here.len());
+                self.say(text, Level::Info);
+            }
+            None if search.articles.as_ref().is_some_and(|a| a.is_empty()) => {
+                self.say(format!("no hits for «{}»", search.query), Level::Error);
+            }
+            None => {}
+        }
+    }
+
+    /// What the status bar says at hit `k` of `of` in the open article.
+    fn hit_message(&self, search: &Search, k: usize, of: usize) -> String {
+        let mut text = format!("«{}»: ", search.query);
+        if let Some(articles) = &search.articles {
+            let n = articles.len().max(1);
+            text.push_str(&format!("{n} article{} · ", if n == 1 { "" } else { "s" }));
+        }
+        text.push_str(&format!(
+            "hit {k} of {of} in this article · n next, N previous, Esc ends"
+        ));
+        if search.articles.is_some() && self.indexing.is_some() {
+            text.push_str(" · index updating");
+        }
+        text
     }
 
     /// The hits of the open article's text, for the view (recomputed when the article
@@ -141,6 +246,10 @@ impl App {
         .cloned();
         if let Some(place) = in_here {
             self.show_hit(place, &here);
+            return;
+        }
+        if let Some(articles) = &search.articles {
+            self.next_indexed_hit(forward, &search, articles, &here);
             return;
         }
         // The other articles, in order, wrapping around to this one; read a chunk at a time on
@@ -213,16 +322,71 @@ impl App {
         self.say(format!("no hits for «{}»", search.query), Level::Error);
     }
 
+    /// Goes to the first hit of the next (previous) article with one, in id order, wrapping
+    /// around to the open article's own hits. The index says which articles; each is checked
+    /// against its files before the screen moves there, in case they changed since.
+    fn next_indexed_hit(
+        &mut self,
+        forward: bool,
+        search: &Search,
+        articles: &[String],
+        here: &[Place],
+    ) {
+        let n = articles.len();
+        let current = self.id().to_string();
+        // Where the open article is, or would be, among the hit articles.
+        let base = match articles.binary_search(&current) {
+            Ok(i) => i as isize,
+            Err(i) if forward => i as isize - 1,
+            Err(i) => i as isize,
+        };
+        let step = if forward { 1 } else { -1 };
+        for s in 1..=n as isize {
+            let id = &articles[(base + s * step).rem_euclid(n as isize) as usize];
+            if *id == current {
+                continue;
+            }
+            let Ok(i) = self.ids.binary_search(id) else {
+                continue;
+            };
+            let found = places_in(&self.store, &self.schema, &self.analyst, id, &search.folded);
+            if found.is_empty() {
+                continue;
+            }
+            self.go(i);
+            if self.index != i {
+                return; // not moved: the message says why
+            }
+            let (_, found) = places(&self.current.review, &self.schema, &search.folded);
+            let pick = if forward { found.first() } else { found.last() };
+            if let Some(place) = pick.cloned() {
+                self.show_hit(place, &found);
+                return;
+            }
+        }
+        let pick = if forward { here.first() } else { here.last() };
+        match pick.cloned() {
+            Some(place) => self.show_hit(place, here),
+            None => {
+                let mut text = format!("no hits for «{}»", search.query);
+                if self.indexing.is_some() {
+                    text.push_str(" · index updating");
+                }
+                self.say(text, Level::Error);
+            }
+        }
+    }
+
     fn show_hit(&mut self, place: Place, all: &[Place]) {
         let k = all.iter().position(|p| *p == place).map_or(0, |k| k + 1);
         let index = self.index;
-        let query = match &mut self.search {
+        let search = match &mut self.search {
             Some(s) => {
                 s.hit = Some(Hit {
                     article: index,
                     place: place.clone(),
                 });
-                s.query.clone()
+                s.clone()
             }
             None => return,
         };
@@ -237,13 +401,8 @@ impl App {
                 self.follow_evidence = true;
             }
         }
-        self.say(
-            format!(
-                "«{query}»: hit {k} of {} in this article · n next, N previous, Esc ends",
-                all.len()
-            ),
-            Level::Info,
-        );
+        let text = self.hit_message(&search, k, all.len());
+        self.say(text, Level::Info);
     }
 }
 
