@@ -58,7 +58,7 @@ pub const FIRST_GOLD_SET: i64 = 2;
 pub const MIN_QUERY_CHARS: usize = 3;
 
 /// Articles stat'ed and read per batch; each batch is written in one transaction.
-const CHUNK: usize = 2048;
+const CHUNK: usize = 512;
 
 /// The tables, created with the index's others.
 pub(super) const TABLES: &str = "
@@ -431,6 +431,16 @@ fn stored_between(
 /// one transaction.
 fn write(index: &Index, analysts: &[String], fresh: &[Fresh], gone: &[i64]) -> Option<()> {
     index.write(|tx| {
+        // FTS5 writes its pending terms out at every statement that changes it (each opens a
+        // savepoint), and merges segments as it does: a statement per row made a batch cost
+        // thousands of merges. The batch's texts and deletions are gathered in temporary
+        // tables and applied by one statement each.
+        tx.execute_batch(
+            "CREATE TEMP TABLE IF NOT EXISTS pending_text (num INTEGER PRIMARY KEY, text TEXT);
+             CREATE TEMP TABLE IF NOT EXISTS pending_delete (num INTEGER PRIMARY KEY);
+             DELETE FROM temp.pending_text;
+             DELETE FROM temp.pending_delete;",
+        )?;
         let mut sources: HashMap<usize, i64> = HashMap::new();
         for f in fresh {
             let num: i64 = tx
@@ -465,7 +475,7 @@ fn write(index: &Index, analysts: &[String], fresh: &[Fresh], gone: &[i64]) -> O
                 // A gold value as extracted has no text: it is matched as the extracted one.
                 if has_text(row.source, row.overrides) {
                     let row_num = tx.last_insert_rowid();
-                    tx.prepare_cached("INSERT INTO search_text (rowid, text) VALUES (?1, ?2)")?
+                    tx.prepare_cached("INSERT INTO temp.pending_text (num, text) VALUES (?1, ?2)")?
                         .execute(params![row_num, row.text])?;
                 }
             }
@@ -475,6 +485,12 @@ fn write(index: &Index, analysts: &[String], fresh: &[Fresh], gone: &[i64]) -> O
             tx.prepare_cached("DELETE FROM article WHERE num = ?1")?
                 .execute([num])?;
         }
+        tx.execute_batch(
+            "DELETE FROM search_text WHERE rowid IN (SELECT num FROM temp.pending_delete);
+             INSERT INTO search_text (rowid, text) SELECT num, text FROM temp.pending_text;
+             DELETE FROM temp.pending_text;
+             DELETE FROM temp.pending_delete;",
+        )?;
         Ok(())
     })
 }
@@ -508,7 +524,7 @@ fn delete_rows(tx: &Transaction, num: i64) -> rusqlite::Result<()> {
             _ => RowSource::Gold(0),
         };
         if has_text(source, overrides) {
-            tx.prepare_cached("DELETE FROM search_text WHERE rowid = ?1")?
+            tx.prepare_cached("INSERT OR IGNORE INTO temp.pending_delete (num) VALUES (?1)")?
                 .execute([row])?;
         }
     }
