@@ -388,33 +388,22 @@ impl Index {
         if batch.is_empty() || self.broken.load(Ordering::Relaxed) {
             return;
         }
-        let mut writer = self.writer.lock().unwrap_or_else(|e| e.into_inner());
-        let result = (|| {
-            if writer.is_none() {
-                *writer = Some(connect(&self.path)?);
+        self.write(|tx| {
+            let mut insert = tx.prepare_cached(
+                "INSERT OR REPLACE INTO entry (key, inputs, recorded_at, sum, payload) \
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?;
+            for e in &batch {
+                insert.execute(params![
+                    e.key,
+                    e.inputs,
+                    e.recorded_at,
+                    checksum(&e.payload),
+                    e.payload
+                ])?;
             }
-            let conn = writer.as_mut().expect("just opened");
-            let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-            {
-                let mut insert = tx.prepare_cached(
-                    "INSERT OR REPLACE INTO entry (key, inputs, recorded_at, sum, payload) \
-                     VALUES (?1, ?2, ?3, ?4, ?5)",
-                )?;
-                for e in &batch {
-                    insert.execute(params![
-                        e.key,
-                        e.inputs,
-                        e.recorded_at,
-                        checksum(&e.payload),
-                        e.payload
-                    ])?;
-                }
-            }
-            tx.commit()
-        })();
-        if let Err(e) = result {
-            self.failed(&e);
-        }
+            Ok(())
+        });
     }
 
     /// Deletes every entry whose key `live` rejects; returns how many.
@@ -431,28 +420,14 @@ impl Index {
         if dead.is_empty() {
             return 0;
         }
-        let mut writer = self.writer.lock().unwrap_or_else(|e| e.into_inner());
-        let result = (|| {
-            if writer.is_none() {
-                *writer = Some(connect(&self.path)?);
+        self.write(|tx| {
+            let mut delete = tx.prepare_cached("DELETE FROM entry WHERE key = ?1")?;
+            for k in &dead {
+                delete.execute([k])?;
             }
-            let conn = writer.as_mut().expect("just opened");
-            let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-            {
-                let mut delete = tx.prepare_cached("DELETE FROM entry WHERE key = ?1")?;
-                for k in &dead {
-                    delete.execute([k])?;
-                }
-            }
-            tx.commit()
-        })();
-        match result {
-            Ok(()) => dead.len(),
-            Err(e) => {
-                self.failed(&e);
-                0
-            }
-        }
+            Ok(dead.len())
+        })
+        .unwrap_or(0)
     }
 
     /// How many entries the index holds, and its size on disk in bytes (with its WAL).
