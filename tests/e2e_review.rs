@@ -367,3 +367,22 @@ fn adjudicating_in_the_terminal_saves_the_adjudicated_gold() {
     s.send("q");
     s.wait_success();
 }
+
+#[test]
+fn the_arabic_layout_moves_rejects_and_saves_in_a_real_terminal() {
+    let dir = corpus();
+    let mut s = Session::review(dir.path(), 100, 30);
+    s.wait_for("Headline");
+    // ت ت ء on the Arabic (PC) layout are j j x on US QWERTY: reject published_at.
+    s.send("تتء");
+    s.wait_for("● unsaved");
+    // Ctrl-S is a control key whatever the layout.
+    s.send("\u{13}");
+    s.wait_for("saved ");
+    let gold = std::fs::read_to_string(
+        dir.path()
+            .join(format!("annotations/gold/e2e/{FIRST}.yaml")),
+    )
+    .unwrap();
+    assert!(gold.contains("verdict: rejected"), "{gold}");
+}

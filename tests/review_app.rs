@@ -333,3 +333,24 @@ fn statuses_of_earlier_sessions_are_counted() {
     );
     assert_eq!(app.info.get(FIRST).and_then(|i| i.stale), Some(false));
 }
+
+#[test]
+fn keys_work_with_the_arabic_layout_and_arabic_stays_text_where_it_is_typed() {
+    let dir = corpus();
+    let mut app = app(dir.path(), "amina");
+    // ت is j, ن is k, ش is a: on the Arabic (PC) layout they sit where j, k and a do.
+    press(&mut app, "تتن");
+    assert_eq!(app.field, 1);
+    press(&mut app, "ت");
+    press(&mut app, "ش");
+    assert_eq!(app.field, 3, "ش confirms and moves on, as a does");
+    assert!(app.current.dirty());
+    // In the article list, typed Arabic filters the list, as before.
+    press(&mut app, "g");
+    press(&mut app, "ت");
+    assert!(
+        matches!(&app.overlay, Some(Overlay::List(l)) if l.query == "ت"),
+        "{:?}",
+        app.overlay.is_some()
+    );
+}

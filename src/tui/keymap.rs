@@ -736,18 +736,103 @@ pub static DEFAULT: &[Binding] = &[
 ];
 
 /// The action bound to a key in a context; `Global` bindings apply under `Fields` and
-/// `Article`.
+/// `Article`. Where nothing is typed (not in an editor, the list's filter or a picker's), a
+/// char of the Arabic (PC) layout acts as the key in its place on US QWERTY (`ت` as `j`), so
+/// that an analyst typing Arabic corrections need not switch layouts to move on.
 pub fn lookup(context: Context, event: &KeyEvent) -> Option<Action> {
     let applies = |b: &&Binding| {
         b.context == context
             || (b.context == Context::Global
                 && matches!(context, Context::Fields | Context::Article))
     };
-    DEFAULT
-        .iter()
-        .filter(applies)
-        .find(|b| b.keys.iter().any(|k| k.matches(event)))
-        .map(|b| b.action)
+    let find = |event: &KeyEvent| {
+        DEFAULT
+            .iter()
+            .filter(applies)
+            .find(|b| b.keys.iter().any(|k| k.matches(event)))
+            .map(|b| b.action)
+    };
+    let typing = matches!(context, Context::Editor | Context::List | Context::Picker);
+    find(event).or_else(|| match event.code {
+        KeyCode::Char(c) if !typing => {
+            let qwerty = qwerty_of_arabic(c)?;
+            find(&KeyEvent::new(KeyCode::Char(qwerty), event.modifiers))
+        }
+        _ => None,
+    })
+}
+
+/// The Arabic (PC, "101") layout: each char with the US QWERTY key in its place, unshifted
+/// then shifted. Lam-alef (`b`, `T`, `G`, `B`) types two chars and has no entry, and a key that
+/// types an ASCII char there (Shift-Z, `~`; the Latin punctuation) is that char already.
+const ARABIC_PC: &[(char, char)] = &[
+    ('ذ', '`'),
+    ('ض', 'q'),
+    ('ص', 'w'),
+    ('ث', 'e'),
+    ('ق', 'r'),
+    ('ف', 't'),
+    ('غ', 'y'),
+    ('ع', 'u'),
+    ('ه', 'i'),
+    ('خ', 'o'),
+    ('ح', 'p'),
+    ('ج', '['),
+    ('د', ']'),
+    ('ش', 'a'),
+    ('س', 's'),
+    ('ي', 'd'),
+    ('ب', 'f'),
+    ('ل', 'g'),
+    ('ا', 'h'),
+    ('ت', 'j'),
+    ('ن', 'k'),
+    ('م', 'l'),
+    ('ك', ';'),
+    ('ط', '\''),
+    ('ئ', 'z'),
+    ('ء', 'x'),
+    ('ؤ', 'c'),
+    ('ر', 'v'),
+    ('ى', 'n'),
+    ('ة', 'm'),
+    ('و', ','),
+    ('ز', '.'),
+    ('ظ', '/'),
+    ('ّ', '~'),
+    ('َ', 'Q'),
+    ('ً', 'W'),
+    ('ُ', 'E'),
+    ('ٌ', 'R'),
+    ('إ', 'Y'),
+    ('‘', 'U'),
+    ('÷', 'I'),
+    ('×', 'O'),
+    ('؛', 'P'),
+    ('ِ', 'A'),
+    ('ٍ', 'S'),
+    ('أ', 'H'),
+    ('ـ', 'J'),
+    ('،', 'K'),
+    ('ْ', 'X'),
+    ('آ', 'N'),
+    ('’', 'M'),
+    ('؟', '?'),
+    ('٠', '0'),
+    ('١', '1'),
+    ('٢', '2'),
+    ('٣', '3'),
+    ('٤', '4'),
+    ('٥', '5'),
+    ('٦', '6'),
+    ('٧', '7'),
+    ('٨', '8'),
+    ('٩', '9'),
+];
+
+/// The US QWERTY char typed by the key that types `c` on the Arabic (PC) layout.
+pub fn qwerty_of_arabic(c: char) -> Option<char> {
+    ARABIC_PC.iter().find(|(a, _)| *a == c).map(|(_, q)| *q)
 }
 
 /// The help screen's lines: for each context, its bindings as (keys, description).
@@ -801,6 +886,52 @@ mod tests {
             None,
             "typing in the list is a search"
         );
+    }
+
+    #[test]
+    fn a_key_of_the_arabic_layout_acts_as_the_qwerty_key_in_its_place_where_nothing_is_typed() {
+        let press = |c: char| ev(KeyCode::Char(c), KeyModifiers::NONE);
+        for (arabic, qwerty) in ARABIC_PC {
+            for context in [
+                Context::Fields,
+                Context::Article,
+                Context::Overlay,
+                Context::Compare,
+            ] {
+                assert_eq!(
+                    lookup(context, &press(*arabic)),
+                    lookup(context, &press(*qwerty)),
+                    "{arabic} in {context:?}"
+                );
+            }
+        }
+        assert_eq!(
+            lookup(Context::Fields, &press('ت')),
+            Some(Action::NextField)
+        );
+        assert_eq!(lookup(Context::Fields, &press('ش')), Some(Action::Confirm));
+        assert_eq!(
+            lookup(Context::Fields, &press('ِ')),
+            Some(Action::ConfirmAll)
+        );
+        assert_eq!(lookup(Context::Fields, &press('؟')), Some(Action::Help));
+        // Where Arabic is typed, it stays text.
+        for context in [Context::Editor, Context::List, Context::Picker] {
+            assert_eq!(lookup(context, &press('ت')), None, "{context:?}");
+        }
+        // Each char once, each key once: a table that is a bijection.
+        let mut arabic: Vec<char> = ARABIC_PC.iter().map(|(a, _)| *a).collect();
+        let mut qwerty: Vec<char> = ARABIC_PC.iter().map(|(_, q)| *q).collect();
+        assert!(
+            arabic.iter().all(|c| !c.is_ascii()),
+            "a US key never changes meaning"
+        );
+        arabic.sort_unstable();
+        arabic.dedup();
+        qwerty.sort_unstable();
+        qwerty.dedup();
+        assert_eq!(arabic.len(), ARABIC_PC.len());
+        assert_eq!(qwerty.len(), ARABIC_PC.len());
     }
 
     #[test]
