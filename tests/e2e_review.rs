@@ -49,7 +49,7 @@ fn review_confirm_save_help_quit() {
     s.send("a");
     s.wait_for("● unsaved");
     s.send("\x13"); // Ctrl-S
-    s.wait_for("saved ");
+    s.wait_for("saved annotations/"); // not the "unsaved" of the status bar
     let text = std::fs::read_to_string(gold(dir.path(), FIRST)).unwrap();
     assert!(
         text.contains("location:\n    value:\n    - الرباط\n    verdict: confirmed"),
@@ -107,7 +107,7 @@ fn sigterm_restores_the_terminal_and_keeps_unsaved_edits() {
     s.send("r");
     s.wait_for("restored the unsaved edits");
     s.send("\x13");
-    s.wait_for("saved ");
+    s.wait_for("saved annotations/"); // not the "unsaved" of the status bar
     let text = std::fs::read_to_string(gold(dir.path(), FIRST)).unwrap();
     assert!(
         text.contains("published_at:\n    value: null\n    verdict: rejected"),
@@ -240,7 +240,7 @@ fn arabic_typed_into_a_field_reads_right_to_left_with_the_cursor_where_a_reader_
     s.send("\r");
     s.wait_for("✎ Source");
     s.send("\x13"); // Ctrl-S
-    s.wait_for("saved ");
+    s.wait_for("saved annotations/"); // not the "unsaved" of the status bar
     let text = std::fs::read_to_string(gold(dir.path(), FIRST)).unwrap();
     assert!(
         text.contains("headline:\n    value: عنوان تجريبي\n    verdict: added\n"),
@@ -278,7 +278,7 @@ fn a_long_text_is_edited_in_editor_and_the_screen_comes_back() {
     s.wait_for("value from $EDITOR");
     s.wait_for("Summary"); // the screen is drawn again
     s.send("\x13");
-    s.wait_for("saved ");
+    s.wait_for("saved annotations/"); // not the "unsaved" of the status bar
     let text = std::fs::read_to_string(gold(dir.path(), FIRST)).unwrap();
     assert!(
         text.contains(
@@ -378,7 +378,7 @@ fn the_arabic_layout_moves_rejects_and_saves_in_a_real_terminal() {
     s.wait_for("● unsaved");
     // Ctrl-S is a control key whatever the layout.
     s.send("\u{13}");
-    s.wait_for("saved ");
+    s.wait_for("saved annotations/"); // not the "unsaved" of the status bar
     let gold = std::fs::read_to_string(
         dir.path()
             .join(format!("annotations/gold/e2e/{FIRST}.yaml")),

@@ -1,12 +1,14 @@
 //! Finds out, in the background, where the analyst is with each article (the status in each
 //! gold file, and whether the article changed since), so that the first frame never waits for
-//! 100 000 files to be read.
+//! 100 000 files to be read. Files are read as `tadqiq status` reads them, through the corpus
+//! index when there is one, so both count the same.
 
+use std::sync::Arc;
 use std::sync::mpsc::{self, Receiver, Sender};
 
-use crate::model::Status;
-use crate::model::article::sha256_hex;
-use crate::store::{Limit, Store, read_corpus_file};
+use crate::index::{Index, Reader};
+use crate::model::{Schema, Status};
+use crate::store::Store;
 
 /// What the scan found about one article.
 #[derive(Debug)]
@@ -30,102 +32,102 @@ pub enum ScanEvent {
 }
 
 /// Starts scanning the analyst's gold files; results arrive on the receiver.
-pub fn spawn(store: Store, analyst: String) -> Receiver<ScanEvent> {
+pub fn spawn(
+    store: Store,
+    analyst: String,
+    schema: Schema,
+    index: Option<Arc<Index>>,
+) -> Receiver<ScanEvent> {
     let (tx, rx) = mpsc::channel();
     std::thread::Builder::new()
         .name("tadqiq-scan".into())
-        .spawn(move || run(&store, &analyst, &tx))
+        .spawn(move || {
+            let reader = Reader::new(&store, index.as_deref());
+            run(&reader, &analyst, &schema, &tx);
+        })
         .map_err(|_| ())
         .ok();
     rx
 }
 
-fn run(store: &Store, analyst: &str, tx: &Sender<ScanEvent>) {
-    let ids = store.list_gold(analyst).unwrap_or_default();
+fn run(reader: &Reader, analyst: &str, schema: &Schema, tx: &Sender<ScanEvent>) {
+    let ids = reader.store().list_gold(analyst).unwrap_or_default();
     let mut hashes = Vec::new();
-    // Statuses first: they feed the counts in the status bar.
+    // Statuses first: they feed the counts in the status bar. Each file is read as `status`
+    // reads it (through the index when there is one), so that a file `check` refuses is never
+    // counted done here.
     for id in ids {
-        // Through the store's reader: a FIFO or a huge file is skipped, not waited on.
-        let Ok(Some(bytes)) = read_corpus_file(&store.gold_path(analyst, &id), Limit::YAML) else {
+        let Ok(Some(gold)) = reader.read_gold(analyst, &id, schema) else {
             continue;
         };
-        let Ok(text) = std::str::from_utf8(&bytes) else {
-            continue;
-        };
-        let (status, sha) = summary(text);
-        if let Some(status) = status
-            && tx
-                .send(ScanEvent::Status {
-                    id: id.clone(),
-                    status,
-                })
-                .is_err()
+        if tx
+            .send(ScanEvent::Status {
+                id: id.clone(),
+                status: gold.status,
+            })
+            .is_err()
         {
             return;
         }
-        if let Some(sha) = sha {
+        if let Some(sha) = gold.article_sha256 {
             hashes.push((id, sha));
         }
     }
-    // Then staleness, which reads every reviewed article.
+    // Then staleness, which hashes every reviewed article (or finds its hash in the index).
     for (id, sha) in hashes {
-        let Ok(Some(bytes)) = read_corpus_file(&store.article_path(&id), Limit::ARTICLE) else {
+        let Some(now) = reader.article_sha256(&id) else {
             continue;
         };
-        let stale = sha256_hex(&bytes) != sha;
-        if tx.send(ScanEvent::Stale { id, stale }).is_err() {
+        if tx
+            .send(ScanEvent::Stale {
+                id,
+                stale: now != sha,
+            })
+            .is_err()
+        {
             return;
         }
     }
     let _ = tx.send(ScanEvent::Done);
 }
 
-/// The status and article hash of a gold file, read from its top-level lines (as tadqiq writes
-/// them), else from a full parse.
-fn summary(text: &str) -> (Option<Status>, Option<String>) {
-    let mut status = None;
-    let mut sha = None;
-    for line in text.lines() {
-        if let Some(s) = line.strip_prefix("status:") {
-            status = Status::from_name(s.trim().trim_matches(['\'', '"']));
-        } else if let Some(s) = line.strip_prefix("article_sha256:") {
-            sha = Some(s.trim().trim_matches(['\'', '"']).to_string());
-        }
-        if status.is_some() && sha.is_some() {
-            break;
-        }
-    }
-    if status.is_none()
-        // The store's parser, whose limits keep an alias bomb from exhausting memory.
-        && let Ok(parsed) = crate::store::yaml::parse(std::path::Path::new(""), text.into())
-    {
-        let doc = &parsed.doc;
-        status = doc
-            .get("status")
-            .and_then(serde_yaml::Value::as_str)
-            .and_then(Status::from_name);
-        sha = doc
-            .get("article_sha256")
-            .and_then(serde_yaml::Value::as_str)
-            .map(str::to_string);
-    }
-    (status, sha)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::Status;
 
     #[test]
-    fn reads_status_from_lines_or_a_parse() {
-        assert_eq!(
-            summary("article: a\nstatus: done\narticle_sha256: ab\nfields: {}\n"),
-            (Some(Status::Done), Some("ab".into()))
-        );
-        assert_eq!(
-            summary("{article: a, status: skipped, fields: {}}"),
-            (Some(Status::Skipped), None)
-        );
-        assert_eq!(summary("garbage: ["), (None, None));
+    fn a_file_status_refuses_is_never_counted() {
+        let dir = tempfile::tempdir().unwrap();
+        let articles = dir.path().join("articles");
+        let gold = dir.path().join("annotations/gold/amina");
+        std::fs::create_dir_all(&articles).unwrap();
+        std::fs::create_dir_all(&gold).unwrap();
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        std::fs::copy(
+            root.join("annotations/schema.yaml"),
+            dir.path().join("annotations/schema.yaml"),
+        )
+        .unwrap();
+        for id in ["a", "b"] {
+            std::fs::write(articles.join(format!("{id}.txt")), "نص").unwrap();
+        }
+        let ok = "article: a\nanalyst: amina\nstatus: done\nfields: {}\n";
+        std::fs::write(gold.join("a.yaml"), ok).unwrap();
+        // `status: done` on a line of its own, in a file that is not valid: a duplicate key.
+        let bad = "article: b\nanalyst: amina\nstatus: done\nstatus: done\nfields: {}\n";
+        std::fs::write(gold.join("b.yaml"), bad).unwrap();
+        let store = Store::new(&articles, dir.path().join("annotations"));
+        let schema = store.load_schema().unwrap().value;
+        let (tx, rx) = mpsc::channel();
+        run(&Reader::files(&store), "amina", &schema, &tx);
+        let counted: Vec<(String, Status)> = rx
+            .try_iter()
+            .filter_map(|e| match e {
+                ScanEvent::Status { id, status } => Some((id, status)),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(counted, [("a".to_string(), Status::Done)]);
     }
 }

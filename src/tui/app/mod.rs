@@ -390,7 +390,12 @@ impl App {
         } else {
             Vec::new()
         };
-        let scan = scan::spawn(config.store.clone(), config.analyst.clone());
+        let scan = scan::spawn(
+            config.store.clone(),
+            config.analyst.clone(),
+            schema.clone(),
+            corpus_index.clone(),
+        );
         let placeholder = Current {
             review: Review::new(Article::from_bytes("", b""), None, None, &config.analyst),
             saved: Gold::new("", &config.analyst),
