@@ -8,6 +8,10 @@ use std::time::{Duration, Instant};
 
 fn check_in(dir: &Path) -> (Option<i32>, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_tadqiq"))
+        .env(
+            "TADQIQ_INDEX_DIR",
+            std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("index"),
+        )
         .args([
             "check",
             "--articles",
@@ -51,6 +55,10 @@ fn every_broken_case_reports_what_is_expected() {
 #[test]
 fn the_shipped_corpus_is_clean() {
     let out = Command::new(env!("CARGO_BIN_EXE_tadqiq"))
+        .env(
+            "TADQIQ_INDEX_DIR",
+            std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("index"),
+        )
         .arg("check")
         .output()
         .unwrap();
@@ -75,6 +83,10 @@ fn a_huge_file_is_refused_quickly() {
     std::fs::write(root.join("annotations/gold/amina/a.yaml"), big).unwrap();
     let start = Instant::now();
     let mut child = Command::new(env!("CARGO_BIN_EXE_tadqiq"))
+        .env(
+            "TADQIQ_INDEX_DIR",
+            std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("index"),
+        )
         .args([
             "check",
             "--articles",

@@ -16,6 +16,7 @@ fn fixture() -> PathBuf {
 
 fn tadqiq(dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_tadqiq"))
+        .env("TADQIQ_INDEX_DIR", common::index_dir())
         .args(args)
         .current_dir(dir)
         .output()

@@ -25,6 +25,7 @@ fn run(dir: &Path, args: &[&str]) -> (i32, String, String) {
 /// [`run`] with `args` only.
 fn run_bounded(dir: &Path, args: &[&str]) -> (i32, String, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_tadqiq"))
+        .env("TADQIQ_INDEX_DIR", common::index_dir())
         .args(args)
         .current_dir(dir)
         .stdin(Stdio::null())
@@ -186,6 +187,7 @@ fn render_reads_a_fifo_or_a_pipe_named_on_the_command_line_once() {
     let fifo = dir.path().join("article");
     mkfifo(&fifo);
     let child = Command::new(env!("CARGO_BIN_EXE_tadqiq"))
+        .env("TADQIQ_INDEX_DIR", common::index_dir())
         .args(["render", "--width", "40"])
         .arg(&fifo)
         .stdout(Stdio::piped())
@@ -197,6 +199,7 @@ fn render_reads_a_fifo_or_a_pipe_named_on_the_command_line_once() {
     assert_eq!(String::from_utf8(out.stdout).unwrap().trim(), "abc def");
     // A pipe on stdin, which was read once and then found empty.
     let mut child = Command::new(env!("CARGO_BIN_EXE_tadqiq"))
+        .env("TADQIQ_INDEX_DIR", common::index_dir())
         .args(["render", "--width", "40", "/dev/stdin"])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())

@@ -305,6 +305,7 @@ fn on_a_terminal(dir: &Path, args: &[&str]) -> String {
         })
         .unwrap();
     let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_tadqiq"));
+    cmd.env("TADQIQ_INDEX_DIR", common::index_dir());
     cmd.args(args);
     cmd.cwd(dir);
     let mut child = pty.slave.spawn_command(cmd).unwrap();
