@@ -3,11 +3,12 @@
 //! their JSON lines. Only an article whose gold files all loaded is kept, so that nothing with
 //! a path in it (a problem) is stored.
 //!
-//! Little-endian, lengths as LEB128; decoding checks every length against what is left and
-//! refuses trailing bytes, so a damaged entry is `None` (the article is read again), never a
-//! panic nor a wrong count.
+//! Written with the primitives of the index's own encoding ([`crate::index::codec`]), whose
+//! reader checks every length against what is left and refuses trailing bytes: a damaged entry
+//! is `None` (the article is read again), never a panic nor a wrong count.
 
 use super::{ArticleItems, Code};
+use crate::index::codec::{Reader, Writer};
 use crate::model::Status;
 
 /// What each gold file of the article was, in the order read.
@@ -15,69 +16,63 @@ pub(super) type Summaries = Vec<(u16, Option<(Status, Option<String>)>)>;
 
 /// Encodes an article's summaries and items.
 pub(super) fn encode(summaries: &Summaries, items: Option<&ArticleItems>) -> Vec<u8> {
-    let mut out = Vec::with_capacity(256);
-    varint(&mut out, summaries.len() as u64);
+    let mut w = Writer::with_capacity(256);
+    w.varint(summaries.len() as u64);
     for (a, s) in summaries {
-        out.extend_from_slice(&a.to_le_bytes());
+        w.varint(u64::from(*a));
         match s {
-            None => out.push(0),
+            None => w.byte(0),
             Some((status, sha)) => {
-                out.push(1 + status_code(*status));
-                bytes(&mut out, sha.as_deref().map(str::as_bytes));
+                w.byte(1 + status_code(*status));
+                w.opt_str(sha.as_deref());
             }
         }
     }
     let Some(items) = items else {
-        out.push(0);
-        return out;
+        w.byte(0);
+        return w.into_bytes();
     };
-    out.push(1);
-    varint(&mut out, items.values.len() as u64);
+    w.byte(1);
+    w.varint(items.values.len() as u64);
     for (f, a, code) in &items.values {
-        out.extend_from_slice(&f.to_le_bytes());
-        out.extend_from_slice(&a.to_le_bytes());
+        w.varint(u64::from(*f));
+        w.varint(u64::from(*a));
         match code {
             Code::Scalar(d) => {
-                out.push(0);
-                out.extend_from_slice(&d.to_le_bytes());
+                w.byte(0);
+                w.u64_fixed(*d);
             }
             Code::Set(ds) => {
-                out.push(1);
-                varint(&mut out, ds.len() as u64);
+                w.byte(1);
+                w.varint(ds.len() as u64);
                 for d in ds.iter() {
-                    out.extend_from_slice(&d.to_le_bytes());
+                    w.u64_fixed(*d);
                 }
             }
         }
     }
-    varint(&mut out, items.disagreeing.len() as u64);
+    w.varint(items.disagreeing.len() as u64);
     for f in &items.disagreeing {
-        out.extend_from_slice(&f.to_le_bytes());
+        w.varint(u64::from(*f));
     }
-    varint(&mut out, items.disagreements.len() as u64);
+    w.varint(items.disagreements.len() as u64);
     for line in &items.disagreements {
-        bytes(&mut out, Some(line));
+        w.bytes(line);
     }
-    out
+    w.into_bytes()
 }
 
 /// Decodes what [`encode`] wrote; `None` for anything else.
 pub(super) fn decode(input: &[u8]) -> Option<(Summaries, Option<ArticleItems>)> {
-    let mut r = Reader(input);
-    let n = r.count(3)?;
+    let mut r = Reader::new(input);
+    let u16 = |r: &mut Reader| u16::try_from(r.varint()?).ok();
+    let n = r.count(2)?;
     let mut summaries = Vec::with_capacity(n);
     for _ in 0..n {
-        let a = r.u16()?;
+        let a = u16(&mut r)?;
         let s = match r.byte()? {
             0 => None,
-            t @ 1..=3 => {
-                let status = status_of(t - 1)?;
-                let sha = match r.bytes()? {
-                    None => None,
-                    Some(b) => Some(String::from_utf8(b.to_vec()).ok()?),
-                };
-                Some((status, sha))
-            }
+            t @ 1..=3 => Some((status_of(t - 1)?, r.opt_str()?)),
             _ => return None,
         };
         summaries.push((a, s));
@@ -85,18 +80,18 @@ pub(super) fn decode(input: &[u8]) -> Option<(Summaries, Option<ArticleItems>)> 
     let items = match r.byte()? {
         0 => None,
         1 => {
-            let n = r.count(5)?;
+            let n = r.count(3)?;
             let mut values = Vec::with_capacity(n);
             for _ in 0..n {
-                let f = r.u16()?;
-                let a = r.u16()?;
+                let f = u16(&mut r)?;
+                let a = u16(&mut r)?;
                 let code = match r.byte()? {
-                    0 => Code::Scalar(r.u64()?),
+                    0 => Code::Scalar(r.u64_fixed()?),
                     1 => {
                         let k = r.count(8)?;
                         let mut ds = Vec::with_capacity(k);
                         for _ in 0..k {
-                            ds.push(r.u64()?);
+                            ds.push(r.u64_fixed()?);
                         }
                         Code::Set(ds.into_boxed_slice())
                     }
@@ -104,15 +99,15 @@ pub(super) fn decode(input: &[u8]) -> Option<(Summaries, Option<ArticleItems>)> 
                 };
                 values.push((f, a, code));
             }
-            let n = r.count(2)?;
+            let n = r.count(1)?;
             let mut disagreeing = Vec::with_capacity(n);
             for _ in 0..n {
-                disagreeing.push(r.u16()?);
+                disagreeing.push(u16(&mut r)?);
             }
             let n = r.count(1)?;
             let mut disagreements = Vec::with_capacity(n);
             for _ in 0..n {
-                disagreements.push(r.bytes()??.to_vec());
+                disagreements.push(r.bytes()?.to_vec());
             }
             Some(ArticleItems {
                 values,
@@ -122,7 +117,7 @@ pub(super) fn decode(input: &[u8]) -> Option<(Summaries, Option<ArticleItems>)> 
         }
         _ => return None,
     };
-    r.0.is_empty().then_some((summaries, items))
+    r.finish((summaries, items))
 }
 
 fn status_code(s: Status) -> u8 {
@@ -140,75 +135,6 @@ fn status_of(code: u8) -> Option<Status> {
         2 => Status::Skipped,
         _ => return None,
     })
-}
-
-fn varint(out: &mut Vec<u8>, mut n: u64) {
-    while n >= 0x80 {
-        out.push((n as u8) | 0x80);
-        n >>= 7;
-    }
-    out.push(n as u8);
-}
-
-/// Optional bytes: 0 for none, else length + 1 and the bytes.
-fn bytes(out: &mut Vec<u8>, b: Option<&[u8]>) {
-    match b {
-        None => varint(out, 0),
-        Some(b) => {
-            varint(out, b.len() as u64 + 1);
-            out.extend_from_slice(b);
-        }
-    }
-}
-
-struct Reader<'a>(&'a [u8]);
-
-impl<'a> Reader<'a> {
-    fn take(&mut self, n: usize) -> Option<&'a [u8]> {
-        if n > self.0.len() {
-            return None;
-        }
-        let (head, rest) = self.0.split_at(n);
-        self.0 = rest;
-        Some(head)
-    }
-
-    fn byte(&mut self) -> Option<u8> {
-        Some(self.take(1)?[0])
-    }
-
-    fn u16(&mut self) -> Option<u16> {
-        Some(u16::from_le_bytes(self.take(2)?.try_into().ok()?))
-    }
-
-    fn u64(&mut self) -> Option<u64> {
-        Some(u64::from_le_bytes(self.take(8)?.try_into().ok()?))
-    }
-
-    fn varint(&mut self) -> Option<u64> {
-        let mut n = 0u64;
-        for shift in (0..64).step_by(7) {
-            let b = self.byte()?;
-            n |= u64::from(b & 0x7f).checked_shl(shift)?;
-            if b & 0x80 == 0 {
-                return Some(n);
-            }
-        }
-        None
-    }
-
-    /// A count of items each at least `min` bytes long: never more than what is left.
-    fn count(&mut self, min: usize) -> Option<usize> {
-        let n = usize::try_from(self.varint()?).ok()?;
-        (n.checked_mul(min)? <= self.0.len()).then_some(n)
-    }
-
-    fn bytes(&mut self) -> Option<Option<&'a [u8]>> {
-        match usize::try_from(self.varint()?).ok()? {
-            0 => Some(None),
-            n => Some(Some(self.take(n - 1)?)),
-        }
-    }
 }
 
 #[cfg(test)]

@@ -112,18 +112,30 @@ pub fn decode_diagnostics(bytes: &[u8], path: &Path) -> Option<Vec<Diagnostic>> 
     r.finish(d)
 }
 
-struct Writer(Vec<u8>);
+/// Writes the format's primitives; other memos of the index (`agree`'s) are written with them
+/// too.
+pub(crate) struct Writer(Vec<u8>);
 
 impl Writer {
-    fn with_capacity(n: usize) -> Writer {
+    pub(crate) fn with_capacity(n: usize) -> Writer {
         Writer(Vec::with_capacity(n))
     }
 
-    fn byte(&mut self, b: u8) {
+    /// What was written.
+    pub(crate) fn into_bytes(self) -> Vec<u8> {
+        self.0
+    }
+
+    pub(crate) fn byte(&mut self, b: u8) {
         self.0.push(b);
     }
 
-    fn varint(&mut self, mut n: u64) {
+    /// Eight bytes, little-endian: for digests, which a varint would only lengthen.
+    pub(crate) fn u64_fixed(&mut self, n: u64) {
+        self.0.extend_from_slice(&n.to_le_bytes());
+    }
+
+    pub(crate) fn varint(&mut self, mut n: u64) {
         while n >= 0x80 {
             self.0.push((n as u8) | 0x80);
             n >>= 7;
@@ -135,7 +147,7 @@ impl Writer {
         self.varint(n as u64);
     }
 
-    fn bytes(&mut self, b: &[u8]) {
+    pub(crate) fn bytes(&mut self, b: &[u8]) {
         self.len(b.len());
         self.0.extend_from_slice(b);
     }
@@ -144,7 +156,7 @@ impl Writer {
         self.bytes(s.as_bytes());
     }
 
-    fn opt_str(&mut self, s: Option<&str>) {
+    pub(crate) fn opt_str(&mut self, s: Option<&str>) {
         match s {
             None => self.varint(0),
             Some(s) => {
@@ -299,27 +311,39 @@ impl Writer {
     }
 }
 
-struct Reader<'a> {
+/// Reads what [`Writer`] wrote; every length is checked against what is left, so damaged bytes
+/// give `None`, never a panic nor a huge allocation.
+pub(crate) struct Reader<'a> {
     rest: &'a [u8],
 }
 
 impl<'a> Reader<'a> {
-    fn new(bytes: &'a [u8]) -> Reader<'a> {
+    pub(crate) fn new(bytes: &'a [u8]) -> Reader<'a> {
         Reader { rest: bytes }
     }
 
     /// `value` if the whole input was read.
-    fn finish<T>(&self, value: T) -> Option<T> {
+    pub(crate) fn finish<T>(&self, value: T) -> Option<T> {
         self.rest.is_empty().then_some(value)
     }
 
-    fn byte(&mut self) -> Option<u8> {
+    pub(crate) fn u64_fixed(&mut self) -> Option<u64> {
+        Some(u64::from_le_bytes(self.take(8)?.try_into().ok()?))
+    }
+
+    /// What [`Writer::bytes`] wrote.
+    pub(crate) fn bytes(&mut self) -> Option<&'a [u8]> {
+        let n = self.usize()?;
+        self.take(n)
+    }
+
+    pub(crate) fn byte(&mut self) -> Option<u8> {
         let (&b, rest) = self.rest.split_first()?;
         self.rest = rest;
         Some(b)
     }
 
-    fn varint(&mut self) -> Option<u64> {
+    pub(crate) fn varint(&mut self) -> Option<u64> {
         let mut n = 0u64;
         for shift in (0..64).step_by(7) {
             let b = self.byte()?;
@@ -345,7 +369,7 @@ impl<'a> Reader<'a> {
     }
 
     /// A count of items of at least `min_bytes` each: no more than what is left could hold.
-    fn count(&mut self, min_bytes: usize) -> Option<usize> {
+    pub(crate) fn count(&mut self, min_bytes: usize) -> Option<usize> {
         let n = self.usize()?;
         (n <= self.rest.len() / min_bytes).then_some(n)
     }
@@ -374,7 +398,7 @@ impl<'a> Reader<'a> {
         self.text(n)
     }
 
-    fn opt_str(&mut self) -> Option<Option<String>> {
+    pub(crate) fn opt_str(&mut self) -> Option<Option<String>> {
         match self.usize()? {
             0 => Some(None),
             n => self.text(n - 1).map(Some),
