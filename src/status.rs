@@ -208,12 +208,7 @@ pub fn status(reader: &Reader, schema: &Schema) -> io::Result<TeamStatus> {
                     .iter()
                     .map(|&set| {
                         let read = reader.read_gold(&sets[set], id, schema);
-                        let read = read.as_ref().map(|g| {
-                            g.as_ref().map(|g| GoldSummary {
-                                status: g.status,
-                                article_sha256: g.article_sha256.as_deref(),
-                            })
-                        });
+                        let read = read.as_ref().map(|g| g.as_ref().map(GoldSummary::of));
                         (set, summary(store, &sets[set], id, read))
                     })
                     .collect();

@@ -223,6 +223,16 @@ pub struct GoldSummary<'a> {
     pub article_sha256: Option<&'a str>,
 }
 
+impl GoldSummary<'_> {
+    /// The summary of `gold`.
+    pub fn of(gold: &Gold) -> GoldSummary<'_> {
+        GoldSummary {
+            status: gold.status,
+            article_sha256: gold.article_sha256.as_deref(),
+        }
+    }
+}
+
 /// [`agree`], showing `seen` every gold file it loads, so that `status` counts them without
 /// loading them a second time. Called from several threads, once per article read.
 pub fn agree_seeing(
@@ -531,7 +541,6 @@ fn read_article(
 
 /// [`read_article`] from the files: the items, and what each gold file was (status and hash;
 /// `None` when one could not be read, and then nothing is remembered).
-#[allow(clippy::type_complexity)]
 fn compute_article(
     reader: &Reader,
     schema: &Schema,
@@ -542,7 +551,7 @@ fn compute_article(
     seen: Seen<'_>,
 ) -> (
     Result<Option<ArticleItems>, Vec<Diagnostic>>,
-    Option<Vec<(u16, Option<(Status, Option<String>)>)>>,
+    Option<memo::Summaries>,
 ) {
     let loaded: Vec<(u16, Result<Option<Gold>, LoadError>)> = who
         .iter()
@@ -550,18 +559,10 @@ fn compute_article(
         .collect();
     let shown: Vec<(u16, Result<Option<GoldSummary<'_>>, &LoadError>)> = loaded
         .iter()
-        .map(|(a, r)| {
-            let summary = r.as_ref().map(|g| {
-                g.as_ref().map(|g| GoldSummary {
-                    status: g.status,
-                    article_sha256: g.article_sha256.as_deref(),
-                })
-            });
-            (*a, summary)
-        })
+        .map(|(a, r)| (*a, r.as_ref().map(|g| g.as_ref().map(GoldSummary::of))))
         .collect();
     seen(id, &shown);
-    let summaries: Option<Vec<(u16, Option<(Status, Option<String>)>)>> = shown
+    let summaries: Option<memo::Summaries> = shown
         .iter()
         .map(|(a, r)| {
             let s = r.as_ref().ok()?;
