@@ -47,28 +47,25 @@ impl<'a> Reader<'a> {
         id: &str,
         schema: &Schema,
     ) -> Result<Option<Gold>, LoadError> {
+        let full = || self.store.read_gold(analyst, id, schema);
         let Some(index) = self.index else {
-            return self.store.read_gold(analyst, id, schema);
+            return full();
         };
         let path = self.store.gold_path(analyst, id);
-        let key = format!("gold/{analyst}/{id}");
-        let inputs = Inputs::stat(index.schema_context(), &[&path]);
-        if let Some(reading) = index
-            .lookup(&key, &inputs)
-            .and_then(|p| codec::decode_gold(&p, &path))
-        {
-            return reading.map(Some).map_err(LoadError::Invalid);
-        }
-        let reading: GoldReading = match self.store.read_gold(analyst, id, schema) {
-            Ok(Some(gold)) => Ok(gold),
-            Err(LoadError::Invalid(d)) => Err(d),
-            // Absent or unreadable: nothing worth remembering.
-            other => return other,
-        };
-        if let Some(payload) = codec::encode_gold(&reading, &path) {
-            index.record(key, &inputs, payload);
-        }
-        reading.map(Some).map_err(LoadError::Invalid)
+        let encode = |r: &GoldReading| codec::encode_gold(r, &path);
+        remember(
+            index,
+            &gold_key(analyst, id),
+            index.schema_context(),
+            &[&path],
+            |p| codec::decode_gold(p, &path).map(answer),
+            || match full() {
+                Ok(Some(gold)) => remembered(Ok(gold), encode),
+                Err(LoadError::Invalid(d)) => remembered(Err(d), encode),
+                // Absent or unreadable: nothing worth remembering.
+                other => (other, None),
+            },
+        )
     }
 
     /// What [`Store::load_extracted`] answers: the document and its warnings.
@@ -86,23 +83,19 @@ impl<'a> Reader<'a> {
             return full();
         };
         let path = self.store.extracted_path(id);
-        let key = format!("extracted/{id}");
-        let inputs = Inputs::stat(index.schema_context(), &[&path]);
-        if let Some(reading) = index
-            .lookup(&key, &inputs)
-            .and_then(|p| codec::decode_extracted(&p, &path))
-        {
-            return reading.map(Some).map_err(LoadError::Invalid);
-        }
-        let reading: ExtractedReading = match full() {
-            Ok(Some(loaded)) => Ok(loaded),
-            Err(LoadError::Invalid(d)) => Err(d),
-            other => return other,
-        };
-        if let Some(payload) = codec::encode_extracted(&reading, &path) {
-            index.record(key, &inputs, payload);
-        }
-        reading.map(Some).map_err(LoadError::Invalid)
+        let encode = |r: &ExtractedReading| codec::encode_extracted(r, &path);
+        remember(
+            index,
+            &extracted_key(id),
+            index.schema_context(),
+            &[&path],
+            |p| codec::decode_extracted(p, &path).map(answer),
+            || match full() {
+                Ok(Some(loaded)) => remembered(Ok(loaded), encode),
+                Err(LoadError::Invalid(d)) => remembered(Err(d), encode),
+                other => (other, None),
+            },
+        )
     }
 
     /// The extractor's document for article `id`, without its warnings.
@@ -117,26 +110,27 @@ impl<'a> Reader<'a> {
     /// The SHA-256 (hex) of article `id`'s bytes; `None` when it cannot be read.
     pub fn article_sha256(&self, id: &str) -> Option<String> {
         let path = self.store.article_path(id);
-        let read = |path: &Path| {
-            read_corpus_file(path, Limit::ARTICLE)
+        let full = || {
+            read_corpus_file(&path, Limit::ARTICLE)
                 .ok()
                 .flatten()
                 .map(|b| sha256_hex(&b))
         };
         let Some(index) = self.index else {
-            return read(&path);
+            return full();
         };
-        let key = format!("sha/{id}");
-        let inputs = Inputs::stat(b"sha256", &[&path]);
-        if let Some(hex) = index
-            .lookup(&key, &inputs)
-            .and_then(|p| String::from_utf8(p).ok())
-        {
-            return Some(hex);
-        }
-        let hex = read(&path)?;
-        index.record(key, &inputs, hex.clone().into_bytes());
-        Some(hex)
+        remember(
+            index,
+            &sha_key(id),
+            SHA_CONTEXT,
+            &[&path],
+            |p| String::from_utf8(p.to_vec()).ok().map(Some),
+            || {
+                let hex = full();
+                let payload = hex.clone().map(String::into_bytes);
+                (hex, payload)
+            },
+        )
     }
 
     /// What the index would answer for `analyst`'s gold file of article `id`, without reading
@@ -144,8 +138,7 @@ impl<'a> Reader<'a> {
     pub fn indexed_gold(&self, analyst: &str, id: &str) -> Option<Result<Gold, LoadError>> {
         let index = self.index?;
         let path = self.store.gold_path(analyst, id);
-        let inputs = Inputs::stat(index.schema_context(), &[&path]);
-        let payload = index.lookup(&format!("gold/{analyst}/{id}"), &inputs)?;
+        let payload = peek(index, &gold_key(analyst, id), index.schema_context(), &path)?;
         Some(codec::decode_gold(&payload, &path)?.map_err(LoadError::Invalid))
     }
 
@@ -156,8 +149,7 @@ impl<'a> Reader<'a> {
     ) -> Option<Result<(Extracted, Vec<Diagnostic>), LoadError>> {
         let index = self.index?;
         let path = self.store.extracted_path(id);
-        let inputs = Inputs::stat(index.schema_context(), &[&path]);
-        let payload = index.lookup(&format!("extracted/{id}"), &inputs)?;
+        let payload = peek(index, &extracted_key(id), index.schema_context(), &path)?;
         Some(codec::decode_extracted(&payload, &path)?.map_err(LoadError::Invalid))
     }
 
@@ -165,8 +157,7 @@ impl<'a> Reader<'a> {
     pub fn indexed_article_sha256(&self, id: &str) -> Option<String> {
         let index = self.index?;
         let path = self.store.article_path(id);
-        let inputs = Inputs::stat(b"sha256", &[&path]);
-        String::from_utf8(index.lookup(&format!("sha/{id}"), &inputs)?).ok()
+        String::from_utf8(peek(index, &sha_key(id), SHA_CONTEXT, &path)?).ok()
     }
 
     /// What `compute` makes of some files (`paths`, read against the schema, with whatever
@@ -185,15 +176,7 @@ impl<'a> Reader<'a> {
             return compute().0;
         };
         let context = [index.schema_context(), context].concat();
-        let inputs = Inputs::stat(&context, paths);
-        if let Some(t) = index.lookup(key, &inputs).and_then(|p| decode(&p)) {
-            return t;
-        }
-        let (t, payload) = compute();
-        if let Some(payload) = payload {
-            index.record(key.to_string(), &inputs, payload);
-        }
-        t
+        remember(index, key, &context, paths, decode, compute)
     }
 
     /// `check`'s findings about some files (`paths`, with whatever else they depend on in
@@ -209,22 +192,74 @@ impl<'a> Reader<'a> {
             return compute();
         };
         // Stored paths are verbatim: the context holds the corpus's folders as spelled.
-        let mut context = [index.check_context().as_slice(), context].concat();
-        context.shrink_to_fit();
-        let inputs = Inputs::stat(&context, paths);
+        let context = [index.check_context().as_slice(), context].concat();
         let nowhere = Path::new("");
-        if let Some(d) = index
-            .lookup(key, &inputs)
-            .and_then(|p| codec::decode_diagnostics(&p, nowhere))
-        {
-            return d;
-        }
-        let d = compute();
-        index.record(
-            key.to_string(),
-            &inputs,
-            codec::encode_diagnostics(&d, nowhere),
-        );
-        d
+        remember(
+            index,
+            key,
+            &context,
+            paths,
+            |p| codec::decode_diagnostics(p, nowhere),
+            || {
+                let d = compute();
+                let payload = codec::encode_diagnostics(&d, nowhere);
+                (d, Some(payload))
+            },
+        )
     }
+}
+
+/// An article's hash depends on its bytes alone, not on the schema.
+const SHA_CONTEXT: &[u8] = b"sha256";
+
+fn gold_key(analyst: &str, id: &str) -> String {
+    format!("gold/{analyst}/{id}")
+}
+
+fn extracted_key(id: &str) -> String {
+    format!("extracted/{id}")
+}
+
+fn sha_key(id: &str) -> String {
+    format!("sha/{id}")
+}
+
+/// The one way an answer goes through the index: the files stat'ed first, the entry used if
+/// it is trusted and decodes, else `compute` (its result, and the payload to remember if any).
+fn remember<T>(
+    index: &Index,
+    key: &str,
+    context: &[u8],
+    paths: &[&Path],
+    decode: impl FnOnce(&[u8]) -> Option<T>,
+    compute: impl FnOnce() -> (T, Option<Vec<u8>>),
+) -> T {
+    let inputs = Inputs::stat(context, paths);
+    if let Some(t) = index.lookup(key, &inputs).and_then(|p| decode(&p)) {
+        return t;
+    }
+    let (t, payload) = compute();
+    if let Some(payload) = payload {
+        index.record(key.to_string(), &inputs, payload);
+    }
+    t
+}
+
+/// The payload of the entry about the file at `path`, if trusted, without reading the file.
+fn peek(index: &Index, key: &str, context: &[u8], path: &Path) -> Option<Vec<u8>> {
+    index.lookup(key, &Inputs::stat(context, &[path]))
+}
+
+/// A reading as a store's read answers it.
+fn answer<T>(reading: Result<T, Vec<Diagnostic>>) -> Result<Option<T>, LoadError> {
+    reading.map(Some).map_err(LoadError::Invalid)
+}
+
+/// A reading as answered, and its encoding when `encode` can make one.
+fn remembered<T>(
+    reading: Result<T, Vec<Diagnostic>>,
+    encode: impl FnOnce(&Result<T, Vec<Diagnostic>>) -> Option<Vec<u8>>,
+) -> (Result<Option<T>, LoadError>, Option<Vec<u8>>) {
+    let payload = encode(&reading);
+    (answer(reading), payload)
 }
