@@ -726,6 +726,22 @@ fn each_block(
     Ok(warning)
 }
 
+/// A progress bar of `len` `what` on stderr, when it is a terminal and there are more than
+/// `above` of them (a short run does not flash one); hidden otherwise.
+fn progress_bar(len: usize, above: usize, what: &str) -> indicatif::ProgressBar {
+    if !io::stderr().is_terminal() || len <= above {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(len as u64);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(&format!(
+            "{{bar:40}} {{pos}}/{{len}} {what}, {{eta}} left"
+        ))
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    bar
+}
+
 /// Whether commands read through the corpus index (`--no-index`).
 #[derive(Clone, Copy, Debug)]
 struct IndexChoice {
@@ -943,16 +959,7 @@ fn export(args: &ExportArgs, ix: IndexChoice) -> Result<ExitCode> {
     let index = ix.open(&store, &schema);
     let reader = Reader::new(&store, index.as_ref());
     // A progress bar for long exports, on a terminal only.
-    let bar = if io::stderr().is_terminal() && units.len() > 2000 {
-        let bar = indicatif::ProgressBar::new(units.len() as u64);
-        bar.set_style(
-            indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} gold files, {eta} left")
-                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-        );
-        bar
-    } else {
-        indicatif::ProgressBar::hidden()
-    };
+    let bar = progress_bar(units.len(), 2000, "gold files");
     let progress = |n: usize| bar.set_position(n as u64);
     // A file appears whole or not at all by itself; a stream (stdout, a FIFO) cannot take back
     // what it was given, so its export is completed aside first.
@@ -1218,16 +1225,7 @@ fn index(args: &IndexArgs) -> Result<ExitCode> {
     }
     let index = Index::open(&store, &schema)?;
     let units = build::units(&store)?;
-    let bar = if io::stderr().is_terminal() {
-        let bar = indicatif::ProgressBar::new(units.units.len() as u64);
-        bar.set_style(
-            indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} files, {eta} left")
-                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-        );
-        bar
-    } else {
-        indicatif::ProgressBar::hidden()
-    };
+    let bar = progress_bar(units.units.len(), 0, "files");
     let progress = |n: usize| bar.set_position(n as u64);
     if args.check {
         let c = build::compare(&index, &store, &schema, &units, &progress);
