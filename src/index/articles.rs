@@ -37,12 +37,11 @@
 
 use std::collections::{HashMap, HashSet};
 use std::io;
-use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 use rusqlite::{OptionalExtension, Transaction, params};
 
-use super::{Index, Inputs, Reader, Stat};
+use super::{Index, Inputs, Reader, Stat, now_ns};
 use crate::model::Schema;
 use crate::store::{LoadError, Store};
 use crate::text::fold::fold;
@@ -158,24 +157,24 @@ pub fn searchable<'a>(items: impl IntoIterator<Item = &'a str>) -> String {
 /// of `analysts` that exist (only those, so that a new analyst's folder does not make every
 /// article be read again). Returns the indexes of the analysts with a gold file too.
 fn stat(store: &Store, context: &[u8], analysts: &[String], id: &str) -> (Inputs, Vec<usize>) {
-    let text = store.article_path(id);
-    let extracted = store.extracted_path(id);
-    let mut gold: Vec<(usize, PathBuf)> = Vec::new();
+    let stat_at_ns = now_ns();
+    let mut stats = vec![
+        Stat::of(&store.article_path(id)),
+        Stat::of(&store.extracted_path(id)),
+    ];
+    let mut context = context.to_vec();
+    let mut gold_sets = Vec::new();
     for (i, a) in analysts.iter().enumerate() {
-        let path = store.gold_path(a, id);
-        if Stat::of(&path) != Stat::Absent {
-            gold.push((i, path));
+        // Each gold file is stat'ed once: its identity is the one recorded.
+        let stat = Stat::of(&store.gold_path(a, id));
+        if stat != Stat::Absent {
+            context.extend_from_slice(a.as_bytes());
+            context.push(0);
+            stats.push(stat);
+            gold_sets.push(i);
         }
     }
-    let mut context = context.to_vec();
-    for (i, _) in &gold {
-        context.extend_from_slice(analysts[*i].as_bytes());
-        context.push(0);
-    }
-    let mut paths: Vec<&Path> = vec![&text, &extracted];
-    paths.extend(gold.iter().map(|(_, p)| p.as_path()));
-    let inputs = Inputs::stat(&context, &paths);
-    (inputs, gold.into_iter().map(|(i, _)| i).collect())
+    (Inputs::of(&context, stat_at_ns, stats), gold_sets)
 }
 
 /// Reads article `id` (after [`stat`]): the rows of its text and of its fields, as the review

@@ -129,13 +129,23 @@ impl Inputs {
     /// Stats `paths` now, for a read that depended on `context` too.
     pub fn stat(context: &[u8], paths: &[&Path]) -> Inputs {
         let stat_at_ns = now_ns();
-        let mut bytes = Vec::with_capacity(8 + context.len() + paths.len() * 49);
+        Inputs::of(context, stat_at_ns, paths.iter().map(|p| Stat::of(p)))
+    }
+
+    /// The inputs of files already stat'ed, the first of them at `stat_at_ns` (taken before,
+    /// so that a change made while they were stat'ed is never older than the entry).
+    pub(crate) fn of(
+        context: &[u8],
+        stat_at_ns: i64,
+        stats: impl IntoIterator<Item = Stat>,
+    ) -> Inputs {
+        let mut bytes = Vec::with_capacity(8 + context.len() + 4 * 49);
         bytes.extend_from_slice(&(context.len() as u64).to_le_bytes());
         bytes.extend_from_slice(context);
         let mut newest_ns = i64::MIN;
         let mut cacheable = true;
-        for path in paths {
-            match Stat::of(path) {
+        for stat in stats {
+            match stat {
                 Stat::Absent => bytes.push(0),
                 Stat::Other => {
                     cacheable = false;
@@ -632,7 +642,7 @@ fn remove(path: &Path) {
     }
 }
 
-fn now_ns() -> i64 {
+pub(crate) fn now_ns() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| i64::try_from(d.as_nanos()).unwrap_or(i64::MAX))
