@@ -291,7 +291,8 @@ impl Index {
             // Beside each index, the corpus it is of: an index whose corpus is gone is deleted
             // when another is created, so the cache folder does not fill with them.
             sweep(path.parent().unwrap_or(Path::new(".")));
-            let _ = fs::write(sidecar(&path, ".corpus"), &corpus);
+            // Atomically, by rename: a link planted in its place is replaced, not followed.
+            let _ = crate::store::atomic::write(&sidecar(&path, ".corpus"), corpus.as_bytes());
         }
         let conn = match connect(&path) {
             Ok(c) => c,
@@ -619,7 +620,13 @@ fn sweep(folder: &Path) {
         if path.extension().is_none_or(|x| x != "corpus") {
             continue;
         }
-        let Ok(corpus) = fs::read_to_string(&path) else {
+        // Through the corpus's reader: a FIFO or a huge file there is passed over, not waited
+        // on nor read whole.
+        let Ok(Some(bytes)) = crate::store::read_corpus_file(&path, crate::store::Limit::META)
+        else {
+            continue;
+        };
+        let Ok(corpus) = String::from_utf8(bytes) else {
             continue;
         };
         if corpus.lines().any(|dir| !Path::new(dir).is_dir()) {
@@ -800,6 +807,16 @@ mod tests {
         drop(open(&old, &cache));
         assert!(old_path.exists());
         drop(gone);
+        // A FIFO among the sidecars is passed over, not waited on.
+        let fifo = std::ffi::CString::new(
+            cache
+                .join("fifo.sqlite.corpus")
+                .as_os_str()
+                .as_encoded_bytes(),
+        )
+        .unwrap();
+        // SAFETY: a valid NUL-terminated path; mkfifo only creates a file.
+        assert_eq!(unsafe { libc::mkfifo(fifo.as_ptr(), 0o600) }, 0);
         drop(open(&store, &cache));
         assert!(!old_path.exists());
     }
