@@ -354,3 +354,62 @@ fn keys_work_with_the_arabic_layout_and_arabic_stays_text_where_it_is_typed() {
         app.overlay.is_some()
     );
 }
+
+#[test]
+fn active_review_time_is_saved_in_the_gold_file_and_summed_across_sessions() {
+    use std::time::Duration;
+    use tadqiq::tui::app::clock::Clock;
+    let dir = corpus();
+    let mut app = app(dir.path(), "amina");
+    let clock = Clock::manual();
+    app.use_clock(clock.clone());
+    clock.advance(Duration::from_secs(30));
+    press(&mut app, "a");
+    // An hour away from the keyboard counts as two minutes.
+    clock.advance(Duration::from_secs(3600));
+    press(&mut app, "j");
+    assert_eq!(app.review_time(), Duration::from_secs(150));
+    clock.advance(Duration::from_secs(10));
+    // Looking at the next article without changing it: its time waits for its next save.
+    press(&mut app, "n");
+    let gold = gold_text(dir.path(), "amina", FIRST).unwrap();
+    assert!(gold.contains("review_seconds: 160\n"), "{gold}");
+    clock.advance(Duration::from_secs(20));
+    press(&mut app, "p");
+    assert!(
+        gold_text(dir.path(), "amina", SECOND).is_none(),
+        "nothing to save on the second article"
+    );
+    clock.advance(Duration::from_secs(5));
+    press(&mut app, "x");
+    ctrl(&mut app, 's');
+    let gold = gold_text(dir.path(), "amina", FIRST).unwrap();
+    assert!(gold.contains("review_seconds: 165\n"), "{gold}");
+    // Undoing to what was saved is not a change: the time is the file's.
+    press(&mut app, "u");
+    assert!(app.current.dirty());
+    ctrl(&mut app, 's');
+    let gold = gold_text(dir.path(), "amina", FIRST).unwrap();
+    assert!(gold.contains("review_seconds: 165\n"), "{gold}");
+    drop(app);
+
+    // A later session adds to it.
+    let mut app = common::app(dir.path(), "amina");
+    let clock = Clock::manual();
+    app.use_clock(clock.clone());
+    clock.advance(Duration::from_secs(7));
+    press(&mut app, "j");
+    press(&mut app, "a");
+    ctrl(&mut app, 's');
+    let gold = gold_text(dir.path(), "amina", FIRST).unwrap();
+    assert!(gold.contains("review_seconds: 172\n"), "{gold}");
+    press(&mut app, "n");
+    clock.advance(Duration::from_secs(15));
+    press(&mut app, "a");
+    press(&mut app, "p");
+    let gold = gold_text(dir.path(), "amina", SECOND).unwrap();
+    assert!(
+        gold.contains("review_seconds: 15\n"),
+        "the 20 s of the ended session were never saved; 15 s now: {gold}"
+    );
+}

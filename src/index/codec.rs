@@ -241,6 +241,13 @@ impl Writer {
         });
         self.opt_str(g.reviewed_at.as_deref());
         self.opt_str(g.article_sha256.as_deref());
+        match g.review_seconds {
+            None => self.byte(0),
+            Some(s) => {
+                self.byte(1);
+                self.varint(s);
+            }
+        }
         self.len(g.sources.len());
         for (field, who) in &g.sources {
             self.str(field);
@@ -472,6 +479,11 @@ impl<'a> Reader<'a> {
         };
         let reviewed_at = self.opt_str()?;
         let article_sha256 = self.opt_str()?;
+        let review_seconds = match self.byte()? {
+            0 => None,
+            1 => Some(self.varint()?),
+            _ => return None,
+        };
         let n = self.count(2)?;
         let mut sources = Vec::with_capacity(n);
         for _ in 0..n {
@@ -516,6 +528,7 @@ impl<'a> Reader<'a> {
             status,
             reviewed_at,
             article_sha256,
+            review_seconds,
             sources,
             fields,
             other_fields,
@@ -939,7 +952,10 @@ mod tests {
             (text(), text()),
             prop::sample::select(Status::ALL.map(|(s, _)| s).to_vec()),
             prop::option::of(text()),
-            prop::option::of("[0-9a-f]{64}"),
+            (
+                prop::option::of("[0-9a-f]{64}"),
+                prop::option::of(0..=crate::model::annotation::MAX_REVIEW_SECONDS),
+            ),
             prop::collection::vec((text(), prop::collection::vec(text(), 0..3)), 0..3),
             prop::collection::vec((text(), review()), 0..6),
             mapping(),
@@ -950,7 +966,7 @@ mod tests {
                     (article, analyst),
                     status,
                     reviewed_at,
-                    article_sha256,
+                    (article_sha256, review_seconds),
                     sources,
                     fields,
                     other_fields,
@@ -961,6 +977,7 @@ mod tests {
                     status,
                     reviewed_at,
                     article_sha256,
+                    review_seconds,
                     sources,
                     fields,
                     other_fields,

@@ -266,6 +266,10 @@ pub struct FieldReview {
     pub note: Option<String>,
 }
 
+/// The most `review_seconds` a gold file may say: ten years. More is a typo or a forged file,
+/// and would overflow the sums `status` makes.
+pub const MAX_REVIEW_SECONDS: u64 = 10 * 366 * 24 * 3600;
+
 /// `annotations/gold/<analyst>/<id>.yaml`: one analyst's review of one article.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Gold {
@@ -279,6 +283,9 @@ pub struct Gold {
     pub reviewed_at: Option<String>,
     /// SHA-256 of the article file's bytes when reviewed; a mismatch means the article changed.
     pub article_sha256: Option<String>,
+    /// Active review time, in seconds, summed over every session that saved the file: the
+    /// clock runs while the article is open and stops after two minutes without a key.
+    pub review_seconds: Option<u64>,
     /// Adjudicated gold only: for each field, whose values were chosen (analysts, and
     /// `extractor` when the extraction had the same value), in schema order.
     pub sources: Vec<(String, Vec<String>)>,
@@ -299,6 +306,7 @@ impl Gold {
             status: Status::InProgress,
             reviewed_at: None,
             article_sha256: None,
+            review_seconds: None,
             sources: Vec::new(),
             fields: Vec::new(),
             other_fields: Mapping::new(),
@@ -365,6 +373,19 @@ impl Gold {
             }
             ok
         });
+        let review_seconds = r.get("review_seconds").and_then(|v| match v {
+            Yaml::Number(n) if n.as_u64().is_some_and(|s| s <= MAX_REVIEW_SECONDS) => n.as_u64(),
+            other => {
+                problems.error(
+                    &root.key("review_seconds"),
+                    format!(
+                        "expected a whole number of seconds from 0 to {MAX_REVIEW_SECONDS}, found {}",
+                        show(other)
+                    ),
+                );
+                None
+            }
+        });
         let sources = r
             .get("sources")
             .map(|v| read_sources(v, schema, &root.key("sources"), problems))
@@ -408,6 +429,7 @@ impl Gold {
             status: status?,
             reviewed_at,
             article_sha256,
+            review_seconds,
             sources,
             fields,
             other_fields,
@@ -426,6 +448,9 @@ impl Gold {
         }
         if let Some(h) = &self.article_sha256 {
             m.insert("article_sha256".into(), Yaml::String(h.clone()));
+        }
+        if let Some(s) = self.review_seconds {
+            m.insert("review_seconds".into(), Yaml::Number(s.into()));
         }
         for (k, v) in &self.other_keys {
             m.insert(k.clone(), v.clone());

@@ -218,10 +218,15 @@ impl Review {
         self.gold.status = Status::Skipped;
     }
 
-    /// Stamps the document for saving: when, and which version of the article.
-    pub fn stamp(&mut self, now: &str) {
+    /// Stamps the document for saving: when, which version of the article, and `seconds` more
+    /// of active review time.
+    pub fn stamp(&mut self, now: &str, seconds: u64) {
         self.gold.reviewed_at = Some(now.to_string());
         self.gold.article_sha256 = Some(self.article.sha256.clone());
+        if seconds > 0 || self.gold.review_seconds.is_some() {
+            let total = self.gold.review_seconds.unwrap_or(0).saturating_add(seconds);
+            self.gold.review_seconds = Some(total.min(crate::model::annotation::MAX_REVIEW_SECONDS));
+        }
     }
 
     fn set(&mut self, schema: &Schema, name: &str, review: FieldReview) {

@@ -101,6 +101,7 @@ impl App {
 
     /// Pasted text goes to the open editor (bracketed paste: one event, newlines and all).
     pub fn handle_paste(&mut self, text: &str) {
+        self.active.touch(self.clock.now());
         let editor = if let Some(e) = &mut self.editing {
             Some(&mut e.editor)
         } else if let Some(p) = &mut self.prompt {

@@ -5,6 +5,7 @@
 //! unsaved changes, recovery — is tested without a screen.
 
 mod adjudicate;
+pub mod clock;
 mod corpus;
 mod editing;
 mod search;
@@ -329,6 +330,10 @@ pub struct App {
     /// may have read them before the save.
     saved_while_indexing: HashSet<String>,
     generation: u64,
+    /// Where the time comes from (a test moves it by hand).
+    pub clock: clock::Clock,
+    /// Active review time not saved yet.
+    active: clock::ActiveTime,
     _lock: Option<AnalystLock>,
 }
 
@@ -449,6 +454,8 @@ impl App {
             index_listed,
             saved_while_indexing: HashSet::new(),
             generation: 0,
+            clock: clock::Clock::default(),
+            active: clock::ActiveTime::new(),
             _lock: lock,
         };
         app.open(0);
@@ -456,6 +463,21 @@ impl App {
             app.overlay = Some(Overlay::Recovery { ids: recovered });
         }
         Ok(app)
+    }
+
+    /// Times the review with `clock` from now on (tests move a manual clock by hand).
+    pub fn use_clock(&mut self, clock: clock::Clock) {
+        self.clock = clock;
+        let id = self.id().to_string();
+        self.active = clock::ActiveTime::new();
+        self.active.open(&id, self.clock.now());
+    }
+
+    /// The open article's active review time: what its gold file says plus what this session
+    /// has not saved yet.
+    pub fn review_time(&self) -> std::time::Duration {
+        let saved = self.current.saved.review_seconds.unwrap_or(0);
+        std::time::Duration::from_secs(saved) + self.active.pending(self.id(), self.clock.now())
     }
 
     /// The focused field's definition.
@@ -579,6 +601,7 @@ impl App {
     fn open(&mut self, index: usize) {
         let index = index.min(self.ids.len() - 1);
         let id = self.ids[index].clone();
+        self.active.open(&id, self.clock.now());
         self.index = index;
         self.scroll = 0;
         self.follow_evidence = true;
@@ -686,12 +709,16 @@ impl App {
             .round(jiff::Unit::Second)
             .unwrap_or_else(|_| jiff::Timestamp::now());
         let mut review = self.current.review.clone();
-        review.stamp(&now.to_string());
         let id = self.id().to_string();
-        match self
+        let seconds = self.active.take_seconds(&id, self.clock.now());
+        review.stamp(&now.to_string(), seconds);
+        let saved = self
             .store
-            .save_gold(&self.analyst, &id, &review.gold, self.current.fingerprint)
-        {
+            .save_gold(&self.analyst, &id, &review.gold, self.current.fingerprint);
+        if saved.is_err() {
+            self.active.give_back(&id, seconds);
+        }
+        match saved {
             Ok(f) => {
                 self.current.review = review;
                 self.current.saved = self.current.review.gold.clone();
@@ -805,6 +832,7 @@ impl App {
         // The document keeps the save stamp of the file on disk, so that undoing to what was
         // saved is not a change.
         gold.reviewed_at.clone_from(&self.current.saved.reviewed_at);
+        gold.review_seconds = self.current.saved.review_seconds;
         gold.article_sha256
             .clone_from(&self.current.saved.article_sha256);
         let now = std::mem::replace(&mut self.current.review.gold, gold);
@@ -1142,6 +1170,7 @@ impl App {
 
     /// Turns a key press into an action for the current context and does it.
     pub fn handle_key(&mut self, key: KeyEvent) {
+        self.active.touch(self.clock.now());
         if self.handle_editing_key(&key) {
             return;
         }
@@ -1302,6 +1331,7 @@ impl App {
 
     /// The mouse wheel scrolls the article pane.
     pub fn handle_mouse(&mut self, m: MouseEvent) {
+        self.active.touch(self.clock.now());
         if self.overlay.is_some() {
             return;
         }

@@ -20,8 +20,15 @@ pub fn draw(buf: &mut Buffer, area: Rect, app: &mut App) -> Option<Position> {
         None => "not reviewed",
     };
     let scanning = if app.scanning() { " …" } else { "" };
+    // Active review time on the article, once there is a minute of it.
+    let minutes = app.review_time().as_secs() / 60;
+    let time = if minutes > 0 {
+        format!(" · {minutes} min")
+    } else {
+        String::new()
+    };
     let left = format!(
-        " {}  {}/{} │ {} │ this: {this} │ done {done} · in progress {in_progress} · skipped {skipped}{scanning} ",
+        " {}  {}/{} │ {} │ this: {this}{time} │ done {done} · in progress {in_progress} · skipped {skipped}{scanning} ",
         sanitize_inline(app.id()),
         app.index + 1,
         app.ids.len(),
