@@ -44,6 +44,56 @@ pub struct Counts {
     pub invalid: usize,
 }
 
+/// An analyst's pace, from the `review_seconds` of their `done` gold files of articles in the
+/// corpus (files without it are not timed and left out).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Pace {
+    /// Done files with a review time.
+    pub timed: usize,
+    /// Their review time together.
+    pub seconds: u64,
+    /// The median review time of one, in seconds.
+    pub median_seconds: Option<f64>,
+    /// Articles of the corpus this analyst has not finished: not reviewed or in progress.
+    pub remaining: usize,
+}
+
+impl Pace {
+    /// From the review times of the timed files and the articles left.
+    fn of(mut times: Vec<u64>, remaining: usize) -> Pace {
+        times.sort_unstable();
+        let n = times.len();
+        let median_seconds = (n > 0).then(|| {
+            if n % 2 == 1 {
+                times[n / 2] as f64
+            } else {
+                (times[n / 2 - 1] + times[n / 2]) as f64 / 2.0
+            }
+        });
+        Pace {
+            timed: n,
+            seconds: times.iter().sum(),
+            median_seconds,
+            remaining,
+        }
+    }
+
+    /// Done articles per hour of active review.
+    pub fn articles_per_hour(&self) -> Option<f64> {
+        (self.seconds > 0).then(|| self.timed as f64 * 3600.0 / self.seconds as f64)
+    }
+
+    /// The median minutes per article.
+    pub fn median_minutes(&self) -> Option<f64> {
+        self.median_seconds.map(|s| s / 60.0)
+    }
+
+    /// Hours the remaining articles would take at this pace.
+    pub fn remaining_hours(&self) -> Option<f64> {
+        self.articles_per_hour().map(|r| self.remaining as f64 / r)
+    }
+}
+
 /// The agreement headline.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Headline {
@@ -82,6 +132,8 @@ pub struct TeamStatus {
     pub articles: usize,
     /// Each analyst's counts, by name.
     pub analysts: Vec<(String, Counts)>,
+    /// Each analyst's pace, in the order of `analysts`.
+    pub paces: Vec<Pace>,
     /// The adjudicated set's counts, when there is one.
     pub adjudicated: Option<Counts>,
     /// The agreement headline.
@@ -90,8 +142,8 @@ pub struct TeamStatus {
     pub problems: Vec<Diagnostic>,
 }
 
-/// A gold file's status and the article hash it remembers.
-type Summary = (Status, Option<String>);
+/// A gold file's status, the article hash it remembers and its review time.
+type Summary = (Status, Option<String>, Option<u64>);
 
 /// What one gold file adds to its set's counts.
 struct Outcome {
@@ -99,9 +151,9 @@ struct Outcome {
     set: usize,
     /// Whether its article is in the corpus.
     in_corpus: bool,
-    /// Its status and whether its article changed since it was saved, or why its status could
-    /// not be read.
-    read: Result<(Status, bool), Diagnostic>,
+    /// Its status, whether its article changed since it was saved and its review time, or why
+    /// its status could not be read.
+    read: Result<(Status, bool, Option<u64>), Diagnostic>,
 }
 
 /// The counts as files are read.
@@ -109,6 +161,8 @@ struct Tally {
     counts: Vec<Counts>,
     /// Per set, its gold files whose article is in the corpus.
     reviewed: Vec<usize>,
+    /// Per set, the review times of its done files of articles in the corpus.
+    times: Vec<Vec<u64>>,
     problems: Vec<Diagnostic>,
 }
 
@@ -124,7 +178,10 @@ impl Tally {
                     c.invalid += 1;
                     self.problems.push(d);
                 }
-                Ok((status, stale)) => {
+                Ok((status, stale, seconds)) => {
+                    if let (Status::Done, true, Some(s)) = (status, o.in_corpus, seconds) {
+                        self.times[o.set].push(s);
+                    }
                     match status {
                         Status::Done => c.done += 1,
                         Status::InProgress => c.in_progress += 1,
@@ -165,6 +222,7 @@ pub fn status(reader: &Reader, schema: &Schema) -> io::Result<TeamStatus> {
         Tally {
             counts: vec![Counts::default(); sets.len()],
             reviewed: vec![0; sets.len()],
+            times: vec![Vec::new(); sets.len()],
             problems: Vec::new(),
         },
         HashMap::<String, Vec<usize>>::new(),
@@ -224,6 +282,7 @@ pub fn status(reader: &Reader, schema: &Schema) -> io::Result<TeamStatus> {
     let Tally {
         mut counts,
         reviewed,
+        times,
         mut problems,
     } = tally;
     for (c, r) in counts.iter_mut().zip(reviewed) {
@@ -233,17 +292,20 @@ pub fn status(reader: &Reader, schema: &Schema) -> io::Result<TeamStatus> {
     let article_count = articles.len();
     drop(articles);
     let mut analysts = Vec::new();
+    let mut paces = Vec::new();
     let mut adjudicated = None;
-    for (name, c) in sets.into_iter().zip(counts) {
+    for ((name, c), times) in sets.into_iter().zip(counts).zip(times) {
         if name == ADJUDICATED {
             adjudicated = Some(c);
         } else {
+            paces.push(Pace::of(times, c.not_reviewed + c.in_progress));
             analysts.push((name, c));
         }
     }
     Ok(TeamStatus {
         articles: article_count,
         analysts,
+        paces,
         adjudicated,
         agreement,
         problems,
@@ -260,7 +322,11 @@ fn summary(
     read: Result<Option<GoldSummary<'_>>, &LoadError>,
 ) -> Result<Summary, Diagnostic> {
     match read {
-        Ok(Some(g)) => Ok((g.status, g.article_sha256.map(str::to_string))),
+        Ok(Some(g)) => Ok((
+            g.status,
+            g.article_sha256.map(str::to_string),
+            g.review_seconds,
+        )),
         Ok(None) => Err(Diagnostic::file(
             &store.gold_path(set, id),
             Severity::Error,
@@ -293,7 +359,7 @@ fn outcomes(
     let in_corpus = articles.contains(id);
     let remembers_hash = reads
         .iter()
-        .any(|(_, r)| r.as_ref().is_ok_and(|(_, h)| h.is_some()));
+        .any(|(_, r)| r.as_ref().is_ok_and(|(_, h, _)| h.is_some()));
     let now = (in_corpus && remembers_hash)
         .then(|| reader.article_sha256(id))
         .flatten();
@@ -302,9 +368,9 @@ fn outcomes(
         .map(|(set, read)| Outcome {
             set,
             in_corpus,
-            read: read.map(|(status, hash)| {
+            read: read.map(|(status, hash, seconds)| {
                 let stale = matches!((&hash, &now), (Some(h), Some(now)) if h != now);
-                (status, stale)
+                (status, stale, seconds)
             }),
         })
         .collect()
@@ -381,6 +447,7 @@ pub fn table(s: &TeamStatus) -> String {
                 "", c.done, c.in_progress, c.skipped, c.stale, c.not_reviewed
             );
         }
+        pace_table(&mut out, s, width);
         for (name, c) in &rows {
             if c.no_article > 0 {
                 let _ = writeln!(
@@ -430,12 +497,63 @@ pub fn table(s: &TeamStatus) -> String {
     out
 }
 
+/// The analysts' pace, when any of them has timed reviews: done articles per hour of active
+/// review, the median minutes per article, and how long the rest would take at that pace.
+fn pace_table(out: &mut String, s: &TeamStatus, width: usize) {
+    if s.paces.iter().all(|p| p.timed == 0) {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "{:<width$}  {:>8}  {:>11}  {:>6}  {:>12}",
+        "pace", "per hour", "min/article", "rest", "rest at pace"
+    );
+    let dash = || "—".to_string();
+    for ((name, _), p) in s.analysts.iter().zip(&s.paces) {
+        let name = sanitize_inline(name);
+        let pad = width - name.chars().count();
+        let _ = writeln!(
+            out,
+            "{name}{:pad$}  {:>8}  {:>11}  {:>6}  {:>12}",
+            "",
+            p.articles_per_hour()
+                .map_or_else(dash, |r| format!("{r:.1}")),
+            p.median_minutes().map_or_else(dash, |m| format!("{m:.1}")),
+            p.remaining,
+            p.remaining_hours().map_or_else(dash, duration),
+        );
+    }
+}
+
+/// Hours for people: `45 min`, `3.5 h`, `120 h`.
+fn duration(hours: f64) -> String {
+    if hours < 1.0 {
+        format!("{:.0} min", hours * 60.0)
+    } else if hours < 100.0 {
+        format!("{hours:.1} h")
+    } else {
+        format!("{hours:.0} h")
+    }
+}
+
 /// The status as JSON for scripts.
 pub fn json(s: &TeamStatus) -> serde_json::Value {
     let analysts: serde_json::Map<String, serde_json::Value> = s
         .analysts
         .iter()
-        .map(|(n, c)| (n.clone(), serde_json::json!(c)))
+        .zip(&s.paces)
+        .map(|((n, c), p)| {
+            let mut v = serde_json::json!(c);
+            v["pace"] = serde_json::json!({
+                "timed": p.timed,
+                "review_seconds": p.seconds,
+                "articles_per_hour": p.articles_per_hour(),
+                "median_minutes": p.median_minutes(),
+                "remaining": p.remaining,
+                "remaining_hours": p.remaining_hours(),
+            });
+            (n.clone(), v)
+        })
         .collect();
     let agreement = match &s.agreement {
         Agreement::Measured(h) => serde_json::json!({

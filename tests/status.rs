@@ -61,6 +61,62 @@ agreement (amina, karim, youssef): 12 items on 5 articles; mean alpha 0.325 over
     );
 }
 
+/// Gives gold files a `review_seconds`.
+fn time(dir: &Path, files: &[(&str, &str, u64)]) {
+    for (analyst, id, seconds) in files {
+        let path = dir.join(format!("annotations/gold/{analyst}/{id}.yaml"));
+        let text = fs::read_to_string(&path).unwrap();
+        let text = text.replacen(
+            "reviewed_at:",
+            &format!("review_seconds: {seconds}\nreviewed_at:"),
+            1,
+        );
+        fs::write(path, text).unwrap();
+    }
+}
+
+#[test]
+fn the_pace_of_each_analyst_comes_from_the_review_time_of_their_done_articles() {
+    let dir = corpus();
+    time(
+        dir.path(),
+        &[
+            ("amina", "a1", 120),
+            ("amina", "a2", 300),
+            ("amina", "a3", 180),
+            ("amina", "a4", 600),
+            ("karim", "a2", 90),
+            // Not done: not part of the pace.
+            ("youssef", "a6", 5000),
+        ],
+    );
+    let (code, stdout, stderr) = run(dir.path(), &["status", "--articles", "articles"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    // amina: 4 articles in 1 200 s is 12 an hour, median (180 + 300) / 2 s = 4 min, and her one
+    // article left takes 5 min at that pace; karim: 40 an hour, his 2 left take 3 min.
+    assert!(
+        stdout.contains(
+            "pace          per hour  min/article    rest  rest at pace
+amina             12.0          4.0       1         5 min
+karim             40.0          1.5       2         3 min
+youssef              —            —       4             —
+"
+        ),
+        "{stdout}"
+    );
+    let (code, stdout, stderr) = run(
+        dir.path(),
+        &["status", "--articles", "articles", "--format", "json"],
+    );
+    assert_eq!(code, Some(0), "{stderr}");
+    let j: Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(
+        j["analysts"]["amina"]["pace"],
+        json!({"timed": 4, "review_seconds": 1200, "articles_per_hour": 12.0,
+               "median_minutes": 4.0, "remaining": 1, "remaining_hours": 1.0 / 12.0})
+    );
+}
+
 #[test]
 fn json_has_the_same_figures() {
     let dir = corpus();
@@ -74,7 +130,9 @@ fn json_has_the_same_figures() {
     assert_eq!(
         j["analysts"]["karim"],
         json!({"done": 5, "in_progress": 0, "skipped": 1, "stale": 1, "not_reviewed": 2,
-               "no_article": 0, "invalid": 0})
+               "no_article": 0, "invalid": 0,
+               "pace": {"timed": 0, "review_seconds": 0, "articles_per_hour": null,
+                        "median_minutes": null, "remaining": 2, "remaining_hours": null}})
     );
     assert_eq!(j["adjudicated"]["done"], 3);
     let a = &j["agreement"];

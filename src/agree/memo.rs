@@ -12,7 +12,9 @@ use crate::index::codec::{Reader, Writer};
 use crate::model::Status;
 
 /// What each gold file of the article was, in the order read.
-pub(super) type Summaries = Vec<(u16, Option<(Status, Option<String>)>)>;
+/// Per gold file of the article (by analyst number): its status, remembered article hash and
+/// `review_seconds`; `None` when the analyst has no file.
+pub(super) type Summaries = Vec<(u16, Option<(Status, Option<String>, Option<u64>)>)>;
 
 /// Encodes an article's summaries and items.
 pub(super) fn encode(summaries: &Summaries, items: Option<&ArticleItems>) -> Vec<u8> {
@@ -22,9 +24,10 @@ pub(super) fn encode(summaries: &Summaries, items: Option<&ArticleItems>) -> Vec
         w.varint(u64::from(*a));
         match s {
             None => w.byte(0),
-            Some((status, sha)) => {
+            Some((status, sha, seconds)) => {
                 w.byte(1 + status_code(*status));
                 w.opt_str(sha.as_deref());
+                w.varint(seconds.map_or(0, |s| s + 1));
             }
         }
     }
@@ -72,7 +75,12 @@ pub(super) fn decode(input: &[u8]) -> Option<(Summaries, Option<ArticleItems>)> 
         let a = u16(&mut r)?;
         let s = match r.byte()? {
             0 => None,
-            t @ 1..=3 => Some((status_of(t - 1)?, r.opt_str()?)),
+            t @ 1..=3 => {
+                let status = status_of(t - 1)?;
+                let sha = r.opt_str()?;
+                let seconds = r.varint()?.checked_sub(1);
+                Some((status, sha, seconds))
+            }
             _ => return None,
         };
         summaries.push((a, s));
@@ -144,8 +152,9 @@ mod tests {
     fn sample() -> (Summaries, ArticleItems) {
         (
             vec![
-                (0, Some((Status::Done, Some("ab".repeat(32))))),
-                (2, Some((Status::InProgress, None))),
+                (0, Some((Status::Done, Some("ab".repeat(32)), Some(0)))),
+                (2, Some((Status::InProgress, None, Some(86_400)))),
+                (3, Some((Status::Skipped, None, None))),
                 (5, None),
             ],
             ArticleItems {

@@ -221,6 +221,8 @@ pub struct GoldSummary<'a> {
     pub status: Status,
     /// The hash of the article it remembers.
     pub article_sha256: Option<&'a str>,
+    /// Its active review time.
+    pub review_seconds: Option<u64>,
 }
 
 impl GoldSummary<'_> {
@@ -229,6 +231,7 @@ impl GoldSummary<'_> {
         GoldSummary {
             status: gold.status,
             article_sha256: gold.article_sha256.as_deref(),
+            review_seconds: gold.review_seconds,
         }
     }
 }
@@ -517,9 +520,10 @@ fn read_article(
                 .map(|(a, s)| {
                     (
                         *a,
-                        Ok(s.as_ref().map(|(status, sha)| GoldSummary {
+                        Ok(s.as_ref().map(|(status, sha, seconds)| GoldSummary {
                             status: *status,
                             article_sha256: sha.as_deref(),
+                            review_seconds: *seconds,
                         })),
                     )
                 })
@@ -568,7 +572,13 @@ fn compute_article(
             let s = r.as_ref().ok()?;
             Some((
                 *a,
-                s.map(|s| (s.status, s.article_sha256.map(str::to_string))),
+                s.map(|s| {
+                    (
+                        s.status,
+                        s.article_sha256.map(str::to_string),
+                        s.review_seconds,
+                    )
+                }),
             ))
         })
         .collect();

@@ -224,8 +224,13 @@ impl Review {
         self.gold.reviewed_at = Some(now.to_string());
         self.gold.article_sha256 = Some(self.article.sha256.clone());
         if seconds > 0 || self.gold.review_seconds.is_some() {
-            let total = self.gold.review_seconds.unwrap_or(0).saturating_add(seconds);
-            self.gold.review_seconds = Some(total.min(crate::model::annotation::MAX_REVIEW_SECONDS));
+            let total = self
+                .gold
+                .review_seconds
+                .unwrap_or(0)
+                .saturating_add(seconds);
+            self.gold.review_seconds =
+                Some(total.min(crate::model::annotation::MAX_REVIEW_SECONDS));
         }
     }
 

@@ -712,9 +712,9 @@ impl App {
         let id = self.id().to_string();
         let seconds = self.active.take_seconds(&id, self.clock.now());
         review.stamp(&now.to_string(), seconds);
-        let saved = self
-            .store
-            .save_gold(&self.analyst, &id, &review.gold, self.current.fingerprint);
+        let saved =
+            self.store
+                .save_gold(&self.analyst, &id, &review.gold, self.current.fingerprint);
         if saved.is_err() {
             self.active.give_back(&id, seconds);
         }
