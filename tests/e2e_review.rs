@@ -386,3 +386,31 @@ fn the_arabic_layout_moves_rejects_and_saves_in_a_real_terminal() {
     .unwrap();
     assert!(gold.contains("verdict: rejected"), "{gold}");
 }
+
+#[test]
+fn the_time_spent_on_an_article_is_saved_with_its_review() {
+    let dir = corpus();
+    let mut s = Session::review(dir.path(), 100, 30);
+    s.wait_for("Headline");
+    // At least two seconds pass between opening the article and the save (the clock stops
+    // only after two minutes without a key).
+    std::thread::sleep(std::time::Duration::from_millis(2100));
+    s.send("a");
+    s.wait_for("● unsaved");
+    s.send("\u{13}");
+    s.wait_for("saved annotations/");
+    let gold = std::fs::read_to_string(
+        dir.path()
+            .join(format!("annotations/gold/e2e/{FIRST}.yaml")),
+    )
+    .unwrap();
+    let seconds: u64 = gold
+        .lines()
+        .find_map(|l| l.strip_prefix("review_seconds: "))
+        .unwrap_or_else(|| panic!("no review_seconds in {gold}"))
+        .parse()
+        .unwrap();
+    assert!(seconds >= 2, "{gold}");
+    s.send("q");
+    s.wait_success();
+}
