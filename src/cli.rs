@@ -291,6 +291,10 @@ struct ReviewArgs {
     /// Who reorders right-to-left text.
     #[arg(long, value_enum, default_value_t = BidiArg::App)]
     bidi: BidiArg,
+    /// The keymap file [default: $XDG_CONFIG_HOME/tadqiq/keys.conf, else
+    /// ~/.config/tadqiq/keys.conf, when it exists].
+    #[arg(long, value_name = "FILE")]
+    keys: Option<PathBuf>,
 }
 
 /// Where the corpus is.
@@ -450,6 +454,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 layout: LayoutArg::Rtl,
                 shape: Switch::On,
                 bidi: BidiArg::App,
+                keys: None,
             },
             ix,
         ),
@@ -473,6 +478,24 @@ fn review(args: &ReviewArgs, ix: IndexChoice) -> Result<ExitCode> {
             sanitize_inline(&analyst)
         );
     }
+    // Before the terminal is needed, so that `review --keys FILE` checks a keymap file.
+    let keys = match &args.keys {
+        Some(path) => Some((path.clone(), true)),
+        None => crate::tui::keyfile::default_path().map(|p| (p, false)),
+    };
+    let keymap = match keys {
+        None => crate::tui::keymap::Keymap::default(),
+        Some((path, required)) => match crate::tui::keyfile::load(&path, required) {
+            Ok(keymap) => keymap,
+            Err(problems) => {
+                for d in problems {
+                    eprintln!("{d}");
+                }
+                eprintln!("tadqiq: the keymap file has problems; the review does not open");
+                return Ok(ExitCode::from(2));
+            }
+        },
+    };
     if !io::stdout().is_terminal() || !io::stdin().is_terminal() {
         bail!("review needs a terminal; for scripts there are `render` and `check`");
     }
@@ -497,6 +520,7 @@ fn review(args: &ReviewArgs, ix: IndexChoice) -> Result<ExitCode> {
         } else {
             crate::tui::IndexUse::CacheFolder
         },
+        keymap: std::sync::Arc::new(keymap),
     })?;
     Ok(ExitCode::SUCCESS)
 }

@@ -414,3 +414,65 @@ fn the_time_spent_on_an_article_is_saved_with_its_review() {
     s.send("q");
     s.wait_success();
 }
+
+#[test]
+fn a_keymap_file_rebinds_keys_and_azerty_places_the_arabic_layout() {
+    let dir = corpus();
+    std::fs::create_dir_all(dir.path().join("config/tadqiq")).unwrap();
+    std::fs::write(
+        dir.path().join("config/tadqiq/keys.conf"),
+        "# an AZERTY keyboard; confirm on y\nkeyboard = azerty\nfields.confirm = y\n",
+    )
+    .unwrap();
+    let mut s = Session::review(dir.path(), 100, 30);
+    s.wait_for("Headline");
+    // Help is generated from the keymap in use.
+    s.send("?");
+    s.wait_for("confirm the field as extracted");
+    assert!(
+        s.contents()
+            .lines()
+            .any(|l| l.contains(" y ") && l.contains("confirm the field as extracted")),
+        "{}",
+        s.contents()
+    );
+    s.send("\x1b");
+    std::thread::sleep(Duration::from_millis(200));
+    // `a` confirms no more; `y` does. On the Arabic layout ت is `j` on AZERTY too, and ء
+    // (the `x` key) rejects.
+    s.send("a");
+    s.send("y");
+    s.wait_for("● unsaved");
+    s.send("تء");
+    s.send("\u{13}");
+    s.wait_for("saved annotations/");
+    let gold = std::fs::read_to_string(
+        dir.path()
+            .join(format!("annotations/gold/e2e/{FIRST}.yaml")),
+    )
+    .unwrap();
+    assert!(
+        gold.contains("headline:\n    value: null\n    verdict: confirmed"),
+        "{gold}"
+    );
+    assert!(gold.contains("verdict: rejected"), "{gold}");
+    // ش is on the key labelled `q` on AZERTY: it quits.
+    s.send("ش");
+    s.wait_success();
+}
+
+#[test]
+fn a_bad_keymap_file_names_its_line_and_key_and_the_review_does_not_open() {
+    let dir = corpus();
+    std::fs::write(
+        dir.path().join("keys.conf"),
+        "fields.confirm = y\nfields.reject = y\n",
+    )
+    .unwrap();
+    let (code, stdout, stderr) = common::run(dir.path(), &["review", "--keys", "keys.conf"]);
+    assert_eq!(code, Some(2), "{stdout}{stderr}");
+    assert_eq!(
+        stderr,
+        "keys.conf:2:17: `y` is also bound on line 1 (`fields.confirm`), where this binding applies too\ntadqiq: the keymap file has problems; the review does not open\n"
+    );
+}

@@ -835,7 +835,7 @@ mod tests {
         let full = gold_round_trip(&Ok(gold), &path);
         assert!(full.len() > empty.len() + 20);
         // An empty mapping costs one byte each.
-        assert_eq!(empty.len(), 1 + 2 + 6 + 1 + 1 + 1 + 1 + 1 + 1 + 1);
+        assert_eq!(empty.len(), 1 + 2 + 6 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1);
 
         let r = gold_reading(&store, "amina", "a", &schema);
         assert!(r.is_err());

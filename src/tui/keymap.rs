@@ -4,6 +4,8 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
+use super::layouts::{Keyboard, qwerty_of_arabic};
+
 /// Where a binding applies.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Context {
@@ -34,6 +36,27 @@ pub enum Context {
 }
 
 impl Context {
+    /// Every context, in the order of the help screen's sections.
+    pub const ALL: [Context; 12] = [
+        Context::Global,
+        Context::Fields,
+        Context::Article,
+        Context::List,
+        Context::Overlay,
+        Context::Search,
+        Context::Editor,
+        Context::Picker,
+        Context::Checklist,
+        Context::Items,
+        Context::Form,
+        Context::Compare,
+    ];
+
+    /// Its name in the keymap file: `fields`, `article`…
+    pub fn name(self) -> String {
+        format!("{self:?}").to_lowercase()
+    }
+
     /// The heading of this context in the help screen.
     pub fn title(self) -> &'static str {
         match self {
@@ -201,6 +224,20 @@ pub enum Action {
     Export,
 }
 
+impl Action {
+    /// Its name in the keymap file: `next-field`, `confirm-all`…
+    pub fn name(self) -> String {
+        let mut out = String::new();
+        for (i, c) in format!("{self:?}").chars().enumerate() {
+            if c.is_ascii_uppercase() && i > 0 {
+                out.push('-');
+            }
+            out.push(c.to_ascii_lowercase());
+        }
+        out
+    }
+}
+
 /// A key with its modifiers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Key {
@@ -265,6 +302,7 @@ impl Key {
             KeyCode::Esc => "Esc".into(),
             KeyCode::Backspace => "Backspace".into(),
             KeyCode::Delete => "Delete".into(),
+            KeyCode::F(n) => format!("F{n}"),
             other => format!("{other:?}"),
         };
         if self.modifiers.contains(KeyModifiers::CONTROL) {
@@ -277,6 +315,59 @@ impl Key {
         } else {
             base
         }
+    }
+
+    /// The key a label names, as [`Key::label`] writes it (`j`, `Ctrl-S`, `PgDn`, `Space`,
+    /// `↓`) or with a word for an arrow (`Down`); `Ctrl-` and `Alt-` take a char or a named
+    /// key. `None` for anything else.
+    pub fn parse(label: &str) -> Option<Key> {
+        let (modifiers, base) = if let Some(rest) = label.strip_prefix("Ctrl-") {
+            (KeyModifiers::CONTROL, rest)
+        } else if let Some(rest) = label.strip_prefix("Alt-") {
+            (KeyModifiers::ALT, rest)
+        } else {
+            (KeyModifiers::NONE, label)
+        };
+        let named = match base {
+            "Space" => Some(KeyCode::Char(' ')),
+            "Down" | "↓" => Some(KeyCode::Down),
+            "Up" | "↑" => Some(KeyCode::Up),
+            "Left" | "←" => Some(KeyCode::Left),
+            "Right" | "→" => Some(KeyCode::Right),
+            "PgDn" | "PageDown" => Some(KeyCode::PageDown),
+            "PgUp" | "PageUp" => Some(KeyCode::PageUp),
+            "Home" => Some(KeyCode::Home),
+            "End" => Some(KeyCode::End),
+            "Tab" => Some(KeyCode::Tab),
+            "Shift-Tab" => Some(KeyCode::BackTab),
+            "Enter" => Some(KeyCode::Enter),
+            "Esc" => Some(KeyCode::Esc),
+            "Backspace" => Some(KeyCode::Backspace),
+            "Delete" => Some(KeyCode::Delete),
+            _ => base
+                .strip_prefix('F')
+                .and_then(|n| n.parse::<u8>().ok())
+                .filter(|n| (1..=12).contains(n))
+                .map(KeyCode::F),
+        };
+        let code = match named {
+            Some(code) => code,
+            None => {
+                let mut chars = base.chars();
+                match (chars.next(), chars.next()) {
+                    // One printable char; a control char or a space is named instead.
+                    (Some(c), None) if !c.is_control() && !c.is_whitespace() => {
+                        if modifiers.is_empty() {
+                            KeyCode::Char(c)
+                        } else {
+                            KeyCode::Char(c.to_ascii_lowercase())
+                        }
+                    }
+                    _ => return None,
+                }
+            }
+        };
+        Some(Key { code, modifiers })
     }
 
     fn matches(&self, event: &KeyEvent) -> bool {
@@ -735,127 +826,118 @@ pub static DEFAULT: &[Binding] = &[
     ),
 ];
 
-/// The action bound to a key in a context; `Global` bindings apply under `Fields` and
-/// `Article`. Where nothing is typed (not in an editor, the list's filter or a picker's), a
-/// char of the Arabic (PC) layout acts as the key in its place on US QWERTY (`ت` as `j`), so
-/// that an analyst typing Arabic corrections need not switch layouts to move on.
-pub fn lookup(context: Context, event: &KeyEvent) -> Option<Action> {
-    let applies = |b: &&Binding| {
-        b.context == context
-            || (b.context == Context::Global
-                && matches!(context, Context::Fields | Context::Article))
-    };
-    let find = |event: &KeyEvent| {
-        DEFAULT
-            .iter()
-            .filter(applies)
-            .find(|b| b.keys.iter().any(|k| k.matches(event)))
-            .map(|b| b.action)
-    };
-    let typing = matches!(context, Context::Editor | Context::List | Context::Picker);
-    find(event).or_else(|| match event.code {
-        KeyCode::Char(c) if !typing => {
-            let qwerty = qwerty_of_arabic(c)?;
-            find(&KeyEvent::new(KeyCode::Char(qwerty), event.modifiers))
-        }
-        _ => None,
-    })
+/// Whether a binding of `binding` applies in `context`: its own, and `Global` under `Fields`
+/// and `Article`.
+fn applies(binding: Context, context: Context) -> bool {
+    binding == context
+        || (binding == Context::Global && matches!(context, Context::Fields | Context::Article))
 }
 
-/// The Arabic (PC, "101") layout: each char with the US QWERTY key in its place, unshifted
-/// then shifted. Lam-alef (`b`, `T`, `G`, `B`) types two chars and has no entry, and a key that
-/// types an ASCII char there (Shift-Z, `~`; the Latin punctuation) is that char already.
-const ARABIC_PC: &[(char, char)] = &[
-    ('ذ', '`'),
-    ('ض', 'q'),
-    ('ص', 'w'),
-    ('ث', 'e'),
-    ('ق', 'r'),
-    ('ف', 't'),
-    ('غ', 'y'),
-    ('ع', 'u'),
-    ('ه', 'i'),
-    ('خ', 'o'),
-    ('ح', 'p'),
-    ('ج', '['),
-    ('د', ']'),
-    ('ش', 'a'),
-    ('س', 's'),
-    ('ي', 'd'),
-    ('ب', 'f'),
-    ('ل', 'g'),
-    ('ا', 'h'),
-    ('ت', 'j'),
-    ('ن', 'k'),
-    ('م', 'l'),
-    ('ك', ';'),
-    ('ط', '\''),
-    ('ئ', 'z'),
-    ('ء', 'x'),
-    ('ؤ', 'c'),
-    ('ر', 'v'),
-    ('ى', 'n'),
-    ('ة', 'm'),
-    ('و', ','),
-    ('ز', '.'),
-    ('ظ', '/'),
-    ('ّ', '~'),
-    ('َ', 'Q'),
-    ('ً', 'W'),
-    ('ُ', 'E'),
-    ('ٌ', 'R'),
-    ('إ', 'Y'),
-    ('‘', 'U'),
-    ('÷', 'I'),
-    ('×', 'O'),
-    ('؛', 'P'),
-    ('ِ', 'A'),
-    ('ٍ', 'S'),
-    ('أ', 'H'),
-    ('ـ', 'J'),
-    ('،', 'K'),
-    ('ْ', 'X'),
-    ('آ', 'N'),
-    ('’', 'M'),
-    ('؟', '?'),
-    ('٠', '0'),
-    ('١', '1'),
-    ('٢', '2'),
-    ('٣', '3'),
-    ('٤', '4'),
-    ('٥', '5'),
-    ('٦', '6'),
-    ('٧', '7'),
-    ('٨', '8'),
-    ('٩', '9'),
-];
-
-/// The US QWERTY char typed by the key that types `c` on the Arabic (PC) layout.
-pub fn qwerty_of_arabic(c: char) -> Option<char> {
-    ARABIC_PC.iter().find(|(a, _)| *a == c).map(|(_, q)| *q)
+/// Whether a key bound in one context can be typed where the other's bindings apply.
+pub fn overlap(a: Context, b: Context) -> bool {
+    a == b || applies(a, b) || applies(b, a)
 }
 
-/// The help screen's lines: for each context, its bindings as (keys, description).
-pub fn help() -> Vec<(Context, Vec<(String, &'static str)>)> {
-    let mut out: Vec<(Context, Vec<(String, &'static str)>)> = Vec::new();
-    for b in DEFAULT {
-        let keys = b.keys.iter().map(Key::label).collect::<Vec<_>>().join(" ");
-        match out.iter_mut().find(|(c, _)| *c == b.context) {
-            Some((_, v)) => v.push((keys, b.help)),
-            None => out.push((b.context, vec![(keys, b.help)])),
+/// One binding of the keymap in use.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Entry {
+    /// Where it applies.
+    pub context: Context,
+    /// The keys that do it (none: the keymap file took them all away).
+    pub keys: Vec<Key>,
+    /// What it does.
+    pub action: Action,
+    /// The description in the help screen.
+    pub help: &'static str,
+}
+
+/// The keymap in use: [`DEFAULT`], with the analyst's keymap file applied (see
+/// [`super::keyfile`]), and the layout the keyboard is labelled in.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Keymap {
+    /// The bindings, in the order of [`DEFAULT`].
+    pub entries: Vec<Entry>,
+    /// How the keyboard's keys are labelled.
+    pub keyboard: Keyboard,
+}
+
+impl Default for Keymap {
+    fn default() -> Self {
+        Keymap {
+            entries: DEFAULT
+                .iter()
+                .map(|b| Entry {
+                    context: b.context,
+                    keys: b.keys.to_vec(),
+                    action: b.action,
+                    help: b.help,
+                })
+                .collect(),
+            keyboard: Keyboard::default(),
         }
     }
-    out
 }
 
-/// The keys of an action in a context, for hints in the status bar.
-pub fn keys_of(context: Context, action: Action) -> String {
-    DEFAULT
-        .iter()
-        .find(|b| b.action == action && (b.context == context || b.context == Context::Global))
-        .or_else(|| DEFAULT.iter().find(|b| b.action == action))
-        .map(|b| b.keys[0].label())
-        .unwrap_or_default()
+impl Keymap {
+    /// The action bound to a key in a context; `Global` bindings apply under `Fields` and
+    /// `Article`. Where nothing is typed (not in an editor, the list's filter or a picker's),
+    /// a char of the Arabic (PC) layout acts as the label of its key on the keyboard's Latin
+    /// layout (`ت` as `j`), so that an analyst typing Arabic corrections need not switch
+    /// layouts to move on; on AZERTY the digit row acts as digits without Shift.
+    pub fn lookup(&self, context: Context, event: &KeyEvent) -> Option<Action> {
+        let find = |event: &KeyEvent| {
+            self.entries
+                .iter()
+                .filter(|e| applies(e.context, context))
+                .find(|e| e.keys.iter().any(|k| k.matches(event)))
+                .map(|e| e.action)
+        };
+        let typing = matches!(context, Context::Editor | Context::List | Context::Picker);
+        find(event).or_else(|| match event.code {
+            KeyCode::Char(c) if !typing => {
+                let label = self.command_char(c)?;
+                find(&KeyEvent::new(KeyCode::Char(label), event.modifiers))
+            }
+            _ => None,
+        })
+    }
+
+    /// The char a typed char stands for where a command is expected, if another: an Arabic
+    /// char's key as labelled on the keyboard, AZERTY's digit row as digits.
+    fn command_char(&self, c: char) -> Option<char> {
+        let label = qwerty_of_arabic(c).map_or(c, |q| self.keyboard.label_at(q));
+        let label = self.keyboard.command_char(label).unwrap_or(label);
+        (label != c).then_some(label)
+    }
+
+    /// The help screen's lines: for each context, its bindings as (keys, description).
+    pub fn help(&self) -> Vec<(Context, Vec<(String, &'static str)>)> {
+        let mut out: Vec<(Context, Vec<(String, &'static str)>)> = Vec::new();
+        for e in &self.entries {
+            let keys = if e.keys.is_empty() {
+                "(no key)".to_string()
+            } else {
+                e.keys.iter().map(Key::label).collect::<Vec<_>>().join(" ")
+            };
+            match out.iter_mut().find(|(c, _)| *c == e.context) {
+                Some((_, v)) => v.push((keys, e.help)),
+                None => out.push((e.context, vec![(keys, e.help)])),
+            }
+        }
+        out
+    }
+
+    /// The first key of an action in a context, for hints in the status bar.
+    pub fn keys_of(&self, context: Context, action: Action) -> String {
+        let with_keys = |e: &&Entry| e.action == action && !e.keys.is_empty();
+        self.entries
+            .iter()
+            .filter(with_keys)
+            .find(|e| e.context == context || e.context == Context::Global)
+            .or_else(|| self.entries.iter().find(with_keys))
+            .map(|e| e.keys[0].label())
+            .unwrap_or_default()
+    }
 }
 
 #[cfg(test)]
@@ -864,6 +946,10 @@ mod tests {
 
     fn ev(code: KeyCode, modifiers: KeyModifiers) -> KeyEvent {
         KeyEvent::new(code, modifiers)
+    }
+
+    fn lookup(context: Context, event: &KeyEvent) -> Option<Action> {
+        Keymap::default().lookup(context, event)
     }
 
     #[test]
@@ -891,7 +977,7 @@ mod tests {
     #[test]
     fn a_key_of_the_arabic_layout_acts_as_the_qwerty_key_in_its_place_where_nothing_is_typed() {
         let press = |c: char| ev(KeyCode::Char(c), KeyModifiers::NONE);
-        for (arabic, qwerty) in ARABIC_PC {
+        for (arabic, qwerty) in crate::tui::layouts::ARABIC_PC {
             for context in [
                 Context::Fields,
                 Context::Article,
@@ -919,28 +1005,88 @@ mod tests {
         for context in [Context::Editor, Context::List, Context::Picker] {
             assert_eq!(lookup(context, &press('ت')), None, "{context:?}");
         }
-        // Each char once, each key once: a table that is a bijection.
-        let mut arabic: Vec<char> = ARABIC_PC.iter().map(|(a, _)| *a).collect();
-        let mut qwerty: Vec<char> = ARABIC_PC.iter().map(|(_, q)| *q).collect();
-        assert!(
-            arabic.iter().all(|c| !c.is_ascii()),
-            "a US key never changes meaning"
+    }
+
+    #[test]
+    fn on_azerty_an_arabic_char_acts_as_the_label_of_its_key_and_latin_keys_keep_their_labels() {
+        let keymap = Keymap {
+            keyboard: Keyboard::Azerty,
+            ..Keymap::default()
+        };
+        let press = |c: char| ev(KeyCode::Char(c), KeyModifiers::NONE);
+        // Latin keys are mnemonics: `a` confirms, `q` quits, wherever they sit.
+        assert_eq!(
+            keymap.lookup(Context::Fields, &press('a')),
+            Some(Action::Confirm)
         );
-        arabic.sort_unstable();
-        arabic.dedup();
-        qwerty.sort_unstable();
-        qwerty.dedup();
-        assert_eq!(arabic.len(), ARABIC_PC.len());
-        assert_eq!(qwerty.len(), ARABIC_PC.len());
+        assert_eq!(
+            keymap.lookup(Context::Fields, &press('q')),
+            Some(Action::Quit)
+        );
+        // ض is on the key labelled `a` on AZERTY, ش on the one labelled `q`.
+        assert_eq!(
+            keymap.lookup(Context::Fields, &press('ض')),
+            Some(Action::Confirm)
+        );
+        assert_eq!(
+            keymap.lookup(Context::Fields, &press('ش')),
+            Some(Action::Quit)
+        );
+        assert_eq!(
+            keymap.lookup(Context::Fields, &press('ت')),
+            Some(Action::NextField)
+        );
+        // The digit row without Shift picks a source when adjudicating.
+        assert_eq!(
+            keymap.lookup(Context::Compare, &press('é')),
+            Some(Action::Pick)
+        );
+        assert_eq!(
+            keymap.lookup(Context::Compare, &press('1')),
+            Some(Action::Pick)
+        );
+        // In text entry every char is text.
+        assert_eq!(keymap.lookup(Context::Editor, &press('ض')), None);
+        assert_eq!(keymap.lookup(Context::Picker, &press('é')), None);
+    }
+
+    #[test]
+    fn every_label_parses_back_to_its_key() {
+        for b in DEFAULT {
+            for k in b.keys {
+                assert_eq!(Key::parse(&k.label()), Some(*k), "{}", k.label());
+            }
+        }
+        assert_eq!(Key::parse("Down"), Some(code(KeyCode::Down)));
+        assert_eq!(Key::parse("Ctrl-q"), Some(ctrl('q')));
+        assert_eq!(Key::parse("F5"), Some(code(KeyCode::F(5))));
+        assert_eq!(Key::parse("ش"), Some(key('ش')));
+        for bad in ["", "jj", "Ctrl-", "F13", "\u{1b}", " ", "Meta-x", "\t"] {
+            assert_eq!(Key::parse(bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn each_action_appears_once_per_context() {
+        let mut seen = std::collections::HashSet::new();
+        for b in DEFAULT {
+            assert!(
+                seen.insert((b.context, b.action)),
+                "{:?} {:?}",
+                b.context,
+                b.action
+            );
+        }
     }
 
     #[test]
     fn help_lists_every_binding() {
-        let help = help();
+        let keymap = Keymap::default();
+        let help = keymap.help();
         let n: usize = help.iter().map(|(_, v)| v.len()).sum();
         assert_eq!(n, DEFAULT.len());
         let fields = &help.iter().find(|(c, _)| *c == Context::Fields).unwrap().1;
         assert!(fields.contains(&("j ↓".to_string(), "next field")));
-        assert_eq!(keys_of(Context::Fields, Action::Save), "Ctrl-S");
+        assert_eq!(keymap.keys_of(Context::Fields, Action::Save), "Ctrl-S");
     }
 }

@@ -11,7 +11,9 @@
 pub mod app;
 pub mod edit;
 pub mod indexing;
+pub mod keyfile;
 pub mod keymap;
+pub mod layouts;
 pub mod scan;
 pub mod terminal;
 pub mod theme;

@@ -37,6 +37,8 @@ impl Session {
         cmd.env("TADQIQ_ANALYST", "e2e");
         cmd.env("TADQIQ_INDEX_DIR", super::index_dir());
         cmd.env("TERM", "xterm-256color");
+        // The keymap file of whoever runs the tests is not read: `config/` in the corpus is.
+        cmd.env("XDG_CONFIG_HOME", dir.join("config"));
         cmd.env_remove("NO_COLOR");
         let child = pty.slave.spawn_command(cmd).unwrap();
         drop(pty.slave);

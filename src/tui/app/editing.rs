@@ -12,11 +12,11 @@ use crate::tui::edit::{
     self, Checklist, EditOutcome, EditorKind, Form, Items, LineEdit, Picker, editor_kind,
     list_items, list_value, records, records_value, text_of, validate,
 };
-use crate::tui::keymap::{self, Action, Context};
+use crate::tui::keymap::{Action, Context, Keymap};
 
 /// A key for a line editor: its editor action, or the char it types.
-fn editor_key(key: &KeyEvent) -> (Option<Action>, Option<char>) {
-    let action = keymap::lookup(Context::Editor, key);
+fn editor_key(keymap: &Keymap, key: &KeyEvent) -> (Option<Action>, Option<char>) {
+    let action = keymap.lookup(Context::Editor, key);
     let typed = match key.code {
         KeyCode::Char(c)
             if !key
@@ -57,7 +57,8 @@ impl App {
     pub(super) fn handle_editing_key(&mut self, key: &KeyEvent) -> bool {
         let width = self.editor_width;
         let options = self.text;
-        if self.editing.is_some() && keymap::lookup(Context::Fields, key) == Some(Action::Save) {
+        if self.editing.is_some() && self.keymap.lookup(Context::Fields, key) == Some(Action::Save)
+        {
             // Ctrl-S while typing keeps the value (if it can be kept) and saves.
             self.commit_field_edit();
             if self.editing.is_none() {
@@ -66,7 +67,7 @@ impl App {
             return true;
         }
         if let Some(edit) = &mut self.editing {
-            let (action, typed) = editor_key(key);
+            let (action, typed) = editor_key(&self.keymap, key);
             match edit::apply(&mut edit.editor, action, typed, width, &options) {
                 EditOutcome::Commit => self.commit_field_edit(),
                 EditOutcome::Cancel => self.editing = None,
@@ -75,7 +76,7 @@ impl App {
             return true;
         }
         if let Some(prompt) = &mut self.prompt {
-            let (action, typed) = editor_key(key);
+            let (action, typed) = editor_key(&self.keymap, key);
             match edit::apply(&mut prompt.editor, action, typed, width, &options) {
                 EditOutcome::Commit => {
                     let query = prompt.editor.text().to_string();
@@ -219,7 +220,7 @@ impl App {
 
     fn picker_key(&mut self, mut p: Picker, key: &KeyEvent) {
         let def = self.field_def().clone();
-        match keymap::lookup(Context::Picker, key) {
+        match self.keymap.lookup(Context::Picker, key) {
             Some(Action::Next) => {
                 p.selected = (p.selected + 1).min(p.shown.len().saturating_sub(1))
             }
@@ -239,7 +240,7 @@ impl App {
                 return;
             }
             _ => {
-                let (action, typed) = editor_key(key);
+                let (action, typed) = editor_key(&self.keymap, key);
                 let (width, options) = (self.editor_width, self.text);
                 edit::apply(&mut p.filter.editor, action, typed, width, &options);
                 p.refilter(&def);
@@ -251,7 +252,7 @@ impl App {
     fn checklist_key(&mut self, mut c: Checklist, key: &KeyEvent) {
         let def = self.field_def().clone();
         let last = c.checked.len().saturating_sub(1);
-        match keymap::lookup(Context::Checklist, key) {
+        match self.keymap.lookup(Context::Checklist, key) {
             Some(Action::Next) => c.selected = (c.selected + 1).min(last),
             Some(Action::Prev) => c.selected = c.selected.saturating_sub(1),
             Some(Action::Toggle) => {
@@ -306,7 +307,7 @@ impl App {
 
         // Typing an item.
         if let Some((index, mut edit, new)) = items.editing.take() {
-            let (action, typed) = editor_key(key);
+            let (action, typed) = editor_key(&self.keymap, key);
             match edit::apply(&mut edit.editor, action, typed, width, &options) {
                 EditOutcome::Editing => items.editing = Some((index, edit, new)),
                 EditOutcome::Cancel => {}
@@ -340,7 +341,7 @@ impl App {
             let subs = &def.fields;
             if let Some(mut edit) = form.editing.take() {
                 let sub = &subs[form.selected.min(subs.len().saturating_sub(1))];
-                let (action, typed) = editor_key(key);
+                let (action, typed) = editor_key(&self.keymap, key);
                 match edit::apply(&mut edit.editor, action, typed, width, &options) {
                     EditOutcome::Editing => {
                         if edit.problem.is_some() {
@@ -375,7 +376,7 @@ impl App {
                 }
                 items.form = Some(form);
             } else {
-                match keymap::lookup(Context::Form, key) {
+                match self.keymap.lookup(Context::Form, key) {
                     Some(Action::Next) => {
                         form.selected = (form.selected + 1).min(subs.len().saturating_sub(1));
                         items.form = Some(form);
@@ -410,7 +411,7 @@ impl App {
             return;
         }
 
-        match keymap::lookup(Context::Items, key) {
+        match self.keymap.lookup(Context::Items, key) {
             Some(Action::Next) => items.selected = (items.selected + 1).min(len.saturating_sub(1)),
             Some(Action::Prev) => items.selected = items.selected.saturating_sub(1),
             Some(Action::Close) => return,

@@ -59,6 +59,8 @@ pub struct Config {
     pub theme: Theme,
     /// Whether the article list and the search come from the corpus index.
     pub index: IndexUse,
+    /// The keys: the defaults, or with the analyst's keymap file applied.
+    pub keymap: Arc<keymap::Keymap>,
 }
 
 /// Which pane has the keyboard.
@@ -330,6 +332,8 @@ pub struct App {
     /// may have read them before the save.
     saved_while_indexing: HashSet<String>,
     generation: u64,
+    /// The keys.
+    pub keymap: Arc<keymap::Keymap>,
     /// Where the time comes from (a test moves it by hand).
     pub clock: clock::Clock,
     /// Active review time not saved yet.
@@ -454,6 +458,7 @@ impl App {
             index_listed,
             saved_while_indexing: HashSet::new(),
             generation: 0,
+            keymap: config.keymap,
             clock: clock::Clock::default(),
             active: clock::ActiveTime::new(),
             _lock: lock,
@@ -1266,7 +1271,7 @@ impl App {
                     KeyCode::PageDown => *scroll += 10,
                     KeyCode::PageUp => *scroll = scroll.saturating_sub(10),
                     _ => {
-                        if let Some(a) = keymap::lookup(Context::Overlay, &key) {
+                        if let Some(a) = self.keymap.lookup(Context::Overlay, &key) {
                             self.update(a);
                         }
                     }
@@ -1274,7 +1279,7 @@ impl App {
                 return;
             }
             Some(Overlay::List(list)) => {
-                if let Some(a) = keymap::lookup(Context::List, &key) {
+                if let Some(a) = self.keymap.lookup(Context::List, &key) {
                     self.update(a);
                 } else if let KeyCode::Char(c) = key.code
                     && !key.modifiers.contains(KeyModifiers::CONTROL)
@@ -1289,7 +1294,7 @@ impl App {
             }
             Some(Overlay::Picker(_) | Overlay::Checklist(_) | Overlay::Items(_)) => return,
             Some(Overlay::Overview(_)) => {
-                if let Some(a) = keymap::lookup(Context::Overlay, &key) {
+                if let Some(a) = self.keymap.lookup(Context::Overlay, &key) {
                     self.update(a);
                 }
                 return;
@@ -1298,7 +1303,7 @@ impl App {
         }
         if self.adjudication.is_some()
             && self.focus == Focus::Fields
-            && let Some(a) = keymap::lookup(Context::Compare, &key)
+            && let Some(a) = self.keymap.lookup(Context::Compare, &key)
         {
             match a {
                 Action::Pick => {
@@ -1315,7 +1320,7 @@ impl App {
             return;
         }
         if self.search.is_some()
-            && let Some(a) = keymap::lookup(Context::Search, &key)
+            && let Some(a) = self.keymap.lookup(Context::Search, &key)
         {
             self.update(a);
             return;
@@ -1324,7 +1329,7 @@ impl App {
             Focus::Fields => Context::Fields,
             Focus::Article => Context::Article,
         };
-        if let Some(a) = keymap::lookup(context, &key) {
+        if let Some(a) = self.keymap.lookup(context, &key) {
             self.update(a);
         }
     }

@@ -18,7 +18,6 @@ use crate::text::layout::Row;
 use crate::text::sanitize::sanitize_inline;
 use crate::tui::app::{App, Filter, ListState, Overlay};
 use crate::tui::edit::{Checklist, Items, LineEdit, Picker, records};
-use crate::tui::keymap;
 
 /// Draws the open overlay, if any, in `area`; returns the terminal cursor when something is
 /// being typed in it.
@@ -503,7 +502,7 @@ fn draw_lines(buf: &mut Buffer, inner: Rect, lines: &[OverlayLine], scroll: usiz
 fn help_lines(app: &App) -> Vec<OverlayLine> {
     let theme = app.theme;
     let mut out = Vec::new();
-    for (context, bindings) in keymap::help() {
+    for (context, bindings) in app.keymap.help() {
         out.push(OverlayLine::Plain(
             context.title().to_string(),
             theme.label(),

@@ -6,7 +6,7 @@ use ratatui::layout::{Position, Rect};
 
 use crate::text::sanitize::sanitize_inline;
 use crate::tui::app::{App, Focus, Level};
-use crate::tui::keymap::{Action, Context, keys_of};
+use crate::tui::keymap::{Action, Context};
 
 /// Draws the two lines; returns the terminal cursor when a search is being typed.
 pub fn draw(buf: &mut Buffer, area: Rect, app: &mut App) -> Option<Position> {
@@ -103,7 +103,7 @@ pub fn draw(buf: &mut Buffer, area: Rect, app: &mut App) -> Option<Position> {
                 Focus::Fields => Context::Fields,
                 Focus::Article => Context::Article,
             };
-            let hint = |a: Action, what: &str| format!("{} {what}", keys_of(context, a));
+            let hint = |a: Action, what: &str| format!("{} {what}", app.keymap.keys_of(context, a));
             // Most useful first: the line keeps as many as fit.
             let hints = match app.focus {
                 _ if app.search.is_some() => [
