@@ -501,7 +501,16 @@ fn draw_lines(buf: &mut Buffer, inner: Rect, lines: &[OverlayLine], scroll: usiz
 
 fn help_lines(app: &App) -> Vec<OverlayLine> {
     let theme = app.theme;
-    let mut out = Vec::new();
+    let mut out = vec![
+        OverlayLine::Plain(
+            format!(
+                "Keyboard: {} (keymap file: keyboard = …); on the Arabic layout a letter acts as the key it is on",
+                app.keymap.keyboard.name().to_uppercase()
+            ),
+            theme.dim(),
+        ),
+        OverlayLine::Plain(String::new(), theme.text()),
+    ];
     for (context, bindings) in app.keymap.help() {
         out.push(OverlayLine::Plain(
             context.title().to_string(),
