@@ -165,17 +165,27 @@ enum Col {
     Pairs(&'static str, &'static [&'static str], Shown),
     /// A string.
     Text(&'static str, &'static [&'static str]),
+    /// A tally of values and wrong ones: `wrong/values (rate)`.
+    Tally(&'static str, &'static [&'static str]),
 }
 
 impl Col {
     fn path(&self) -> &'static [&'static str] {
         match self {
-            Col::Num(_, p, ..) | Col::Interval(_, p) | Col::Pairs(_, p, _) | Col::Text(_, p) => p,
+            Col::Num(_, p, ..)
+            | Col::Interval(_, p)
+            | Col::Pairs(_, p, _)
+            | Col::Text(_, p)
+            | Col::Tally(_, p) => p,
         }
     }
     fn head(&self) -> &'static str {
         match self {
-            Col::Num(h, ..) | Col::Interval(h, _) | Col::Pairs(h, ..) | Col::Text(h, _) => h,
+            Col::Num(h, ..)
+            | Col::Interval(h, _)
+            | Col::Pairs(h, ..)
+            | Col::Text(h, _)
+            | Col::Tally(h, _) => h,
         }
     }
 }
@@ -229,6 +239,18 @@ fn field_table(out: &mut String, root: &Value, order: &[&str], cols: &[Col]) {
                     }
                     out.push_str("</td>");
                 }
+                Col::Tally(..) => {
+                    let part = |k: &'static str, shown| {
+                        number("span", "", root, &join(&path, &[k]), shown)
+                    };
+                    let _ = write!(
+                        out,
+                        "<td class=\"tally\">{}/{} ({})</td>",
+                        part("wrong", Shown::Count),
+                        part("values", Shown::Count),
+                        part("wrong_rate", Shown::Percent)
+                    );
+                }
                 Col::Text(..) => {
                     let text = at(root, &path).and_then(Value::as_str).unwrap_or("—");
                     let _ = write!(out, "<td>{}</td>", bdi(text));
@@ -244,7 +266,7 @@ const STYLE: &str = r#"
 :root{--ink:#1b2430;--muted:#5d6b7c;--line:#dde2e8;--bg:#f4f6f8;--card:#fff;--alpha:#2457c5;--ac1:#c2410c;--good:#157a3c;--tentative:#a15c07;--bad:#b42323;--soft:#eef2f7}
 *{box-sizing:border-box}
 body{margin:0;background:var(--bg);color:var(--ink);font:15px/1.5 system-ui,-apple-system,"Segoe UI","Noto Sans","Noto Naskh Arabic","Noto Sans Arabic","DejaVu Sans",sans-serif}
-main{max-width:1180px;margin:0 auto;padding:28px 24px 48px}
+main{max-width:1400px;margin:0 auto;padding:28px 24px 48px}
 h1{font-size:26px;margin:0 0 4px;font-weight:650}
 h2{font-size:18px;margin:0 0 12px;font-weight:620}
 h3{font-size:15px;margin:14px 0 6px;font-weight:600}
@@ -257,11 +279,11 @@ h3{font-size:15px;margin:14px 0 6px;font-weight:600}
 section{background:var(--card);border:1px solid var(--line);border-radius:12px;padding:18px 22px;margin:18px 0;box-shadow:0 1px 2px rgba(20,30,40,.04)}
 .scroll{overflow-x:auto}
 table{border-collapse:collapse;font-variant-numeric:tabular-nums;font-size:14px}
-th,td{padding:5px 10px;border-bottom:1px solid var(--line);text-align:start;vertical-align:top;white-space:nowrap}
+th,td{padding:4px 8px;border-bottom:1px solid var(--line);text-align:start;vertical-align:top;white-space:nowrap}
 thead th{font-size:13px;color:var(--muted);font-weight:600;border-bottom:2px solid var(--line)}
 tbody th{font-weight:600}
 td.num{text-align:end}
-td.interval,td.pairs{color:var(--muted)}
+td.interval,td.pairs,td.tally{color:var(--muted)}
 tr:hover td,tr:hover th{background:var(--soft)}
 .good{color:var(--good);font-weight:600}
 .tentative{color:var(--tentative);font-weight:600}
@@ -954,7 +976,7 @@ fn f1_chart(out: &mut String, root: &Value, order: &[&str]) {
         lo: 0.0,
         hi: 1.0,
         left: 190.0,
-        right: width - 60.0,
+        right: width - 170.0,
     };
     let height = top + row * order.len() as f64 + 30.0;
     let bottom = height - 26.0;
@@ -1000,6 +1022,10 @@ fn f1_chart(out: &mut String, root: &Value, order: &[&str]) {
                 let data = at(root, &["fields", f, "f1"])
                     .map(Value::to_string)
                     .unwrap_or_default();
+                let label = match lenient {
+                    Some(l) => format!("{} · lenient {}", fmt3(s), fmt3(l)),
+                    None => fmt3(s),
+                };
                 let _ = write!(
                     out,
                     "<rect x=\"{}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{:.1}\" rx=\"3\" fill=\"var(--alpha)\" data-key=\"{}\" data-value=\"{}\"><title>{} F1 = {}</title></rect>\
@@ -1014,15 +1040,22 @@ fn f1_chart(out: &mut String, root: &Value, order: &[&str]) {
                     fmt3(s),
                     axis.x(lenient.unwrap_or(s).max(s)) + 6.0,
                     y + row / 2.0,
-                    fmt3(s)
+                    label
                 );
             }
             None => {
+                let (x, text) = match lenient {
+                    Some(l) => (
+                        axis.x(l) + 6.0,
+                        format!("lenient {}; strict undefined", fmt3(l)),
+                    ),
+                    None => (axis.left + 6.0, "undefined (no item)".into()),
+                };
                 let _ = write!(
                     out,
-                    "<text class=\"tick\" x=\"{}\" y=\"{:.1}\" dominant-baseline=\"middle\">undefined (no item)</text>",
-                    axis.left + 6.0,
-                    y + row / 2.0
+                    "<text class=\"tick\" x=\"{x:.1}\" y=\"{:.1}\" dominant-baseline=\"middle\">{}</text>",
+                    y + row / 2.0,
+                    escape(&text)
                 );
             }
         }
@@ -1256,18 +1289,8 @@ pub fn score_page(root: &Value) -> String {
                     Shown::Fixed(3),
                     false,
                 ),
-                Col::Num(
-                    "low-conf wrong",
-                    &["low_confidence", "wrong_rate"],
-                    Shown::Percent,
-                    false,
-                ),
-                Col::Num(
-                    "confident wrong",
-                    &["confident", "wrong_rate"],
-                    Shown::Percent,
-                    false,
-                ),
+                Col::Tally("low-conf wrong", &["low_confidence"]),
+                Col::Tally("confident wrong", &["confident"]),
             ],
         );
         out.push_str(
@@ -1277,8 +1300,8 @@ pub fn score_page(root: &Value) -> String {
              right value counts wrong; F1 lenient counts it half. evidence overlap: how much of \
              the reference's evidence span the extractor's evidence covers. match: normalized \
              when Arabic spelling variants count as equal. low-conf wrong, confident wrong: of \
-             the values delivered below and at or above the confidence threshold, the share \
-             that was wrong.</p></section>",
+             the values delivered below and at or above the confidence threshold, how many \
+             were wrong.</p></section>",
         );
     }
     calibration_section(&mut out, root);
