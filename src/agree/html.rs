@@ -629,7 +629,7 @@ fn coincidence_map(out: &mut String, root: &Value, field: &str) {
     out.push_str("</tr></thead><tbody>");
     for (i, l) in labels.iter().enumerate() {
         let _ = write!(out, "<tr><th scope=\"row\">{}</th>", bdi(l));
-        for j in 0..labels.len() {
+        for (j, column) in labels.iter().enumerate() {
             let v = cell(i, j).unwrap_or(0.0);
             let strength = if max > 0.0 && v > 0.0 {
                 0.12 + 0.78 * v / max
@@ -646,7 +646,7 @@ fn coincidence_map(out: &mut String, root: &Value, field: &str) {
                 &format!(
                     "<td style=\"background:rgba({r},{g},{b},{strength:.3});color:{ink}\" title=\"{} × {}\" ",
                     escape(l),
-                    escape(labels[j])
+                    escape(column)
                 ),
                 1,
             );
