@@ -284,6 +284,7 @@ thead th{font-size:13px;color:var(--muted);font-weight:600;border-bottom:2px sol
 tbody th{font-weight:600}
 td.num{text-align:end}
 td.interval,td.pairs,td.tally{color:var(--muted)}
+.pair{margin-inline-end:10px}
 tr:hover td,tr:hover th{background:var(--soft)}
 .good{color:var(--good);font-weight:600}
 .tentative{color:var(--tentative);font-weight:600}
@@ -1277,6 +1278,21 @@ pub fn score_page(root: &Value) -> String {
                 Col::Num("recall", &["recall"], Shown::Fixed(3), false),
                 Col::Num("F1", &["f1"], Shown::Fixed(3), false),
                 Col::Num("F1 lenient", &["f1_lenient"], Shown::Fixed(3), false),
+            ],
+        );
+        out.push_str(
+            "<p class=\"note\">items: articles whose reference review has the field. correct, \
+             partial, incorrect, missing (in the reference, not delivered), spurious (delivered, \
+             not in the reference): MUC-style counts. precision, recall, F1: strict, a partly \
+             right value counts wrong; F1 lenient counts it half. match: normalized when Arabic \
+             spelling variants count as equal.</p>",
+        );
+        out.push_str("<h3>Evidence and confidence</h3>");
+        field_table(
+            &mut out,
+            root,
+            &order,
+            &[
                 Col::Num(
                     "evidence items",
                     &["evidence", "items"],
@@ -1294,14 +1310,10 @@ pub fn score_page(root: &Value) -> String {
             ],
         );
         out.push_str(
-            "<p class=\"note\">items: articles whose reference review has the field. correct, \
-             partial, incorrect, missing (in the reference, not delivered), spurious (delivered, \
-             not in the reference): MUC-style counts. precision, recall, F1: strict, a partly \
-             right value counts wrong; F1 lenient counts it half. evidence overlap: how much of \
-             the reference's evidence span the extractor's evidence covers. match: normalized \
-             when Arabic spelling variants count as equal. low-conf wrong, confident wrong: of \
-             the values delivered below and at or above the confidence threshold, how many \
-             were wrong.</p></section>",
+            "<p class=\"note\">evidence overlap: the mean overlap of the extractor's \
+             evidence span with the reference's; evidence items: how many were compared. \
+             low-conf wrong, confident wrong: of the values delivered below and at or above the \
+             confidence threshold, how many were wrong.</p></section>",
         );
     }
     calibration_section(&mut out, root);
