@@ -615,12 +615,19 @@ fn coincidence_map(out: &mut String, root: &Value, field: &str) {
     let per_category = at(root, &["fields", field, "per_category"]).is_some();
     let _ = write!(
         out,
-        "<figure><figcaption>{}</figcaption><div class=\"scroll\"><table class=\"heat\" dir=\"{}\"{}>\
+        "<figure dir=\"{dir}\"><figcaption>{}</figcaption><div class=\"scroll\"><table class=\"heat\" dir=\"{dir}\"{}>\
          <thead><tr><th></th>",
         bdi(field),
-        if arabic { "rtl" } else { "ltr" },
-        if arabic { " lang=\"ar\"" } else { "" }
+        if arabic { " lang=\"ar\"" } else { "" },
+        dir = if arabic { "rtl" } else { "ltr" },
     );
+    // One way of writing for the whole matrix: whole counts, or two decimals throughout
+    // when a value pairs with more than one other.
+    let whole = (0..labels.len())
+        .flat_map(|i| (0..labels.len()).map(move |j| (i, j)))
+        .filter_map(|(i, j)| cell(i, j))
+        .all(|v| v.fract() == 0.0);
+    let shown = if whole { Shown::Count } else { Shown::Fixed(2) };
     for l in &labels {
         let _ = write!(out, "<th>{}</th>", bdi(l));
     }
@@ -641,7 +648,7 @@ fn coincidence_map(out: &mut String, root: &Value, field: &str) {
             let ink = if strength > 0.55 { "#fff" } else { "inherit" };
             let (si, sj) = (i.to_string(), j.to_string());
             let path = [&base[..], &["matrix", &si, &sj]].concat();
-            let td = number("td", "cell", root, &path, Shown::Count);
+            let td = number("td", "cell", root, &path, shown);
             let styled = td.replacen(
                 "<td ",
                 &format!(
