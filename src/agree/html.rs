@@ -1395,9 +1395,9 @@ pub fn report_value<T: Serialize + Sync>(
         let written = written
             .join()
             .unwrap_or_else(|e| std::panic::resume_unwind(e));
-        let value = read?;
+        // A failed write ends the text early, so its error is the cause of the reader's.
         written?;
-        Ok(value)
+        read
     })
 }
 
@@ -1534,6 +1534,23 @@ mod tests {
             short,
             json!({"disagreements": [7], "disagreements_total": 1})
         );
+    }
+
+    #[test]
+    fn a_failed_serialization_is_the_error_reported() {
+        struct Failing;
+        impl Serialize for Failing {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                use serde::ser::{Error, SerializeMap};
+                let mut m = s.serialize_map(None)?;
+                m.serialize_entry("articles", &3)?;
+                Err(S::Error::custom(
+                    "the spooled disagreements could not be read",
+                ))
+            }
+        }
+        let e = report_value(&Failing, &["disagreements"], 3).unwrap_err();
+        assert!(e.to_string().contains("could not be read"), "{e}");
     }
 
     #[test]
