@@ -583,11 +583,20 @@ fn forest_plot(out: &mut String, root: &Value, order: &[&str]) {
         }
     }
     out.push_str("</svg>");
+    let has = |p: &[&str]| order.iter().any(|f| get(f, p).is_some());
     out.push_str(
-        "<div class=\"legend\"><span><i style=\"background:var(--alpha)\"></i>Krippendorff's α</span>\
-         <span><i style=\"background:var(--ac1);border-radius:0;transform:rotate(45deg) scale(.8)\"></i>Gwet's AC1</span>\
-         <span>whiskers: 95% interval</span>\
-         <span style=\"color:var(--tentative)\">- - 0.667 tentative</span>\
+        "<div class=\"legend\"><span><i style=\"background:var(--alpha)\"></i>Krippendorff's α</span>",
+    );
+    if has(&["ac1", "value"]) {
+        out.push_str(
+            "<span><i style=\"background:var(--ac1);border-radius:0;transform:rotate(45deg) scale(.8)\"></i>Gwet's AC1</span>",
+        );
+    }
+    if has(&["alpha_ci95", "0"]) || has(&["ac1", "ci95", "0"]) {
+        out.push_str("<span>whiskers: 95% interval</span>");
+    }
+    out.push_str(
+        "<span style=\"color:var(--tentative)\">- - 0.667 tentative</span>\
          <span style=\"color:var(--good)\">- - 0.800 reliable</span></div>",
     );
 }
@@ -724,11 +733,25 @@ pub fn agreement_page(root: &Value) -> String {
         forest_plot(&mut out, root, &order);
         out.push_str(
             "<p class=\"note\">Weakest field first. Krippendorff's α: 1 is perfect agreement, 0 is \
-             chance level; at least 0.800 to rely on a field, 0.667 for tentative conclusions. \
-             Gwet's AC1 stays meaningful where one category dominates and α collapses. The \
-             whiskers are 95% intervals: α's from a bootstrap over articles, AC1's from its \
-             standard error.</p></section>",
+             chance level; at least 0.800 to rely on a field, 0.667 for tentative conclusions.",
         );
+        let has = |p: &[&str]| {
+            order
+                .iter()
+                .any(|f| at(root, &join(&["fields", f], p)).is_some())
+        };
+        if has(&["ac1"]) {
+            out.push_str(
+                " Gwet's AC1 stays meaningful where one category dominates and α collapses.",
+            );
+        }
+        if has(&["alpha_ci95"]) || has(&["ac1"]) {
+            out.push_str(
+                " The whiskers are 95% intervals: α's from a bootstrap over articles, AC1's from \
+                 its standard error.",
+            );
+        }
+        out.push_str("</p></section>");
 
         out.push_str("<section><h2>The figures</h2>");
         field_table(
