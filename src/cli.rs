@@ -157,9 +157,9 @@ struct StatusArgs {
 /// How `status` prints its results.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum FormatArg {
-    /// A table for people: one row per field, the weakest first, and a legend.
+    /// A table for people.
     Table,
-    /// JSON for scripts, with every item that disagrees or is wrong.
+    /// JSON for scripts.
     Json,
 }
 
