@@ -154,13 +154,24 @@ struct StatusArgs {
     format: FormatArg,
 }
 
-/// How `agree` and `score` print their results.
+/// How `status` prints its results.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum FormatArg {
+    /// A table for people.
+    Table,
+    /// JSON for scripts.
+    Json,
+}
+
+/// How `agree` and `score` print their results.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormatArg {
     /// A table for people: one row per field, the weakest first, and a legend.
     Table,
     /// JSON for scripts, with every item that disagrees or is wrong.
     Json,
+    /// One self-contained HTML page to share: charts and tables of the JSON's figures.
+    Html,
 }
 
 #[derive(Debug, Args)]
@@ -175,8 +186,8 @@ struct AgreeArgs {
     #[arg(long = "field", value_name = "NAME")]
     fields: Vec<String>,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = FormatArg::Table)]
-    format: FormatArg,
+    #[arg(long, value_enum, default_value_t = ReportFormatArg::Table)]
+    format: ReportFormatArg,
 }
 
 /// `export --format`.
@@ -262,8 +273,8 @@ struct ScoreArgs {
     #[arg(long = "field", value_name = "NAME")]
     fields: Vec<String>,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = FormatArg::Table)]
-    format: FormatArg,
+    #[arg(long, value_enum, default_value_t = ReportFormatArg::Table)]
+    format: ReportFormatArg,
 }
 
 /// Where the article pane goes.
@@ -895,6 +906,29 @@ fn print_result<J: serde::Serialize>(
     Ok(ExitCode::SUCCESS)
 }
 
+/// `agree` and `score`: a table or JSON as [`print_result`] prints them, or the page that
+/// `html` draws from the JSON, its long `lists` cut to what the page shows.
+fn print_report<J: serde::Serialize + Sync>(
+    format: ReportFormatArg,
+    table: impl FnOnce() -> String,
+    json: impl FnOnce() -> J,
+    lists: &[&str],
+    html: fn(&serde_json::Value) -> String,
+) -> Result<ExitCode> {
+    match format {
+        ReportFormatArg::Table => print_result(FormatArg::Table, table, json),
+        ReportFormatArg::Json => print_result(FormatArg::Json, table, json),
+        ReportFormatArg::Html => {
+            let value =
+                crate::agree::html::report_value(&json(), lists, crate::agree::html::LIST_LIMIT)?;
+            let mut out = io::stdout().lock();
+            out.write_all(html(&value).as_bytes())?;
+            out.flush()?;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
 fn agree(args: &AgreeArgs, ix: IndexChoice) -> Result<ExitCode> {
     let (store, schema) = match annotations(&args.corpus)? {
         Ok(s) => s,
@@ -923,10 +957,12 @@ fn agree(args: &AgreeArgs, ix: IndexChoice) -> Result<ExitCode> {
         );
     }
     match crate::agree::agree(&reader, &schema, &analysts, &fields) {
-        Ok(a) => print_result(
+        Ok(a) => print_report(
             args.format,
             || crate::agree::report::agreement_table(&a),
             || crate::agree::report::AgreementJson(&a),
+            &["disagreements"],
+            crate::agree::html::agreement_page,
         ),
         Err(problems) => Ok(report_invalid(&problems)),
     }
@@ -1100,10 +1136,12 @@ fn score(args: &ScoreArgs, ix: IndexChoice) -> Result<ExitCode> {
         }
     };
     match crate::agree::score::score(&reader, &schema, &against, &fields) {
-        Ok(s) => print_result(
+        Ok(s) => print_report(
             args.format,
             || crate::agree::report::score_table(&s),
             || crate::agree::report::ScoreJson(&s),
+            &["mistakes"],
+            crate::agree::html::score_page,
         ),
         Err(problems) => Ok(report_invalid(&problems)),
     }

@@ -5,7 +5,8 @@
 //! - [`items`]: values reduced to comparable keys, one article's fields side by side (pure);
 //! - this module: reading the gold set into compact units and measuring each field;
 //! - [`score`]: the extractor against a reference gold set;
-//! - [`report`]: the table and JSON outputs.
+//! - [`report`]: the table and JSON outputs;
+//! - [`html`]: the HTML page drawn from the JSON.
 //!
 //! An item is an (article, field) pair; only `status: done` reviews count, and only articles
 //! at least two of the chosen analysts reviewed are read at all (the others cannot hold an
@@ -19,6 +20,7 @@
 //! `path:line:col: message`): agreement computed while silently leaving files out would
 //! mislead. `tadqiq check` reports every problem of the corpus.
 
+pub mod html;
 pub mod items;
 mod memo;
 pub mod metrics;
