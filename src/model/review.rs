@@ -94,6 +94,7 @@ impl Review {
                 was: None,
                 evidence,
                 note,
+                from_twin: None,
             },
         );
     }
@@ -114,6 +115,7 @@ impl Review {
                 was,
                 evidence: None,
                 note,
+                from_twin: None,
             },
         );
     }
@@ -145,6 +147,7 @@ impl Review {
                 verdict,
                 evidence,
                 note: previous.and_then(|r| r.note),
+                from_twin: None,
             },
         );
     }
