@@ -15,6 +15,7 @@ pub mod keymap;
 pub mod scan;
 pub mod terminal;
 pub mod theme;
+pub mod twins;
 pub mod views;
 
 use std::time::Duration;

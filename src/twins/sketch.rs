@@ -301,8 +301,8 @@ pub fn group(
                 start = p;
             }
             let hi = bucket[p].1;
-            for q in start.max(p.saturating_sub(BUCKET_WINDOW))..p {
-                let lo = bucket[q].1;
+            let before = &bucket[start.max(p.saturating_sub(BUCKET_WINDOW))..p];
+            for &(_, lo) in before {
                 if sets.find(lo) == sets.find(hi) || !measured.insert((lo, hi)) {
                     continue;
                 }

@@ -9,6 +9,7 @@ mod corpus;
 mod editing;
 mod search;
 mod selection;
+mod twins;
 
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
@@ -31,6 +32,7 @@ use crate::text::layout::LayoutCache;
 use crate::text::{BidiMode, DirectionPolicy, Layout, LayoutOptions};
 pub use adjudicate::{Adjudication, EXTRACTOR};
 pub use search::{Hit, Place, Search, places};
+pub use twins::{Suggestion, TwinState};
 
 /// Where the article pane sits.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -311,6 +313,8 @@ pub struct App {
     pub article_width: u16,
     /// The adjudication in progress (`c`), if any.
     pub adjudication: Option<Adjudication>,
+    /// The corpus's twins and the suggestions offered from them (`T`).
+    pub twins: TwinState,
     words: Option<Vec<Range<u32>>>,
     history: HashMap<String, History>,
     recovered: HashSet<String>,
@@ -396,6 +400,8 @@ impl App {
             schema.clone(),
             corpus_index.clone(),
         );
+        let (start_twins, twins) =
+            super::twins::spawn(config.store.clone(), schema.clone(), corpus_index.clone());
         let placeholder = Current {
             review: Review::new(Article::from_bytes("", b""), None, None, &config.analyst),
             saved: Gold::new("", &config.analyst),
@@ -438,6 +444,7 @@ impl App {
             editor_width: 40,
             article_width: 80,
             adjudication: None,
+            twins: TwinState::new(start_twins, twins),
             words: None,
             history: HashMap::new(),
             recovered: HashSet::new(),
@@ -553,7 +560,7 @@ impl App {
 
     /// Whether the background scan of review statuses is still running.
     pub fn scanning(&self) -> bool {
-        self.scan.is_some() || self.indexing.is_some()
+        self.scan.is_some() || self.indexing.is_some() || self.twins.running()
     }
 
     /// The article's layout at `width`, from the cache.
@@ -587,6 +594,7 @@ impl App {
         self.word = None;
         self.anchor = None;
         self.words = None;
+        self.twins.suggestions.clear();
         let mut blocked = None;
         let mut notes: Vec<String> = Vec::new();
         let article = match self.store.read_article(&id) {
@@ -868,6 +876,7 @@ impl App {
             }
             Action::Top => self.scroll = 0,
             Action::Bottom => self.scroll = usize::MAX / 2,
+            Action::Confirm if self.keep_suggestion() => self.advance_field(),
             Action::Confirm => {
                 let name = self.field_def().name.clone();
                 self.change(|r, s| {
@@ -940,6 +949,8 @@ impl App {
             }
             // Needs the digit: handled with the key.
             Action::Pick => {}
+            Action::NextTwin => self.next_twin(),
+            Action::OfferTwin => self.offer_twin(),
             Action::Undo => self.undo(false),
             Action::Redo => self.undo(true),
             Action::Edit => self.edit_field(),
@@ -1315,7 +1326,8 @@ impl App {
     /// Takes in what the background scan found; returns whether anything changed.
     pub fn tick(&mut self) -> bool {
         let indexed = self.tick_index();
-        self.tick_scan() || indexed
+        let twins = self.tick_twins();
+        self.tick_scan() || indexed || twins
     }
 
     /// Takes in the review statuses the background scan found; returns whether any came.

@@ -28,10 +28,22 @@ pub fn draw(buf: &mut Buffer, area: Rect, app: &mut App) {
         }
     }
     let title = format!(" {} ", super::rows::visual(&title, &app.text));
-    let block = Block::new()
+    let mut block = Block::new()
         .borders(Borders::ALL)
         .border_style(app.theme.border(focused))
         .title(Line::from(title).style(app.theme.border(focused)));
+    // The twin on the right of the border: its id isolated, so that an id in Arabic letters
+    // cannot move the similarity beside it; the whole line left to right, as written.
+    if let Some(twin) = app.twin_title() {
+        let (head, rest) = twin.split_at("twin of ".len());
+        let (id, tail) = rest.rsplit_once(" (").unwrap_or((rest, ""));
+        let text = format!("{head}\u{2068}{id}\u{2069} ({tail}");
+        block = block.title(
+            Line::from(format!(" {} ", super::rows::visual(&text, &app.text)))
+                .style(app.theme.border(focused))
+                .right_aligned(),
+        );
+    }
     let inner = block.inner(area);
     block.render(area, buf);
     if inner.width == 0 || inner.height == 0 {
