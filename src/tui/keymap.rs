@@ -463,7 +463,7 @@ pub static DEFAULT: &[Binding] = &[
         Fields,
         [key('T')],
         OfferTwin,
-        "offer a twin's reviewed values for the fields not reviewed (≈; a keeps, Enter edits)"
+        "offer a twin's reviewed values (≈): a keeps one, Enter edits it"
     ),
     bind!(
         Global,
