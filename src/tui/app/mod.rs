@@ -560,7 +560,7 @@ impl App {
 
     /// Whether the background scan of review statuses is still running.
     pub fn scanning(&self) -> bool {
-        self.scan.is_some() || self.indexing.is_some() || self.twins.running()
+        self.scan.is_some() || self.indexing.is_some()
     }
 
     /// The article's layout at `width`, from the cache.
@@ -1357,10 +1357,10 @@ impl App {
         }
     }
 
-    /// Waits for the background scan and the index's freshness pass to finish (for tests and
-    /// scripts).
+    /// Waits for the background scan, the index's freshness pass and the twins to finish (for
+    /// tests and scripts).
     pub fn finish_scan(&mut self) {
-        while self.scanning() {
+        while self.scanning() || self.twins.running() {
             if !self.tick() {
                 std::thread::sleep(std::time::Duration::from_millis(5));
             }
