@@ -482,4 +482,66 @@ mod tests {
             .collect();
         assert_eq!(exact_groups(&texts, 0.5), exact_groups(&texts, 0.5));
     }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        /// A text of words drawn from a small vocabulary, so that texts share shingles.
+        fn text() -> impl Strategy<Value = String> {
+            prop::collection::vec(0u16..60, 0..400).prop_map(|ws| {
+                ws.iter()
+                    .map(|w| format!("ك{w}"))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(64))]
+
+            #[test]
+            fn the_estimate_is_near_the_exact_jaccard(a in text(), b in text()) {
+                let (sa, sb) = (shingles(&a), shingles(&b));
+                if let (Some(x), Some(y)) = (Signature::of(&sa), Signature::of(&sb)) {
+                    // Five standard deviations of a 128-hash estimate at worst (J = 0.5).
+                    let (est, exact) = (x.estimate_jaccard(&y), jaccard(&sa, &sb));
+                    prop_assert!((est - exact).abs() < 0.23, "estimate {est}, exact {exact}");
+                    prop_assert_eq!(Signature::of(&sa), Some(x));
+                }
+            }
+
+            #[test]
+            fn overlap_is_symmetric_bounded_and_at_least_jaccard(a in text(), b in text()) {
+                let (sa, sb) = (shingles(&a), shingles(&b));
+                let o = overlap(&sa, &sb);
+                prop_assert_eq!(o, overlap(&sb, &sa));
+                prop_assert!((0.0..=1.0).contains(&o));
+                if sa.len() >= MIN_SHINGLES && sb.len() >= MIN_SHINGLES {
+                    prop_assert!(o >= jaccard(&sa, &sb));
+                }
+            }
+
+            #[test]
+            fn groups_are_disjoint_and_linked_above_the_threshold(
+                texts in prop::collection::vec(text(), 0..12),
+                threshold in 0.05f64..1.0,
+            ) {
+                let groups = exact_groups(&texts, threshold);
+                let mut seen = std::collections::HashSet::new();
+                for g in &groups {
+                    prop_assert!(g.members.len() >= 2);
+                    prop_assert_eq!(g.links.len(), g.members.len() - 1, "a spanning tree");
+                    for m in &g.members {
+                        prop_assert!(seen.insert(*m), "{} in two groups", m);
+                    }
+                    for (lo, hi, s) in &g.links {
+                        prop_assert!(lo < hi && *s >= threshold);
+                        prop_assert!(g.members.contains(lo) && g.members.contains(hi));
+                    }
+                    prop_assert!(g.links.iter().any(|l| l.2 == g.similarity));
+                }
+            }
+        }
+    }
 }
