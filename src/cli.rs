@@ -61,6 +61,9 @@ enum Command {
     /// Bring the corpus index up to date ahead of time (every command also does, for what it
     /// reads), build it anew, or compare it with a full read of the files.
     Index(IndexArgs),
+    /// Articles that report the same event (near-duplicate bodies after Arabic folding), in
+    /// groups with their similarity; exit 1 when an article could not be read.
+    Twins(StatusArgs),
 }
 
 #[derive(Debug, Args)]
@@ -455,6 +458,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::Import(ImportCommand::Extracted(args))) => import_extracted(&args),
         Some(Command::Status(args)) => status(&args, ix),
         Some(Command::Index(args)) => index(&args),
+        Some(Command::Twins(args)) => twins(&args, ix),
         None => review(
             &ReviewArgs {
                 corpus: CorpusArgs {
@@ -1365,4 +1369,39 @@ fn status(args: &StatusArgs, ix: IndexChoice) -> Result<ExitCode> {
         || crate::status::table(&s),
         || crate::status::json(&s),
     )
+}
+
+fn twins(args: &StatusArgs, ix: IndexChoice) -> Result<ExitCode> {
+    let store = args.corpus.store()?;
+    let schema = match annotations(&args.corpus)? {
+        Ok((_, schema)) => schema,
+        Err(code) => return Ok(code),
+    };
+    let index = ix.open(&store, &schema);
+    let reader = Reader::new(&store, index.as_ref());
+    let ids = store.list_articles()?;
+    let found = crate::twins::find(&reader, &schema, &ids);
+    for problem in &found.problems {
+        eprintln!("{problem}");
+    }
+    let code = print_result(
+        args.format,
+        || crate::twins::table(&found),
+        || crate::twins::json(&found),
+    )?;
+    if found.problems.is_empty() {
+        Ok(code)
+    } else {
+        eprintln!(
+            "tadqiq: {} article{} could not be read and {} left out",
+            found.problems.len(),
+            if found.problems.len() == 1 { "" } else { "s" },
+            if found.problems.len() == 1 {
+                "was"
+            } else {
+                "were"
+            }
+        );
+        Ok(ExitCode::from(1))
+    }
 }

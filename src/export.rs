@@ -663,6 +663,9 @@ impl Serialize for JsonField<'_> {
         if let Some(n) = &f.note {
             m.serialize_entry("note", n)?;
         }
+        if let Some(t) = &f.from_twin {
+            m.serialize_entry("from_twin", t)?;
+        }
         m.end()
     }
 }

@@ -16,3 +16,4 @@ pub mod status;
 pub mod store;
 pub mod text;
 pub mod tui;
+pub mod twins;

@@ -61,6 +61,7 @@ fn save_loop_child() {
                     was: None,
                     evidence: None,
                     note: Some(note),
+                    from_twin: None,
                 }),
             );
             *fingerprint = store

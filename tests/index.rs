@@ -38,6 +38,7 @@ const COMMANDS: &[&[&str]] = &[
         "--skip-invalid",
     ],
     &["check", "--articles", "articles"],
+    &["twins", "--articles", "articles", "--format", "json"],
 ];
 
 /// A small deterministic generator: the same seed, the same rounds.

@@ -321,6 +321,7 @@ mod tests {
                         was: None,
                         evidence: None,
                         note: None,
+                        from_twin: None,
                     }),
                 );
             }

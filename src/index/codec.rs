@@ -272,6 +272,7 @@ impl Writer {
             }
             self.evidence(f.evidence.as_ref());
             self.opt_str(f.note.as_deref());
+            self.opt_str(f.from_twin.as_deref());
         }
         self.mapping(&g.other_fields)?;
         self.mapping(&g.other_keys)
@@ -489,8 +490,8 @@ impl<'a> Reader<'a> {
         for _ in 0..n {
             sources.push((self.str()?, self.strs()?));
         }
-        // A field is at least its name, value, verdict, `was`, evidence and note.
-        let n = self.count(6)?;
+        // A field is at least its name, value, verdict, `was`, evidence, note and twin.
+        let n = self.count(7)?;
         let mut fields = Vec::with_capacity(n);
         for _ in 0..n {
             let name = self.str()?;
@@ -509,6 +510,7 @@ impl<'a> Reader<'a> {
             };
             let evidence = self.evidence()?;
             let note = self.opt_str()?;
+            let from_twin = self.opt_str()?;
             fields.push((
                 name,
                 FieldReview {
@@ -517,6 +519,7 @@ impl<'a> Reader<'a> {
                     was,
                     evidence,
                     note,
+                    from_twin,
                 },
             ));
         }
@@ -926,14 +929,18 @@ mod tests {
             prop::option::of(value()),
             evidence(),
             prop::option::of(text()),
+            prop::option::of(text()),
         )
-            .prop_map(|(value, verdict, was, evidence, note)| FieldReview {
-                value,
-                verdict,
-                was,
-                evidence,
-                note,
-            })
+            .prop_map(
+                |(value, verdict, was, evidence, note, from_twin)| FieldReview {
+                    value,
+                    verdict,
+                    was,
+                    evidence,
+                    note,
+                    from_twin,
+                },
+            )
     }
 
     fn mapping() -> impl Strategy<Value = Mapping> {

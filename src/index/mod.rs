@@ -55,7 +55,7 @@ use crate::model::Schema;
 use crate::store::Store;
 
 /// What the index stores and how: an index of another format is deleted and built again.
-pub const FORMAT: i64 = 4;
+pub const FORMAT: i64 = 5;
 
 /// How long after a file's last change an entry about it must have been recorded to be
 /// trusted: more than the coarsest timestamp granularity tadqiq may meet (FAT's 2 s).

@@ -264,6 +264,9 @@ pub struct FieldReview {
     pub evidence: Option<Evidence>,
     /// The analyst's note.
     pub note: Option<String>,
+    /// The twin article whose reviewed value was offered and kept here (`T` on the review
+    /// screen), if it came from one.
+    pub from_twin: Option<String>,
 }
 
 /// The most `review_seconds` a gold file may say: ten years. More is a typo or a forged file,
@@ -489,6 +492,9 @@ impl FieldReview {
         if let Some(n) = &self.note {
             m.insert("note".into(), Yaml::String(n.clone()));
         }
+        if let Some(t) = &self.from_twin {
+            m.insert("from_twin".into(), Yaml::String(t.clone()));
+        }
         Yaml::Mapping(m)
     }
 }
@@ -563,6 +569,7 @@ fn read_review(
         .filter(|v| !v.is_null())
         .and_then(|v| Evidence::read(v, &path.key("evidence"), problems));
     let note = r.string("note", problems);
+    let from_twin = r.string("from_twin", problems);
     r.deny_unknown("a reviewed field", problems);
     let (value, verdict) = (value?, verdict?);
     if verdict == Verdict::Rejected && !value.is_null() {
@@ -574,6 +581,7 @@ fn read_review(
         was,
         evidence,
         note,
+        from_twin,
     })
 }
 
@@ -602,6 +610,7 @@ fields:
   event_type:
     value: meeting
     verdict: confirmed
+    from_twin: 001_y
   event_date:
     value: 2023-12-14
     verdict: corrected
@@ -622,6 +631,12 @@ fields:
         let gold = Gold::from_yaml(&doc, &schema(), &mut p).unwrap();
         assert!(p.is_empty(), "{p:?}");
         assert_eq!(gold.status, Status::Done);
+        // A value taken from a twin's review says which twin; the others do not.
+        assert_eq!(
+            gold.field("event_type").unwrap().from_twin.as_deref(),
+            Some("001_y")
+        );
+        assert_eq!(gold.field("event_date").unwrap().from_twin, None);
         let date = gold.field("event_date").unwrap();
         assert_eq!(date.verdict, Verdict::Corrected);
         assert_eq!(date.was, Some(Value::Text("2023-12-15".into())));

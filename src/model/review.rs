@@ -94,6 +94,7 @@ impl Review {
                 was: None,
                 evidence,
                 note,
+                from_twin: None,
             },
         );
     }
@@ -114,6 +115,7 @@ impl Review {
                 was,
                 evidence: None,
                 note,
+                from_twin: None,
             },
         );
     }
@@ -145,8 +147,31 @@ impl Review {
                 verdict,
                 evidence,
                 note: previous.and_then(|r| r.note),
+                from_twin: None,
             },
         );
+    }
+
+    /// Keeps `value`, offered from the review of twin article `twin`, as field `name`'s value
+    /// (as [`Review::set_value`] does; a null value as a rejection of the extracted one, or as
+    /// the confirmation that there is none), and records the twin in `from_twin`.
+    pub fn keep_from_twin(&mut self, schema: &Schema, name: &str, value: Value, twin: &str) {
+        if value.is_null() {
+            if self
+                .extracted_field(name)
+                .is_some_and(|e| !e.value.is_null())
+            {
+                self.reject(schema, name);
+            } else {
+                self.confirm(schema, name);
+            }
+        } else {
+            self.set_value(schema, name, value);
+        }
+        if let Some(mut r) = self.gold.field(name).cloned() {
+            r.from_twin = Some(twin.to_string());
+            self.set(schema, name, r);
+        }
     }
 
     /// Sets the evidence of field `name` (reviewing it as extracted first if it was not).

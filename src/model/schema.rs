@@ -336,10 +336,58 @@ pub struct Schema {
     pub low_confidence: f64,
     /// The fields, in the order they are reviewed.
     pub fields: Vec<FieldDef>,
+    /// Twin detection (`twins:`).
+    pub twins: TwinsConfig,
 }
 
 /// The confidence under which a value stands out, when the schema does not say.
 pub const DEFAULT_LOW_CONFIDENCE: f64 = 0.6;
+
+/// The similarity from which two articles are twins, when the schema does not say: the
+/// overlap of their three-word shingles (see `crate::twins`). The samples' two reports of one
+/// visit overlap by 0.52; their other pairs by 0.08 at most.
+pub const DEFAULT_TWINS_THRESHOLD: f64 = 0.3;
+
+/// `twins:` in the schema: when two articles count as reports of one event.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct TwinsConfig {
+    /// The least similarity (overlap coefficient of word shingles, 0 to 1) of a twin pair.
+    pub threshold: f64,
+}
+
+impl Default for TwinsConfig {
+    fn default() -> TwinsConfig {
+        TwinsConfig {
+            threshold: DEFAULT_TWINS_THRESHOLD,
+        }
+    }
+}
+
+impl TwinsConfig {
+    fn read(v: &Yaml, path: &YamlPath, problems: &mut Problems) -> TwinsConfig {
+        let mut config = TwinsConfig::default();
+        let Some(m) = mapping(v, path, problems) else {
+            return config;
+        };
+        let mut r = MapReader::new(m, path.clone(), problems);
+        match r.get("threshold") {
+            None => {}
+            // 0 would make every pair of articles twins.
+            Some(Yaml::Number(n)) if n.as_f64().is_some_and(|x| x > 0.0 && x <= 1.0) => {
+                config.threshold = n.as_f64().unwrap_or(DEFAULT_TWINS_THRESHOLD);
+            }
+            Some(other) => problems.error(
+                &path.key("threshold"),
+                format!(
+                    "expected a number above 0 and at most 1, found {}",
+                    show(other)
+                ),
+            ),
+        }
+        r.deny_unknown("`twins` (use `threshold`)", problems);
+        config
+    }
+}
 
 impl Schema {
     /// The field called `name`.
@@ -381,6 +429,10 @@ impl Schema {
                 DEFAULT_LOW_CONFIDENCE
             }
         };
+        let twins = r
+            .get("twins")
+            .map(|v| TwinsConfig::read(v, &root.key("twins"), problems))
+            .unwrap_or_default();
         let fields = match r.required("fields", problems) {
             Some(v) => read_fields(v, &root.key("fields"), false, problems),
             None => Vec::new(),
@@ -394,6 +446,7 @@ impl Schema {
             version,
             low_confidence,
             fields,
+            twins,
         })
     }
 }
@@ -457,6 +510,30 @@ mod tests {
         assert!(s.field("event_type").unwrap().allows("visit"));
         assert_eq!(s.field("participants").unwrap().fields[0].name, "name");
         assert_eq!(s.low_confidence, DEFAULT_LOW_CONFIDENCE);
+        assert_eq!(s.twins.threshold, DEFAULT_TWINS_THRESHOLD);
+    }
+
+    #[test]
+    fn reads_the_twins_threshold_and_refuses_a_bad_one() {
+        let (s, p) = read("twins: {threshold: 0.75}\nfields: [{name: a, type: text}]\n");
+        assert!(p.is_empty(), "{p:?}");
+        assert_eq!(s.unwrap().twins.threshold, 0.75);
+        for bad in [
+            "{threshold: 0}",
+            "{threshold: 1.5}",
+            "{threshold: high}",
+            "0.5",
+            "{limit: 3}",
+        ] {
+            let (_, p) = read(&format!(
+                "twins: {bad}\nfields: [{{name: a, type: text}}]\n"
+            ));
+            let all: Vec<String> =
+                p.0.iter()
+                    .map(|p| format!("{}: {}", p.path, p.message))
+                    .collect();
+            assert!(all.iter().any(|m| m.starts_with("twins")), "{bad}: {all:?}");
+        }
     }
 
     #[test]

@@ -850,6 +850,7 @@ mod tests {
                 was: Some(Value::Text("meeting".into())),
                 evidence: None,
                 note: None,
+                from_twin: None,
             },
         ));
         g

@@ -21,8 +21,9 @@ pub struct Folded {
 }
 
 /// Folds one char into what it matches as: nothing (a mark, tatweel, a bidi control), or one
-/// or more chars.
-fn fold_char(c: char, out: &mut impl FnMut(char)) {
+/// or more chars. Public for readers that fold a text as a stream (twin detection), without
+/// keeping the folded copy and its offsets.
+pub fn fold_char(c: char, out: &mut impl FnMut(char)) {
     match c {
         // Harakat, Quranic annotation marks, superscript alef, tatweel.
         '\u{064B}'..='\u{065F}' | '\u{0670}' | '\u{06D6}'..='\u{06ED}' | '\u{0640}' => {}

@@ -222,6 +222,10 @@ pub enum Action {
     Overview,
     /// Export the analyst's finished reviews as JSONL (saving first).
     Export,
+    /// Open the next twin of the article (the same event, another outlet).
+    NextTwin,
+    /// Offer a twin's reviewed values for the fields not reviewed yet.
+    OfferTwin,
 }
 
 impl Action {
@@ -539,6 +543,18 @@ pub static DEFAULT: &[Binding] = &[
         [code(KeyCode::Tab), code(KeyCode::BackTab)],
         SwitchPane,
         "switch between fields and article"
+    ),
+    bind!(
+        Global,
+        [key('t')],
+        NextTwin,
+        "next twin of the article: the same event, another outlet"
+    ),
+    bind!(
+        Fields,
+        [key('T')],
+        OfferTwin,
+        "offer a twin's reviewed values (≈): a keeps one, Enter edits it"
     ),
     bind!(
         Global,

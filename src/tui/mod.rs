@@ -17,6 +17,7 @@ pub mod layouts;
 pub mod scan;
 pub mod terminal;
 pub mod theme;
+pub mod twins;
 pub mod views;
 
 use std::time::Duration;

@@ -142,7 +142,11 @@ impl App {
         }
         let def = self.field_def().clone();
         let state = self.current.review.field(&def.name);
-        let value = state.value().cloned();
+        // A value offered from a twin is where the editing starts.
+        let value = match self.suggestion(&def.name) {
+            Some(s) => Some(s.value.clone()),
+            None => state.value().cloned(),
+        };
         match editor_kind(&def) {
             EditorKind::Line { multiline } => {
                 self.editing = Some(LineEdit::new(&text_of(value.as_ref()), multiline));
@@ -159,6 +163,14 @@ impl App {
                 self.overlay = Some(Overlay::Checklist(Checklist::new(&def, &items)));
             }
             EditorKind::Items => {
+                // The items are edited in place: a twin's offered list becomes the value
+                // first, an edit of the analyst's own (no `from_twin`).
+                if let Some(s) = self.suggestion(&def.name).cloned() {
+                    self.change(|r, schema| {
+                        r.set_value(schema, &def.name, s.value);
+                        None
+                    });
+                }
                 self.overlay = Some(Overlay::Items(Items {
                     selected: 0,
                     editing: None,

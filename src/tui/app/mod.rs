@@ -10,6 +10,7 @@ mod corpus;
 mod editing;
 mod search;
 mod selection;
+mod twins;
 
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
@@ -32,6 +33,7 @@ use crate::text::layout::LayoutCache;
 use crate::text::{BidiMode, DirectionPolicy, Layout, LayoutOptions};
 pub use adjudicate::{Adjudication, EXTRACTOR};
 pub use search::{Hit, Place, Search, places};
+pub use twins::{Suggestion, TwinState};
 
 /// Where the article pane sits.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -314,6 +316,8 @@ pub struct App {
     pub article_width: u16,
     /// The adjudication in progress (`c`), if any.
     pub adjudication: Option<Adjudication>,
+    /// The corpus's twins and the suggestions offered from them (`T`).
+    pub twins: TwinState,
     words: Option<Vec<Range<u32>>>,
     history: HashMap<String, History>,
     recovered: HashSet<String>,
@@ -405,6 +409,8 @@ impl App {
             schema.clone(),
             corpus_index.clone(),
         );
+        let (start_twins, twins) =
+            super::twins::spawn(config.store.clone(), schema.clone(), corpus_index.clone());
         let placeholder = Current {
             review: Review::new(Article::from_bytes("", b""), None, None, &config.analyst),
             saved: Gold::new("", &config.analyst),
@@ -447,6 +453,7 @@ impl App {
             editor_width: 40,
             article_width: 80,
             adjudication: None,
+            twins: TwinState::new(start_twins, twins),
             words: None,
             history: HashMap::new(),
             recovered: HashSet::new(),
@@ -615,6 +622,7 @@ impl App {
         self.word = None;
         self.anchor = None;
         self.words = None;
+        self.twins.suggestions.clear();
         let mut blocked = None;
         let mut notes: Vec<String> = Vec::new();
         let article = match self.store.read_article(&id) {
@@ -901,6 +909,7 @@ impl App {
             }
             Action::Top => self.scroll = 0,
             Action::Bottom => self.scroll = usize::MAX / 2,
+            Action::Confirm if self.keep_suggestion() => self.advance_field(),
             Action::Confirm => {
                 let name = self.field_def().name.clone();
                 self.change(|r, s| {
@@ -973,6 +982,8 @@ impl App {
             }
             // Needs the digit: handled with the key.
             Action::Pick => {}
+            Action::NextTwin => self.next_twin(),
+            Action::OfferTwin => self.offer_twin(),
             Action::Undo => self.undo(false),
             Action::Redo => self.undo(true),
             Action::Edit => self.edit_field(),
@@ -1350,7 +1361,8 @@ impl App {
     /// Takes in what the background scan found; returns whether anything changed.
     pub fn tick(&mut self) -> bool {
         let indexed = self.tick_index();
-        self.tick_scan() || indexed
+        let twins = self.tick_twins();
+        self.tick_scan() || indexed || twins
     }
 
     /// Takes in the review statuses the background scan found; returns whether any came.
@@ -1380,10 +1392,10 @@ impl App {
         }
     }
 
-    /// Waits for the background scan and the index's freshness pass to finish (for tests and
-    /// scripts).
+    /// Waits for the background scan, the index's freshness pass and the twins to finish (for
+    /// tests and scripts).
     pub fn finish_scan(&mut self) {
-        while self.scanning() {
+        while self.scanning() || self.twins.running() {
             if !self.tick() {
                 std::thread::sleep(std::time::Duration::from_millis(5));
             }

@@ -28,10 +28,34 @@ pub fn draw(buf: &mut Buffer, area: Rect, app: &mut App) {
         }
     }
     let title = format!(" {} ", super::rows::visual(&title, &app.text));
-    let block = Block::new()
+    let title_width = crate::text::width::str_width(&title);
+    let mut block = Block::new()
         .borders(Borders::ALL)
         .border_style(app.theme.border(focused))
         .title(Line::from(title).style(app.theme.border(focused)));
+    // The twin on the right of the border: its id isolated, so that an id in Arabic letters
+    // cannot move the similarity beside it; the whole line left to right, as written.
+    // Where the pane is too narrow for both, the id stays whole and the twin's is left out.
+    if let Some(twin) = app.twin_title() {
+        let (head, rest) = twin.split_at("twin of ".len());
+        let (id, tail) = rest.rsplit_once(" (").unwrap_or((rest, ""));
+        let full = format!(
+            " {} ",
+            super::rows::visual(&format!("{head}\u{2068}{id}\u{2069} ({tail}"), &app.text)
+        );
+        let short = format!(" twin ({tail} ");
+        let room = (area.width as usize).saturating_sub(title_width + 3);
+        if let Some(text) = [full, short]
+            .into_iter()
+            .find(|t| crate::text::width::str_width(t) <= room)
+        {
+            block = block.title(
+                Line::from(text)
+                    .style(app.theme.border(focused))
+                    .right_aligned(),
+            );
+        }
+    }
     let inner = block.inner(area);
     block.render(area, buf);
     if inner.width == 0 || inner.height == 0 {

@@ -158,7 +158,9 @@ fn entry(app: &App, def: &FieldDef, width: u16) -> Vec<Piece> {
     let theme = app.theme;
     let state = app.current.review.field(&def.name);
     let mut pieces = vec![Piece::Label];
-    match state.value() {
+    // A value offered from a twin shows in place of the extracted one until kept or edited.
+    let suggestion = app.suggestion(&def.name);
+    match suggestion.map(|s| &s.value).or(state.value()) {
         None => pieces.push(Piece::Note("not extracted".into(), theme.dim())),
         Some(Value::Null) => pieces.push(Piece::Note("— none".into(), theme.dim())),
         Some(v) => {
@@ -185,6 +187,15 @@ fn entry(app: &App, def: &FieldDef, width: u16) -> Vec<Piece> {
                 pieces.push(Piece::Note(more, theme.dim()));
             }
         }
+    }
+    if let Some(s) = suggestion {
+        // Isolated, so that an Arabic analyst name does not reorder the line.
+        let note = format!(
+            "≈ from twin \u{2068}{}\u{2069} (\u{2068}{}\u{2069})",
+            crate::text::sanitize::sanitize_inline(&s.twin),
+            crate::text::sanitize::sanitize_inline(&s.analyst)
+        );
+        pieces.push(Piece::Note(visual(&note, &app.text), theme.dim()));
     }
     if let Some(e) = state.evidence()
         && let Some(problem) = app.current.review.article.evidence_problem(e)
@@ -238,7 +249,10 @@ fn label_line(
         buf.set_style(row, base);
     }
     buf.set_string(row.x, row.y, if focused_entry { "▸" } else { " " }, base);
-    let (mark, mark_style) = theme.verdict(state.verdict());
+    let (mark, mark_style) = match app.suggestion(&def.name) {
+        Some(_) => ("≈", theme.dim()),
+        None => theme.verdict(state.verdict()),
+    };
     let mark_style = if focused_entry {
         mark_style.patch(base)
     } else {
