@@ -261,9 +261,22 @@ struct ScoreArgs {
     /// Only these fields (repeat the option) [default: every field of the schema].
     #[arg(long = "field", value_name = "NAME")]
     fields: Vec<String>,
+    /// Texts equal after Arabic folding (harakat, hamza forms, ى/ي, ة/ه, digits) count as
+    /// correct (`normalized`) or as partial (`exact`).
+    #[arg(long = "match", value_enum, default_value_t = MatchArg::Normalized)]
+    matching: MatchArg,
     /// Output format.
     #[arg(long, value_enum, default_value_t = FormatArg::Table)]
     format: FormatArg,
+}
+
+/// How `score` compares texts that differ only in how Arabic is spelled.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum MatchArg {
+    /// Folded-equal texts are correct.
+    Normalized,
+    /// Only equal texts (trimmed, NFC) are correct; folded-equal ones are partial.
+    Exact,
 }
 
 /// Where the article pane goes.
@@ -1075,7 +1088,11 @@ fn score(args: &ScoreArgs, ix: IndexChoice) -> Result<ExitCode> {
             }
         }
     };
-    match crate::agree::score::score(&reader, &schema, &against, &fields) {
+    let mode = match args.matching {
+        MatchArg::Normalized => crate::agree::matching::MatchMode::Normalized,
+        MatchArg::Exact => crate::agree::matching::MatchMode::Exact,
+    };
+    match crate::agree::score::score(&reader, &schema, &against, &fields, mode) {
         Ok(s) => print_result(
             args.format,
             || crate::agree::report::score_table(&s),

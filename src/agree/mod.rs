@@ -4,7 +4,8 @@
 //! - [`metrics`]: the coefficients on plain reliability data (pure);
 //! - [`items`]: values reduced to comparable keys, one article's fields side by side (pure);
 //! - this module: reading the gold set into compact units and measuring each field;
-//! - [`score`]: the extractor against a reference gold set;
+//! - [`score`]: the extractor against a reference gold set, each value judged by
+//!   [`matching`];
 //! - [`report`]: the table and JSON outputs.
 //!
 //! An item is an (article, field) pair; only `status: done` reviews count, and only articles
@@ -20,6 +21,7 @@
 //! mislead. `tadqiq check` reports every problem of the corpus.
 
 pub mod items;
+pub mod matching;
 mod memo;
 pub mod metrics;
 pub mod report;
