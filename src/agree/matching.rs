@@ -327,7 +327,11 @@ impl Matcher {
             for (j, w) in want.iter().enumerate() {
                 let (o, wt) = judge(g, w, budget);
                 outcomes[i][j] = o;
-                weights[i][j] = if o == Outcome::Incorrect { 0 } else { wt.max(1) };
+                weights[i][j] = if o == Outcome::Incorrect {
+                    0
+                } else {
+                    wt.max(1)
+                };
             }
         }
         assign(&weights)
@@ -375,7 +379,9 @@ impl Matcher {
         };
         let key_kind = subs.get(key).map_or(FieldType::Text, |d| d.kind);
         let pairs = if g.len() > MAX_MATCHED || w.len() > MAX_MATCHED {
-            self.in_order(&g, &w, key_kind != FieldType::Choice, |r| r.get(key)?.as_ref())
+            self.in_order(&g, &w, key_kind != FieldType::Choice, |r| {
+                r.get(key)?.as_ref()
+            })
         } else {
             self.pair(&g, &w, &mut budget, |a, b, budget| {
                 let Some(sub) = subs.get(key) else {
@@ -425,13 +431,23 @@ impl Matcher {
                 Outcome::Partial
             });
         }
-        for r in g.iter().enumerate().filter(|(i, _)| !paired_got[*i]).map(|(_, r)| r) {
+        for r in g
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| !paired_got[*i])
+            .map(|(_, r)| r)
+        {
             counts.spurious += 1;
             for (s, v) in r.iter().enumerate() {
                 subfields[s].spurious += usize::from(v.is_some());
             }
         }
-        for r in w.iter().enumerate().filter(|(j, _)| !paired_want[*j]).map(|(_, r)| r) {
+        for r in w
+            .iter()
+            .enumerate()
+            .filter(|(j, _)| !paired_want[*j])
+            .map(|(_, r)| r)
+        {
             counts.missing += 1;
             for (s, v) in r.iter().enumerate() {
                 subfields[s].missing += usize::from(v.is_some());
@@ -668,3 +684,296 @@ pub fn assign(weights: &[Vec<i64>]) -> Vec<Option<usize>> {
     out
 }
 
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Problems, Schema};
+
+    fn schema() -> Schema {
+        let doc: serde_yaml::Value = serde_yaml::from_str(
+            "fields:\n\
+             - {name: t, type: text}\n\
+             - {name: d, type: date}\n\
+             - {name: c, type: choice, values: [a, b]}\n\
+             - {name: m, type: multi_choice, values: [a, b, c]}\n\
+             - {name: l, type: list}\n\
+             - name: p\n  type: record_list\n  fields: [{name: name, type: text}, {name: role, type: text}]\n\
+             - {name: s, type: span}\n",
+        )
+        .unwrap();
+        Schema::from_yaml(&doc, &mut Problems::default()).unwrap()
+    }
+
+    const NORMALIZED: Matcher = Matcher {
+        mode: MatchMode::Normalized,
+        fuzzy_threshold: 0.85,
+    };
+    const EXACT: Matcher = Matcher {
+        mode: MatchMode::Exact,
+        fuzzy_threshold: 0.85,
+    };
+
+    fn judge(m: &Matcher, field: &str, got: Option<Value>, want: Value) -> Judgement {
+        m.judge(schema().field(field).unwrap(), got.as_ref(), &want)
+    }
+
+    fn text(s: &str) -> Value {
+        Value::Text(s.into())
+    }
+
+    fn list(items: &[&str]) -> Value {
+        Value::List(items.iter().map(|s| s.to_string()).collect())
+    }
+
+    /// (correct, partial, incorrect, missing, spurious)
+    fn five(c: &Counts) -> (usize, usize, usize, usize, usize) {
+        (c.correct, c.partial, c.incorrect, c.missing, c.spurious)
+    }
+
+    #[test]
+    fn folded_equal_is_correct_normalized_and_partial_exact() {
+        let j = judge(&NORMALIZED, "t", Some(text("مراكش الان")), text("مراكش الآن"));
+        assert_eq!(five(&j.counts), (1, 0, 0, 0, 0));
+        assert!(j.right);
+        let j = judge(&EXACT, "t", Some(text("مراكش الان")), text("مراكش الآن"));
+        assert_eq!(five(&j.counts), (0, 1, 0, 0, 0));
+        assert!(!j.right);
+        // Trimmed and NFC-equal is equal in both modes.
+        let j = judge(
+            &EXACT,
+            "t",
+            Some(text(" \u{627}\u{654}حمد ")),
+            text("\u{623}حمد"),
+        );
+        assert_eq!(five(&j.counts), (1, 0, 0, 0, 0));
+    }
+
+    /// Similarities as `rapidfuzz.distance.Levenshtein.normalized_similarity` (3.14.6) gives
+    /// them for the same (already folded) strings.
+    #[test]
+    fn similarity_is_rapidfuzz_normalized_levenshtein() {
+        for (a, b, expected) in [
+            ("عبد اللطيف حموشي", "عبد اللطيف الحموشي", 0.8888888888888888),
+            ("الرباط", "الرياط", 0.8333333333333334),
+            ("kitten", "sitting", 0.5714285714285714),
+            ("مراكش", "مراكس", 0.8),
+        ] {
+            let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+            let s = similarity(&a, &b, 0.0, &mut Budget(FUZZY_CELLS)).unwrap();
+            assert!((s - expected).abs() < 1e-12, "{s} ≠ {expected}");
+        }
+    }
+
+    #[test]
+    fn fuzzy_equal_is_partial_from_the_threshold() {
+        let name = |m: &Matcher, got: &str| {
+            five(&judge(m, "t", Some(text(got)), text("عبد اللطيف الحموشي")).counts)
+        };
+        assert_eq!(name(&NORMALIZED, "عبد اللطيف حموشي"), (0, 1, 0, 0, 0));
+        assert_eq!(name(&NORMALIZED, "ناصر بوريطة"), (0, 0, 1, 0, 0));
+        let city = |m: &Matcher| five(&judge(m, "t", Some(text("الرياط")), text("الرباط")).counts);
+        assert_eq!(city(&NORMALIZED), (0, 0, 1, 0, 0), "0.833 < 0.85");
+        let loose = Matcher {
+            fuzzy_threshold: 0.8,
+            ..NORMALIZED
+        };
+        assert_eq!(city(&loose), (0, 1, 0, 0, 0));
+    }
+
+    #[test]
+    fn a_scalar_only_one_side_has_is_missing_or_spurious() {
+        let j = judge(&NORMALIZED, "t", None, text("x"));
+        assert_eq!((five(&j.counts), j.right), ((0, 0, 0, 1, 0), false));
+        let j = judge(&NORMALIZED, "t", Some(text("x")), Value::Null);
+        assert_eq!((five(&j.counts), j.right), ((0, 0, 0, 0, 1), false));
+        let j = judge(&NORMALIZED, "t", None, Value::Null);
+        assert_eq!((five(&j.counts), j.right), ((0, 0, 0, 0, 0), true));
+    }
+
+    #[test]
+    fn dates_in_the_same_month_are_partial_choices_never() {
+        let d = |got: &str, want: &str| {
+            five(&judge(&NORMALIZED, "d", Some(text(got)), text(want)).counts)
+        };
+        assert_eq!(d("2023-12-15", "2023-12-15"), (1, 0, 0, 0, 0));
+        assert_eq!(d("2023-12-15", "2023-12-14"), (0, 1, 0, 0, 0));
+        assert_eq!(d("2023-12", "2023-12-14"), (0, 1, 0, 0, 0));
+        assert_eq!(d("2023-11-14", "2023-12-14"), (0, 0, 1, 0, 0));
+        assert_eq!(d("2022-12-14", "2023-12-14"), (0, 0, 1, 0, 0));
+        let c = five(&judge(&NORMALIZED, "c", Some(text("a")), text("b")).counts);
+        assert_eq!(c, (0, 0, 1, 0, 0));
+    }
+
+    /// The span counts and ratios `nervaluate` 1.2.1 gives (its "partial" schema for lenient,
+    /// "strict" for strict) on the same spans, one per document (its ends inclusive):
+    /// strict P = R = F1 = 1/6, partial P = R = F1 = 0.4166666666666667. nervaluate counts a
+    /// predicted span that overlaps nothing as spurious plus missed, where a scalar field
+    /// counts it incorrect: the same precision and recall.
+    #[test]
+    fn spans_score_as_nervaluate() {
+        let span = |s: (u32, u32)| {
+            Value::Span(Span {
+                start: s.0,
+                end: s.1,
+            })
+        };
+        let mut total = Counts::default();
+        for (want, got) in [
+            (Some((0, 10)), Some((0, 10))),
+            (Some((0, 10)), Some((5, 15))),
+            (Some((0, 10)), Some((20, 30))),
+            (Some((0, 10)), None),
+            (None, Some((3, 8))),
+            (Some((100, 200)), Some((150, 160))),
+            (Some((7, 9)), Some((7, 8))),
+        ] {
+            let j = judge(
+                &NORMALIZED,
+                "s",
+                got.map(span),
+                want.map_or(Value::Null, span),
+            );
+            total.merge(&j.counts);
+        }
+        assert_eq!(five(&total), (1, 3, 1, 1, 1));
+        assert_eq!((total.possible(), total.actual()), (6, 6));
+        assert!((total.precision().unwrap() - 1.0 / 6.0).abs() < 1e-12);
+        assert!((total.f1().unwrap() - 1.0 / 6.0).abs() < 1e-12);
+        assert!((total.f1_lenient().unwrap() - 0.4166666666666667).abs() < 1e-12);
+    }
+
+    #[test]
+    fn overlap_is_chars_in_both_over_chars_in_either() {
+        let s = |start, end| Span { start, end };
+        assert_eq!(span_overlap(s(0, 10), s(5, 15)), 5.0 / 15.0);
+        assert_eq!(span_overlap(s(0, 10), s(0, 10)), 1.0);
+        assert_eq!(span_overlap(s(0, 10), s(10, 20)), 0.0);
+        assert_eq!(span_overlap(s(4, 4), s(4, 4)), 1.0);
+        assert_eq!(span_overlap(s(4, 4), s(0, 10)), 0.0);
+        assert_eq!(span_overlap(s(2, 4), s(0, 10)), 0.2);
+    }
+
+    #[test]
+    fn list_items_pair_for_the_best_total_not_greedily() {
+        // A is closest to X (0.95), but pairing A with Y (0.9) frees X for B (0.9): two
+        // partial pairs instead of one and a leftover each side.
+        let x = "abcdefghijklmnopqrst";
+        let a = "Zbcdefghijklmnopqrst";
+        let y = "ZbcdefghijYZmnopqrst";
+        let b = "abcdefghijklmnopqrZZ";
+        let j = judge(&NORMALIZED, "l", Some(list(&[a, b])), list(&[x, y]));
+        assert_eq!(five(&j.counts), (0, 2, 0, 0, 0));
+        // Equal items, a repeat, order: a set.
+        let j = judge(
+            &NORMALIZED,
+            "l",
+            Some(list(&["المغرب", "فرنسا", " المغرب", "إسبانيا"])),
+            list(&["اسبانيا", "المغرب", "البرتغال"]),
+        );
+        assert_eq!(five(&j.counts), (2, 0, 0, 1, 1));
+        assert!(!j.right);
+        let j = judge(&NORMALIZED, "l", None, list(&["a", "b"]));
+        assert_eq!(five(&j.counts), (0, 0, 0, 2, 0));
+    }
+
+    #[test]
+    fn multi_choice_values_are_equal_or_not() {
+        let j = judge(&NORMALIZED, "m", Some(list(&["a", "b"])), list(&["b", "c"]));
+        assert_eq!(five(&j.counts), (1, 0, 0, 1, 1));
+    }
+
+    #[test]
+    fn records_pair_by_name_and_count_each_sub_field() {
+        use crate::model::Record;
+        let rec = |fields: &[(&str, &str)]| {
+            Record(
+                fields
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), v.to_string()))
+                    .collect(),
+            )
+        };
+        let got = Value::Records(vec![
+            rec(&[("name", "عبد اللطيف حموشي"), ("role", "المدير العام")]),
+            rec(&[("name", "Lorenzo"), ("role", "x")]),
+            rec(&[("name", "ناصر بوريطة"), ("role", "وزير")]),
+        ]);
+        let want = Value::Records(vec![
+            rec(&[("name", "عبد اللطيف الحموشي"), ("role", "المدير العام")]),
+            rec(&[("name", "ناصر بوريطة")]),
+            rec(&[("name", "Laurent Nuñez"), ("role", "x")]),
+        ]);
+        let j = judge(&NORMALIZED, "p", Some(got), want);
+        // حموشي: name partial, role correct → partial; بوريطة: name correct, role spurious →
+        // partial; Lorenzo and Nuñez: names too far apart to pair (the same role does not
+        // pair them).
+        assert_eq!(five(&j.counts), (0, 2, 0, 1, 1));
+        assert_eq!(five(&j.subfields[0]), (1, 1, 0, 1, 1));
+        assert_eq!(five(&j.subfields[1]), (1, 0, 0, 1, 2));
+        let same = Value::Records(vec![rec(&[("name", "أ"), ("role", "r")])]);
+        let j = judge(&NORMALIZED, "p", Some(same.clone()), same);
+        assert!(j.right);
+        assert_eq!(five(&j.counts), (1, 0, 0, 0, 0));
+    }
+
+    #[test]
+    fn counts_make_strict_and_lenient_ratios() {
+        let c = Counts {
+            correct: 3,
+            partial: 2,
+            incorrect: 1,
+            missing: 2,
+            spurious: 0,
+        };
+        assert_eq!((c.possible(), c.actual()), (8, 6));
+        assert_eq!(c.precision(), Some(0.5));
+        assert_eq!(c.recall(), Some(3.0 / 8.0));
+        // Harmonic mean of 1/2 and 3/8 = 3/7; lenient: of 4/6 and 4/8 = 4/7.
+        assert!((c.f1().unwrap() - 3.0 / 7.0).abs() < 1e-12);
+        assert!((c.f1_lenient().unwrap() - 4.0 / 7.0).abs() < 1e-12);
+        let nothing_delivered = Counts {
+            missing: 2,
+            ..Counts::default()
+        };
+        assert_eq!(nothing_delivered.precision(), None);
+        assert_eq!(nothing_delivered.f1(), Some(0.0));
+        assert_eq!(Counts::default().f1(), None);
+    }
+
+    #[test]
+    fn beyond_the_cap_items_pair_when_equal_or_folded_equal() {
+        let many: Vec<String> = (0..MAX_MATCHED + 10).map(|i| format!("بند {i}")).collect();
+        let mut got: Vec<&str> = many.iter().map(String::as_str).collect();
+        let mut want = got.clone();
+        got.push("الآن");
+        want.push("الان");
+        got.push("عبد اللطيف حموشي");
+        want.push("عبد اللطيف الحموشي");
+        let j = judge(&EXACT, "l", Some(list(&got)), list(&want));
+        // Folded-equal is still found (partial under exact); fuzzy-equal is not.
+        assert_eq!(five(&j.counts), (MAX_MATCHED + 10, 1, 0, 1, 1));
+        let j = judge(&NORMALIZED, "l", Some(list(&got)), list(&want));
+        assert_eq!(five(&j.counts), (MAX_MATCHED + 11, 0, 0, 1, 1));
+    }
+
+    #[test]
+    fn long_near_equal_texts_beyond_the_budget_are_not_compared_fuzzily() {
+        let long: String = "ب".repeat(5000);
+        let other = format!("{}ت", &long[..long.len() - 2]);
+        let j = judge(&NORMALIZED, "t", Some(text(&other)), text(&long));
+        assert_eq!(five(&j.counts), (0, 0, 1, 0, 0));
+        let short: String = "ب".repeat(2000);
+        let other = format!("{}ت", &short[..short.len() - 2]);
+        let j = judge(&NORMALIZED, "t", Some(text(&other)), text(&short));
+        assert_eq!(five(&j.counts), (0, 1, 0, 0, 0));
+    }
+
+    #[test]
+    fn assign_maximizes_the_total_weight() {
+        // Greedy takes 9 first and ends with 9 + 1; the best is 8 + 8.
+        assert_eq!(assign(&[vec![9, 8], vec![8, 1]]), [Some(1), Some(0)]);
+        assert_eq!(assign(&[vec![5], vec![7], vec![1]]), [None, Some(0), None]);
+        assert_eq!(assign(&[vec![0, 3, 0]]), [Some(1)]);
+        assert_eq!(assign(&[]), Vec::<Option<usize>>::new());
+    }
+}

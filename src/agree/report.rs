@@ -358,12 +358,13 @@ pub fn score_table(s: &Score) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "the extractor against {} on {} articles (texts matched {}, fuzzy from {}; low confidence: below {})\n",
+        "the extractor against {} on {} articles (low confidence: below {})\n\
+         texts matched {}, partially from a similarity of {}\n",
         sanitize_inline(&s.against),
         s.articles,
+        s.low_confidence,
         s.matcher.mode.name(),
         s.matcher.fuzzy_threshold,
-        s.low_confidence
     );
     let mut fields: Vec<&FieldScore> = s.fields.iter().collect();
     fields.sort_by(|x, y| {
@@ -387,9 +388,6 @@ pub fn score_table(s: &Score) -> String {
             "R",
             "F1",
             "F1 lenient",
-            "evidence",
-            "low-conf wrong",
-            "confident wrong",
         ]
         .map(String::from)
         .to_vec(),
@@ -407,6 +405,16 @@ pub fn score_table(s: &Score) -> String {
             fixed(c.f1_lenient()),
         ]
     };
+    let mut evidence = vec![
+        [
+            "field",
+            "evidence overlap",
+            "low-conf wrong",
+            "confident wrong",
+        ]
+        .map(String::from)
+        .to_vec(),
+    ];
     for f in fields {
         let mut row = vec![
             f.field.clone(),
@@ -415,20 +423,30 @@ pub fn score_table(s: &Score) -> String {
             percent(f.accuracy()),
         ];
         row.extend(counts_cells(&f.counts));
-        row.push(match f.evidence.mean() {
-            Some(m) => format!("{m:.2} ({})", f.evidence.items),
-            None => "—".into(),
-        });
-        row.push(wrong(f.low_confidence));
-        row.push(wrong(f.confident));
         rows.push(row);
+        evidence.push(vec![
+            f.field.clone(),
+            match f.evidence.mean() {
+                Some(m) => format!("{m:.3} of {}", f.evidence.items),
+                None => "—".into(),
+            },
+            wrong(f.low_confidence),
+            wrong(f.confident),
+        ]);
         for (name, c) in &f.subfields {
-            let mut row = vec![format!("  .{name}"), String::new(), String::new(), String::new()];
+            let mut row = vec![
+                format!("  .{name}"),
+                String::new(),
+                String::new(),
+                String::new(),
+            ];
             row.extend(counts_cells(c));
             rows.push(row);
         }
     }
     out.push_str(&columns(&rows));
+    out.push('\n');
+    out.push_str(&columns(&evidence));
     let c = &s.calibration;
     let _ = writeln!(
         out,
@@ -457,8 +475,9 @@ pub fn score_table(s: &Score) -> String {
          inc, mis, spu: values (list items, records; `.sub` rows: a record's sub-fields) correct,\n\
          partial (folded-equal under --match exact, fuzzy-equal, same month, overlapping span),\n\
          incorrect, missing (only in the reference) and spurious (only extracted). P, R, F1:\n\
-         strict, partial counts as wrong; F1 lenient: partial counts half. evidence: mean overlap\n\
-         of the extractor's evidence with the reference's (items). low-conf wrong: of the values\n\
+         strict, partial counts as wrong; F1 lenient: partial counts half. evidence overlap: mean\n\
+         share of the chars of the extractor's evidence or the reference's that both cover, of\n\
+         the items where both gave one. low-conf wrong: of the values\n\
          delivered with a confidence below the threshold, how many were not right; confident\n\
          wrong: the same for the others. `--format json` lists every mistake.\n",
     );

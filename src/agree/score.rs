@@ -350,12 +350,8 @@ fn read_article(
             }
             _ => None,
         };
-        let mistake = (!judgement.right).then(|| {
-            (
-                e.map(|e| shown(def, &e.value)),
-                shown(def, &review.value),
-            )
-        });
+        let mistake = (!judgement.right)
+            .then(|| (e.map(|e| shown(def, &e.value)), shown(def, &review.value)));
         items.push(Item {
             field: f,
             judgement,
@@ -428,8 +424,8 @@ mod tests {
         assert_eq!(c.bins[3].accuracy(), Some(2.0 / 3.0));
         assert_eq!(c.bins[1].accuracy(), None);
         // |0 − 0|·1/7 + |2/3 − 0.95/3|·3/7 + |2/3 − 2.89/3|·3/7
-        let expected =
-            (2.0f64 / 3.0 - 0.95 / 3.0).abs() * 3.0 / 7.0 + (2.0f64 / 3.0 - 2.89 / 3.0).abs() * 3.0 / 7.0;
+        let expected = (2.0f64 / 3.0 - 0.95 / 3.0).abs() * 3.0 / 7.0
+            + (2.0f64 / 3.0 - 2.89 / 3.0).abs() * 3.0 / 7.0;
         assert!((c.ece().unwrap() - expected).abs() < 1e-12);
         assert_eq!(Calibration::default().ece(), None);
         assert_eq!(Calibration::bounds(3), (0.3, 0.4));
