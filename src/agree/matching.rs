@@ -11,8 +11,9 @@
 //!   length, on the folded texts) of at least the schema's `fuzzy_threshold` is partial.
 //! - Dates in the same month and year are partial; choices are equal or not; spans that
 //!   overlap are partial.
-//! - List, multi_choice and record_list items are paired one to one for the highest total
-//!   similarity (Kuhn–Munkres, [`assign`]), up to [`MAX_MATCHED`] items a side; a record pairs
+//! - List, multi_choice and record_list items are paired one to one: as many correct pairs as
+//!   can be, then the highest total similarity of the partial ones (Kuhn–Munkres, [`assign`]),
+//!   up to [`MAX_MATCHED`] items a side; a record pairs
 //!   with another only when their key sub-field (`name`, else the first) matches at least
 //!   partially, and is also counted sub-field by sub-field.
 //!
@@ -135,8 +136,17 @@ fn ratio(num: f64, den: usize) -> Option<f64> {
     (den > 0).then(|| num / den as f64)
 }
 
-/// The similarity scale of the pairing: a correct pair weighs this much, a partial one less.
+/// The similarity scale of the pairing: a similarity of 1 weighs this much.
 const FULL: i64 = 1000;
+
+/// The pairing weight of a correct pair: more than any number of partial pairs together
+/// ([`PARTIAL_MAX`] each, at most [`MAX_MATCHED`] of them), so that the pairing makes as many
+/// correct pairs as there can be, and only then the closest partial ones (two partial pairs
+/// never displace a correct one).
+const CORRECT: i64 = 1 << 40;
+
+/// The most a partial pair weighs.
+const PARTIAL_MAX: i64 = CORRECT / (2 * MAX_MATCHED as i64);
 
 /// The most items a side of a list is paired for the best total similarity. Beyond, items are
 /// paired when equal, then when folded-equal, in order, and never fuzzily (pairing n items
@@ -308,8 +318,8 @@ impl Matcher {
         }
     }
 
-    /// Pairs the items of `got` with those of `want`, one to one, for the highest total weight
-    /// of `judge`; a pair judged incorrect is no pair. Returns (got index, want index,
+    /// Pairs the items of `got` with those of `want`, one to one: the most correct pairs, then
+    /// the highest total weight of `judge`'s partial ones; a pair judged incorrect is no pair. Returns (got index, want index,
     /// outcome) for each pair.
     fn pair<T>(
         &self,
@@ -327,10 +337,10 @@ impl Matcher {
             for (j, w) in want.iter().enumerate() {
                 let (o, wt) = judge(g, w, budget);
                 outcomes[i][j] = o;
-                weights[i][j] = if o == Outcome::Incorrect {
-                    0
-                } else {
-                    wt.max(1)
+                weights[i][j] = match o {
+                    Outcome::Correct => CORRECT,
+                    Outcome::Partial => wt.clamp(1, PARTIAL_MAX),
+                    Outcome::Incorrect => 0,
                 };
             }
         }
@@ -388,19 +398,32 @@ impl Matcher {
                     return (Outcome::Incorrect, 0);
                 };
                 match compare(&a[key], &b[key], sub.kind, budget) {
-                    Some((Outcome::Correct | Outcome::Partial, kw)) => {
+                    Some((key_outcome @ (Outcome::Correct | Outcome::Partial), kw)) => {
                         // The key's weight first, then the other sub-fields', so that the
                         // pairing of equal names is settled by the rest of the record.
-                        let rest: i64 = subs
-                            .iter()
-                            .enumerate()
-                            .filter(|(s, _)| *s != key)
-                            .map(|(s, d)| match (&a[s], &b[s]) {
-                                (None, None) => FULL,
-                                _ => compare(&a[s], &b[s], d.kind, budget).map_or(0, |(_, w)| w),
-                            })
-                            .sum();
-                        (Outcome::Partial, kw * (FULL * subs.len() as i64) + rest)
+                        let mut every_correct = key_outcome == Outcome::Correct;
+                        let mut rest: i64 = 0;
+                        for (s, d) in subs.iter().enumerate().filter(|(s, _)| *s != key) {
+                            match (&a[s], &b[s]) {
+                                (None, None) => rest += FULL,
+                                _ => match compare(&a[s], &b[s], d.kind, budget) {
+                                    Some((o, w)) => {
+                                        every_correct &= o == Outcome::Correct;
+                                        rest += w;
+                                    }
+                                    None => every_correct = false,
+                                },
+                            }
+                        }
+                        if every_correct {
+                            (Outcome::Correct, CORRECT)
+                        } else {
+                            let scale = FULL.saturating_mul(subs.len() as i64);
+                            (
+                                Outcome::Partial,
+                                kw.saturating_mul(scale).saturating_add(rest),
+                            )
+                        }
                     }
                     _ => (Outcome::Incorrect, 0),
                 }
@@ -874,6 +897,15 @@ mod tests {
         assert!(!j.right);
         let j = judge(&NORMALIZED, "l", None, list(&["a", "b"]));
         assert_eq!(five(&j.counts), (0, 0, 0, 2, 0));
+    }
+
+    #[test]
+    fn two_partial_pairs_never_displace_a_correct_one() {
+        // A–B and B–C are 0.91 alike, A–C only 0.82: pairing A with B and B with C would
+        // total more similarity than the one equal pair, B.
+        let (a, b, c) = ("abcdefghij0", "abcdefghij1", "Xbcdefghij1");
+        let j = judge(&NORMALIZED, "l", Some(list(&[a, b])), list(&[b, c]));
+        assert_eq!(five(&j.counts), (1, 0, 0, 1, 1));
     }
 
     #[test]
