@@ -803,8 +803,9 @@ fn check(args: &CorpusArgs, ix: IndexChoice) -> Result<ExitCode> {
     })
 }
 
-/// The store for `agree` and `score`, which read annotations only (`--articles` is accepted
-/// for symmetry with the other commands and not read), and its schema. An invalid schema is
+/// The store for `agree` and `score`, which read annotations (`--articles` is accepted for
+/// symmetry with the other commands; only `score` reads an article, to place evidence given as
+/// a quote), and its schema. An invalid schema is
 /// reported like `check` does, and ends the command with exit 1 (`Err(code)`).
 fn annotations(corpus: &CorpusArgs) -> Result<std::result::Result<(Store, Schema), ExitCode>> {
     if !corpus.annotations.is_dir() {
