@@ -275,9 +275,22 @@ struct ScoreArgs {
     /// Only these fields (repeat the option) [default: every field of the schema].
     #[arg(long = "field", value_name = "NAME")]
     fields: Vec<String>,
+    /// Texts equal after Arabic folding (harakat, hamza forms, ى/ي, ة/ه, digits) count as
+    /// correct (`normalized`) or as partial (`exact`).
+    #[arg(long = "match", value_enum, default_value_t = MatchArg::Normalized)]
+    matching: MatchArg,
     /// Output format.
     #[arg(long, value_enum, default_value_t = ReportFormatArg::Table)]
     format: ReportFormatArg,
+}
+
+/// How `score` compares texts that differ only in how Arabic is spelled.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum MatchArg {
+    /// Folded-equal texts are correct.
+    Normalized,
+    /// Only equal texts (trimmed, NFC) are correct; folded-equal ones are partial.
+    Exact,
 }
 
 /// Where the article pane goes.
@@ -829,8 +842,9 @@ fn check(args: &CorpusArgs, ix: IndexChoice) -> Result<ExitCode> {
     })
 }
 
-/// The store for `agree` and `score`, which read annotations only (`--articles` is accepted
-/// for symmetry with the other commands and not read), and its schema. An invalid schema is
+/// The store for `agree` and `score`, which read annotations (`--articles` is accepted for
+/// symmetry with the other commands; only `score` reads an article, to place evidence given as
+/// a quote), and its schema. An invalid schema is
 /// reported like `check` does, and ends the command with exit 1 (`Err(code)`).
 fn annotations(corpus: &CorpusArgs) -> Result<std::result::Result<(Store, Schema), ExitCode>> {
     if !corpus.annotations.is_dir() {
@@ -1139,7 +1153,11 @@ fn score(args: &ScoreArgs, ix: IndexChoice) -> Result<ExitCode> {
             }
         }
     };
-    match crate::agree::score::score(&reader, &schema, &against, &fields) {
+    let mode = match args.matching {
+        MatchArg::Normalized => crate::agree::matching::MatchMode::Normalized,
+        MatchArg::Exact => crate::agree::matching::MatchMode::Exact,
+    };
+    match crate::agree::score::score(&reader, &schema, &against, &fields, mode) {
         Ok(s) => print_report(
             args.format,
             || crate::agree::report::score_table(&s),

@@ -157,7 +157,17 @@ fn score_against_the_adjudicated_set() {
     assert_eq!(j["articles"], 3, "a4 is still in progress");
     let e = &j["fields"]["event_type"];
     assert_close(&e["accuracy"], 2.0 / 3.0);
-    assert_eq!(e["precision"], Value::Null);
+    // Now defined for scalars too: 2 correct, 1 incorrect.
+    assert_close(&e["precision"], 2.0 / 3.0);
+    assert_eq!(
+        (&e["correct"], &e["incorrect"], &e["partial"]),
+        (&2.into(), &1.into(), &0.into())
+    );
+    // 2023-12-15 for 2023-12-14: the same month, partial.
+    let p = &j["fields"]["published_at"];
+    assert_eq!((&p["partial"], &p["correct"]), (&1.into(), &0.into()));
+    assert_close(&p["f1"], 0.0);
+    assert_close(&p["f1_lenient"], 0.5);
     assert_eq!(
         e["low_confidence"],
         serde_json::json!({"values": 1, "wrong": 0, "wrong_rate": 0.0})

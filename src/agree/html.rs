@@ -1270,6 +1270,14 @@ pub fn score_page(root: &Value) -> String {
         &number("span", "", root, &["low_confidence"], Shown::Fixed(2)),
         "<div class=\"names\">below this, a value is flagged</div>",
     );
+    if root.get("fuzzy_threshold").is_some() {
+        card(
+            &mut out,
+            "fuzzy threshold",
+            &number("span", "", root, &["fuzzy_threshold"], Shown::Fixed(2)),
+            "<div class=\"names\">from this similarity, texts match partly</div>",
+        );
+    }
     if root.get("calibration").is_some() {
         card(
             &mut out,
@@ -1317,6 +1325,7 @@ pub fn score_page(root: &Value) -> String {
              right value counts wrong; F1 lenient counts it half. match: normalized when Arabic \
              spelling variants count as equal.</p>",
         );
+        subfields_table(&mut out, root, &order);
         out.push_str("<h3>Evidence and confidence</h3>");
         field_table(
             &mut out,
@@ -1350,6 +1359,68 @@ pub fn score_page(root: &Value) -> String {
     mistakes_section(&mut out, root);
     close_page(&mut out, "tadqiq score --format json");
     out
+}
+
+/// The sub-fields of record fields, each counted on its own, one row per `field.sub-field`.
+fn subfields_table(out: &mut String, root: &Value, order: &[&str]) {
+    const COUNTS: [(&str, &str, Shown); 9] = [
+        ("correct", "correct", Shown::Count),
+        ("partial", "partial", Shown::Count),
+        ("incorrect", "incorrect", Shown::Count),
+        ("missing", "missing", Shown::Count),
+        ("spurious", "spurious", Shown::Count),
+        ("precision", "precision", Shown::Fixed(3)),
+        ("recall", "recall", Shown::Fixed(3)),
+        ("f1", "F1", Shown::Fixed(3)),
+        ("f1_lenient", "F1 lenient", Shown::Fixed(3)),
+    ];
+    let rows: Vec<(&str, &str)> = order
+        .iter()
+        .filter_map(|f| match at(root, &["fields", f, "subfields"]) {
+            Some(Value::Object(m)) => Some(m.keys().map(move |k| (*f, k.as_str()))),
+            _ => None,
+        })
+        .flatten()
+        .collect();
+    if rows.is_empty() {
+        return;
+    }
+    let cols: Vec<&(&str, &str, Shown)> = COUNTS
+        .iter()
+        .filter(|(key, ..)| {
+            rows.iter()
+                .any(|(f, sub)| at(root, &["fields", f, "subfields", sub, key]).is_some())
+        })
+        .collect();
+    out.push_str(
+        "<h3>Record sub-fields</h3><div class=\"scroll\"><table class=\"fields\"><thead><tr><th>field</th><th>sub-field</th>",
+    );
+    for (_, head, _) in &cols {
+        let _ = write!(out, "<th>{head}</th>");
+    }
+    out.push_str("</tr></thead><tbody>");
+    for (f, sub) in &rows {
+        let _ = write!(
+            out,
+            "<tr><th scope=\"row\">{}</th><td>{}</td>",
+            bdi(f),
+            bdi(sub)
+        );
+        for (key, _, shown) in &cols {
+            out.push_str(&number(
+                "td",
+                "",
+                root,
+                &["fields", f, "subfields", sub, key],
+                *shown,
+            ));
+        }
+        out.push_str("</tr>");
+    }
+    out.push_str(
+        "</tbody></table></div><p class=\"note\">Each sub-field of the records paired one to \
+         one, counted as the fields are.</p>",
+    );
 }
 
 fn mistakes_section(out: &mut String, root: &Value) {

@@ -4,7 +4,8 @@
 //! - [`metrics`]: the coefficients on plain reliability data (pure);
 //! - [`items`]: values reduced to comparable keys, one article's fields side by side (pure);
 //! - this module: reading the gold set into compact units and measuring each field;
-//! - [`score`]: the extractor against a reference gold set;
+//! - [`score`]: the extractor against a reference gold set, each value judged by
+//!   [`matching`];
 //! - [`report`]: the table and JSON outputs;
 //! - [`html`]: the HTML page drawn from the JSON.
 //!
@@ -22,6 +23,7 @@
 
 pub mod html;
 pub mod items;
+pub mod matching;
 mod memo;
 pub mod metrics;
 pub mod report;

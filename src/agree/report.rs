@@ -7,7 +7,8 @@ use std::fmt::Write as _;
 use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 use serde_json::{Map, Value as Json, json};
 
-use super::score::{FieldScore, Mistake, Score, Tally};
+use super::matching::Counts;
+use super::score::{Calibration, FieldScore, Mistake, Score, Tally};
 use super::{Agreement, Disagreement, FieldAgreement};
 use crate::text::sanitize::sanitize_inline;
 
@@ -248,11 +249,15 @@ fn tally_json(t: Tally) -> Json {
 }
 
 /// `score --format json`, serialized as it is written:
-/// `{"against", "articles", "low_confidence", "fields": {"<field>": {"kind", "items",
-/// "accuracy", "precision", "recall", "f1", "low_confidence": {"values", "wrong",
-/// "wrong_rate"}, "confident": {..}}}, "mistakes": [{"article", "field", "extracted",
-/// "confidence", "reference"}]}`; precision, recall and F1 are `null` for scalar fields, and
-/// `extracted` is `null` when the extractor delivered nothing.
+/// `{"against", "articles", "low_confidence", "fuzzy_threshold", "fields": {"<field>":
+/// {"kind", "match", "items", "accuracy", "correct", "partial", "incorrect", "missing",
+/// "spurious", "precision", "recall", "f1", "f1_lenient", "evidence": {"items",
+/// "mean_overlap"}, "low_confidence": {"values", "wrong", "wrong_rate"}, "confident": {..},
+/// "subfields"?: {"<sub>": {"correct", .., "f1_lenient"}}}}, "calibration": {"bins": [{"lo",
+/// "hi", "count", "mean_confidence", "accuracy"}], "ece"}, "mistakes": [{"article", "field",
+/// "extracted", "confidence", "reference"}]}`; `subfields` for record_list fields only,
+/// `extracted` is `null` when the extractor delivered nothing, and every ratio is `null`
+/// when undefined.
 pub struct ScoreJson<'a>(pub &'a Score);
 
 impl Serialize for ScoreJson<'_> {
@@ -260,28 +265,75 @@ impl Serialize for ScoreJson<'_> {
         let s = self.0;
         let mut fields = Map::new();
         for f in &s.fields {
-            fields.insert(
-                f.field.clone(),
-                json!({
-                    "kind": f.kind.name(),
-                    "items": f.items,
-                    "accuracy": number(f.accuracy()),
-                    "precision": number(f.precision()),
-                    "recall": number(f.recall()),
-                    "f1": number(f.f1()),
-                    "low_confidence": tally_json(f.low_confidence),
-                    "confident": tally_json(f.confident),
-                }),
-            );
+            let mut field = json!({
+                "kind": f.kind.name(),
+                "match": s.matcher.mode.name(),
+                "items": f.items,
+                "accuracy": number(f.accuracy()),
+                "evidence": {
+                    "items": f.evidence.items,
+                    "mean_overlap": number(f.evidence.mean()),
+                },
+                "low_confidence": tally_json(f.low_confidence),
+                "confident": tally_json(f.confident),
+            });
+            if let (Json::Object(m), Json::Object(c)) = (&mut field, counts_json(&f.counts)) {
+                m.extend(c);
+                if !f.subfields.is_empty() {
+                    let subs: Map<String, Json> = f
+                        .subfields
+                        .iter()
+                        .map(|(name, c)| (name.clone(), counts_json(c)))
+                        .collect();
+                    m.insert("subfields".into(), subs.into());
+                }
+            }
+            fields.insert(f.field.clone(), field);
         }
-        let mut m = ser.serialize_map(Some(5))?;
+        let mut m = ser.serialize_map(Some(7))?;
         m.serialize_entry("against", &s.against)?;
         m.serialize_entry("articles", &s.articles)?;
         m.serialize_entry("low_confidence", &s.low_confidence)?;
+        m.serialize_entry("fuzzy_threshold", &s.matcher.fuzzy_threshold)?;
         m.serialize_entry("fields", &fields)?;
+        m.serialize_entry("calibration", &calibration_json(&s.calibration))?;
         m.serialize_entry("mistakes", &Each(&s.mistakes, mistake_json))?;
         m.end()
     }
+}
+
+/// A field's (or sub-field's) MUC counts and the ratios made of them.
+fn counts_json(c: &Counts) -> Json {
+    json!({
+        "correct": c.correct,
+        "partial": c.partial,
+        "incorrect": c.incorrect,
+        "missing": c.missing,
+        "spurious": c.spurious,
+        "precision": number(c.precision()),
+        "recall": number(c.recall()),
+        "f1": number(c.f1()),
+        "f1_lenient": number(c.f1_lenient()),
+    })
+}
+
+fn calibration_json(c: &Calibration) -> Json {
+    let bins: Vec<Json> = c
+        .bins
+        .iter()
+        .enumerate()
+        .map(|(i, b)| {
+            let (lo, hi) = Calibration::bounds(i);
+            json!({
+                "lo": lo,
+                "hi": hi,
+                "count": b.count,
+                "mean_confidence": number(b.mean_confidence()),
+                "accuracy": number(b.accuracy()),
+            })
+        })
+        .collect();
+    json!({"bins": bins, "ece": number(c.ece())})
 }
 
 fn mistake_json(m: &Mistake) -> Json {
@@ -306,14 +358,17 @@ pub fn score_table(s: &Score) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "the extractor against {} on {} articles (low confidence: below {})\n",
+        "the extractor against {} on {} articles (low confidence: below {})\n\
+         texts matched {}, partially from a similarity of {}\n",
         sanitize_inline(&s.against),
         s.articles,
-        s.low_confidence
+        s.low_confidence,
+        s.matcher.mode.name(),
+        s.matcher.fuzzy_threshold,
     );
     let mut fields: Vec<&FieldScore> = s.fields.iter().collect();
     fields.sort_by(|x, y| {
-        let key = |f: &FieldScore| (f.accuracy().is_none(), f.accuracy().unwrap_or(0.0));
+        let key = |f: &FieldScore| (f.counts.f1().is_none(), f.counts.f1().unwrap_or(0.0));
         key(x)
             .partial_cmp(&key(y))
             .unwrap_or(std::cmp::Ordering::Equal)
@@ -324,9 +379,36 @@ pub fn score_table(s: &Score) -> String {
             "kind",
             "items",
             "accuracy",
-            "precision",
-            "recall",
+            "cor",
+            "par",
+            "inc",
+            "mis",
+            "spu",
+            "P",
+            "R",
             "F1",
+            "F1 lenient",
+        ]
+        .map(String::from)
+        .to_vec(),
+    ];
+    let counts_cells = |c: &Counts| {
+        vec![
+            c.correct.to_string(),
+            c.partial.to_string(),
+            c.incorrect.to_string(),
+            c.missing.to_string(),
+            c.spurious.to_string(),
+            fixed(c.precision()),
+            fixed(c.recall()),
+            fixed(c.f1()),
+            fixed(c.f1_lenient()),
+        ]
+    };
+    let mut evidence = vec![
+        [
+            "field",
+            "evidence overlap",
             "low-conf wrong",
             "confident wrong",
         ]
@@ -334,25 +416,70 @@ pub fn score_table(s: &Score) -> String {
         .to_vec(),
     ];
     for f in fields {
-        rows.push(vec![
+        let mut row = vec![
             f.field.clone(),
             f.kind.name().into(),
             f.items.to_string(),
             percent(f.accuracy()),
-            fixed(f.precision()),
-            fixed(f.recall()),
-            fixed(f.f1()),
+        ];
+        row.extend(counts_cells(&f.counts));
+        rows.push(row);
+        evidence.push(vec![
+            f.field.clone(),
+            match f.evidence.mean() {
+                Some(m) => format!("{m:.3} of {}", f.evidence.items),
+                None => "—".into(),
+            },
             wrong(f.low_confidence),
             wrong(f.confident),
         ]);
+        for (name, c) in &f.subfields {
+            let mut row = vec![
+                format!("  .{name}"),
+                String::new(),
+                String::new(),
+                String::new(),
+            ];
+            row.extend(counts_cells(c));
+            rows.push(row);
+        }
     }
     out.push_str(&columns(&rows));
+    out.push('\n');
+    out.push_str(&columns(&evidence));
+    let c = &s.calibration;
+    let _ = writeln!(
+        out,
+        "\ncalibration of {} values delivered with a confidence (expected calibration error {}):",
+        c.count(),
+        fixed(c.ece())
+    );
+    let mut bins = vec![
+        ["confidence", "values", "mean conf", "right"]
+            .map(String::from)
+            .to_vec(),
+    ];
+    for (i, b) in c.bins.iter().enumerate() {
+        let (lo, hi) = Calibration::bounds(i);
+        bins.push(vec![
+            format!("{lo:.1}–{hi:.1}"),
+            b.count.to_string(),
+            fixed(b.mean_confidence()),
+            percent(b.accuracy()),
+        ]);
+    }
+    out.push_str(&columns(&bins));
     out.push_str(
         "\nitems: articles whose reference review has the field. accuracy: share of items where the\n\
-         extractor's value is the reference value (a field it left out counts as none).\n\
-         precision, recall, F1: of the items of set fields, summed over articles. low-conf wrong:\n\
-         of the values delivered with a confidence below the threshold, how many were wrong;\n\
-         confident wrong: the same for the others. `--format json` lists every mistake.\n",
+         extractor's value is right as a whole (a field it left out counts as none). cor, par,\n\
+         inc, mis, spu: values (list items, records; `.sub` rows: a record's sub-fields) correct,\n\
+         partial (folded-equal under --match exact, fuzzy-equal, same month, overlapping span),\n\
+         incorrect, missing (only in the reference) and spurious (only extracted). P, R, F1:\n\
+         strict, partial counts as wrong; F1 lenient: partial counts half. evidence overlap: mean\n\
+         share of the chars of the extractor's evidence or the reference's that both cover, of\n\
+         the items where both gave one. low-conf wrong: of the values\n\
+         delivered with a confidence below the threshold, how many were not right; confident\n\
+         wrong: the same for the others. `--format json` lists every mistake.\n",
     );
     out
 }

@@ -12,5 +12,5 @@ pub mod value;
 pub use annotation::{Extracted, ExtractedField, FieldReview, Gold, Status, Verdict};
 pub use article::{Article, ArticleMeta};
 pub use problem::{Problem, Problems, Severity, YamlPath};
-pub use schema::{FieldDef, FieldType, Schema};
+pub use schema::{FieldDef, FieldType, Schema, ScoreSettings};
 pub use value::{Evidence, Record, Span, Value, check_date};

@@ -338,6 +338,8 @@ pub struct Schema {
     pub fields: Vec<FieldDef>,
     /// Twin detection (`twins:`).
     pub twins: TwinsConfig,
+    /// How `tadqiq score` compares the extractor's values with the reference (`score:`).
+    pub score: ScoreSettings,
 }
 
 /// The confidence under which a value stands out, when the schema does not say.
@@ -359,6 +361,27 @@ impl Default for TwinsConfig {
     fn default() -> TwinsConfig {
         TwinsConfig {
             threshold: DEFAULT_TWINS_THRESHOLD,
+        }
+    }
+}
+
+/// The schema's `score:` settings.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ScoreSettings {
+    /// Two texts whose similarity (1 − Levenshtein distance / the longer length, on the
+    /// folded texts) is at least this count as a partial match (`score.fuzzy_threshold`).
+    pub fuzzy_threshold: f64,
+}
+
+/// The similarity from which two texts match partially, when the schema does not say: one
+/// letter off in seven (1 − 1/7 = 0.857) matches partially, one in six (الرباط / الرياط,
+/// 0.833) does not.
+pub const DEFAULT_FUZZY_THRESHOLD: f64 = 0.85;
+
+impl Default for ScoreSettings {
+    fn default() -> ScoreSettings {
+        ScoreSettings {
+            fuzzy_threshold: DEFAULT_FUZZY_THRESHOLD,
         }
     }
 }
@@ -386,6 +409,32 @@ impl TwinsConfig {
         }
         r.deny_unknown("`twins` (use `threshold`)", problems);
         config
+    }
+}
+
+impl ScoreSettings {
+    /// Reads `score: {fuzzy_threshold}`; what is wrong is reported and its default kept.
+    fn read(v: &Yaml, path: &YamlPath, problems: &mut Problems) -> ScoreSettings {
+        let mut out = ScoreSettings::default();
+        let Some(m) = mapping(v, path, problems) else {
+            return out;
+        };
+        let mut r = MapReader::new(m, path.clone(), problems);
+        match r.get("fuzzy_threshold") {
+            None => {}
+            Some(Yaml::Number(n)) if n.as_f64().is_some_and(|x| x > 0.0 && x <= 1.0) => {
+                out.fuzzy_threshold = n.as_f64().unwrap_or(DEFAULT_FUZZY_THRESHOLD);
+            }
+            Some(other) => problems.error(
+                &path.key("fuzzy_threshold"),
+                format!(
+                    "expected a number above 0 and at most 1, found {}",
+                    show(other)
+                ),
+            ),
+        }
+        r.deny_unknown("the score settings (`fuzzy_threshold`)", problems);
+        out
     }
 }
 
@@ -437,6 +486,10 @@ impl Schema {
             Some(v) => read_fields(v, &root.key("fields"), false, problems),
             None => Vec::new(),
         };
+        let score = r
+            .get("score")
+            .map(|v| ScoreSettings::read(v, &root.key("score"), problems))
+            .unwrap_or_default();
         r.deny_unknown("the schema", problems);
         if fields.is_empty() {
             problems.error(&root, "the schema has no fields");
@@ -447,6 +500,7 @@ impl Schema {
             low_confidence,
             fields,
             twins,
+            score,
         })
     }
 }
@@ -569,5 +623,32 @@ mod tests {
             "{all}"
         );
         assert!(all.contains("sub-fields are text, date or choice"), "{all}");
+    }
+
+    #[test]
+    fn score_settings_have_a_default_and_a_range() {
+        let (s, p) = read("fields: [{name: a, type: text}]\n");
+        assert!(p.is_empty(), "{p:?}");
+        assert_eq!(s.unwrap().score.fuzzy_threshold, DEFAULT_FUZZY_THRESHOLD);
+        let (s, p) = read("score: {fuzzy_threshold: 0.9}\nfields: [{name: a, type: text}]\n");
+        assert!(p.is_empty(), "{p:?}");
+        assert_eq!(s.unwrap().score.fuzzy_threshold, 0.9);
+        for bad in [
+            "score: {fuzzy_threshold: 0}",
+            "score: {fuzzy_threshold: 1.5}",
+            "score: {fuzzy_threshold: high}",
+            "score: {fuzzy: 0.9}",
+            "score: 0.9",
+        ] {
+            let (_, p) = read(&format!("{bad}\nfields: [{{name: a, type: text}}]\n"));
+            let all: Vec<String> =
+                p.0.iter()
+                    .map(|p| format!("{}: {}", p.path, p.message))
+                    .collect();
+            assert!(
+                all.len() == 1 && all[0].starts_with("score"),
+                "{bad}: {all:?}"
+            );
+        }
     }
 }

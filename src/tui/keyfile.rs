@@ -323,6 +323,13 @@ mod tests {
 
     #[test]
     fn each_problem_is_named_by_its_line_and_column() {
+        let fields: Vec<String> = DEFAULT
+            .iter()
+            .filter(|b| b.context == Context::Fields)
+            .map(|b| b.action.name())
+            .collect();
+        let fields = fields.join(", ");
+        assert!(fields.starts_with("next-field, prev-field, confirm, reject, confirm-all"));
         assert_eq!(
             errors(
                 "fields.confirm y\nkeyboard = dvorak\nfeilds.confirm = y\nfields.confrim = y\nfields.confirm = yy\n"
@@ -331,7 +338,7 @@ mod tests {
                 "keys.conf:1:1: expected `<context>.<action> = <keys>` or `keyboard = qwerty|azerty`",
                 "keys.conf:2:12: unknown keyboard `dvorak`; keyboards: qwerty, azerty",
                 "keys.conf:3:1: unknown context `feilds`; contexts: global, fields, article, list, overlay, search, editor, picker, checklist, items, form, compare",
-                "keys.conf:4:8: `fields` has no action `confrim`; its actions: next-field, prev-field, confirm, reject, confirm-all, edit, external-edit, detail, next-article, prev-article",
+                &format!("keys.conf:4:8: `fields` has no action `confrim`; its actions: {fields}"),
                 "keys.conf:5:18: `yy` is not a key: a char (`y`), `Ctrl-` or `Alt-` and one, or a name (Space, Enter, Esc, Tab, Shift-Tab, Backspace, Delete, Up, Down, Left, Right, PgUp, PgDn, Home, End, F1–F12)",
             ]
         );
