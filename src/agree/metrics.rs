@@ -265,6 +265,19 @@ impl<K: Eq + Hash + Sync> Alpha<K> {
 
     /// The coefficient, `None` when there is no variation.
     pub fn value<D: Fn(&K, &K) -> f64 + Sync>(&self, distance: &D) -> Option<f64> {
+        let expected = self.expected_sum(distance)?;
+        Some(1.0 - (self.n - 1) as f64 * self.observed / expected)
+    }
+
+    /// The expected disagreement `D_e = Σ_{c≠k} n_c·n_k·δ(c,k) / (n(n − 1))`, `None` when
+    /// there is no variation.
+    pub fn expected_disagreement<D: Fn(&K, &K) -> f64 + Sync>(&self, distance: &D) -> Option<f64> {
+        let expected = self.expected_sum(distance)?;
+        Some(expected / (self.n as f64 * (self.n - 1) as f64))
+    }
+
+    /// `Σ_{c≠k} n_c·n_k·δ(c,k)`, exact or sampled; `None` when it is not positive.
+    fn expected_sum<D: Fn(&K, &K) -> f64 + Sync>(&self, distance: &D) -> Option<f64> {
         let values: Vec<(&K, u64)> = self.values.iter().map(|(k, c)| (k, *c)).collect();
         let v = values.len() as u64;
         if v < 2 {
@@ -287,10 +300,7 @@ impl<K: Eq + Hash + Sync> Alpha<K> {
         } else {
             sampled_expected(&values, self.n, distance)
         };
-        if expected <= 0.0 {
-            return None;
-        }
-        Some(1.0 - (self.n - 1) as f64 * self.observed / expected)
+        (expected > 0.0).then_some(expected)
     }
 }
 
@@ -564,8 +574,8 @@ where
         }
         if r >= 2 {
             pairable += 1;
-            pa_sum += unit.iter().map(|&(_, c)| (c * (c - 1)) as f64).sum::<f64>()
-                / (r * (r - 1)) as f64;
+            pa_sum +=
+                unit.iter().map(|&(_, c)| (c * (c - 1)) as f64).sum::<f64>() / (r * (r - 1)) as f64;
         }
     });
     if pairable == 0 || n < 2 {
@@ -593,8 +603,12 @@ where
             (0.0, 0.0)
         };
         let ac1_i = (nf / pairable as f64) * (pa_i - pe_r2) / (1.0 - pe);
-        let pe_i =
-            unit.iter().map(|&(k, c)| c as f64 * (1.0 - pi[k])).sum::<f64>() / rf / (qf - 1.0);
+        let pe_i = unit
+            .iter()
+            .map(|&(k, c)| c as f64 * (1.0 - pi[k]))
+            .sum::<f64>()
+            / rf
+            / (qf - 1.0);
         let x = ac1_i - 2.0 * (1.0 - ac1) * (pe_i - pe) / (1.0 - pe);
         squares += (x - ac1) * (x - ac1);
     });

@@ -24,6 +24,7 @@ mod memo;
 pub mod metrics;
 pub mod report;
 pub mod score;
+pub mod units;
 
 use std::collections::BTreeMap;
 
