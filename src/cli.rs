@@ -174,6 +174,12 @@ struct AgreeArgs {
     /// Only these fields (repeat the option) [default: every field of the schema].
     #[arg(long = "field", value_name = "NAME")]
     fields: Vec<String>,
+    /// Bootstrap samples for alpha's 95 % interval, articles resampled; 0: no interval.
+    #[arg(long, value_name = "N", default_value_t = crate::agree::DEFAULT_BOOTSTRAP)]
+    bootstrap: usize,
+    /// The bootstrap's seed: the same seed gives the same intervals.
+    #[arg(long, value_name = "S", default_value_t = crate::agree::DEFAULT_SEED)]
+    seed: u64,
     /// Output format.
     #[arg(long, value_enum, default_value_t = FormatArg::Table)]
     format: FormatArg,
@@ -898,7 +904,12 @@ fn agree(args: &AgreeArgs, ix: IndexChoice) -> Result<ExitCode> {
             list_or_none(&existing)
         );
     }
-    match crate::agree::agree(&reader, &schema, &analysts, &fields) {
+    let options = crate::agree::Options {
+        bootstrap: args.bootstrap,
+        seed: args.seed,
+        detail: true,
+    };
+    match crate::agree::agree(&reader, &schema, &analysts, &fields, options) {
         Ok(a) => print_result(
             args.format,
             || crate::agree::report::agreement_table(&a),

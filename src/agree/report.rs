@@ -7,8 +7,11 @@ use std::fmt::Write as _;
 use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 use serde_json::{Map, Value as Json, json};
 
+use super::metrics::Ac1;
 use super::score::{FieldScore, Mistake, Score, Tally};
+use super::units::ALPHA_THRESHOLDS;
 use super::{Agreement, Disagreement, FieldAgreement};
+use crate::model::FieldType;
 use crate::text::sanitize::sanitize_inline;
 
 fn number(x: Option<f64>) -> Json {
@@ -18,10 +21,15 @@ fn number(x: Option<f64>) -> Json {
 /// `agree --format json`, serialized as it is written (the disagreements of a large corpus
 /// are never all built as one JSON tree):
 /// `{"analysts": [..], "articles": n, "fields": {"<field>": {"kind", "items",
-/// "percent_agreement", "alpha", "cohen_kappa": {"a|b": k}, "fleiss_kappa", "disagreements"}},
-/// "disagreements": [{"article", "field", "values": {"<analyst>": value}}]}`, with
-/// `"cohen_kappa": null` when too many pairs reviewed the field together
-/// ([`super::MAX_PAIRS`]).
+/// "percent_agreement", "alpha", "cohen_kappa": {"a|b": k}, "fleiss_kappa", "disagreements",
+/// "alpha_ci95": [lo, hi], "p_alpha_below": {"0.667": p, "0.8": p}, "ac1": {"value", "se",
+/// "ci95": [lo, hi]}}}, "disagreements": [{"article", "field", "values": {"<analyst>":
+/// value}}], "analysts_agreement": {"<analyst>": {"alpha_with_rest": {"<field>": x},
+/// "items": n}}, "bootstrap": {"samples": n, "seed": s}}`, with `"cohen_kappa": null` when too
+/// many pairs reviewed the field together ([`super::MAX_PAIRS`]); choice and multi_choice
+/// fields add `"coincidence": {"labels": [..], "matrix": [[..]]}` and `"per_category":
+/// {"<label>": x}`, multi_choice fields `"ac1_per_value": {"<value>": {"value", "se",
+/// "ci95"}}`, date fields `"alpha_interval"`.
 pub struct AgreementJson<'a>(pub &'a Agreement);
 
 impl Serialize for AgreementJson<'_> {
@@ -38,26 +46,91 @@ impl Serialize for AgreementJson<'_> {
                     .collect::<Map<String, Json>>()
                     .into()
             };
-            fields.insert(
-                f.field.clone(),
-                json!({
-                    "kind": f.kind.name(),
-                    "items": f.items,
-                    "percent_agreement": number(f.percent_agreement),
-                    "alpha": number(f.alpha),
-                    "cohen_kappa": cohen,
-                    "fleiss_kappa": number(f.fleiss_kappa),
-                    "disagreements": f.disagreements,
+            let mut field = json!({
+                "kind": f.kind.name(),
+                "items": f.items,
+                "percent_agreement": number(f.percent_agreement),
+                "alpha": number(f.alpha),
+                "cohen_kappa": cohen,
+                "fleiss_kappa": number(f.fleiss_kappa),
+                "disagreements": f.disagreements,
+                "alpha_ci95": f.alpha_ci95.map_or(Json::Null, |(lo, hi)| json!([lo, hi])),
+                "p_alpha_below": f.p_alpha_below.map_or(Json::Null, |p| {
+                    ALPHA_THRESHOLDS
+                        .iter()
+                        .zip(p)
+                        .map(|(t, p)| (threshold(*t), Json::from(p)))
+                        .collect::<Map<String, Json>>()
+                        .into()
                 }),
-            );
+                "ac1": ac1_json(f.ac1),
+            });
+            let extra = field.as_object_mut().expect("an object");
+            if f.field_type == FieldType::MultiChoice {
+                let per_value: Map<String, Json> = f
+                    .ac1_per_value
+                    .iter()
+                    .map(|(v, a)| (v.clone(), ac1_json(*a)))
+                    .collect();
+                extra.insert("ac1_per_value".into(), per_value.into());
+            }
+            if let Some(c) = &f.coincidence {
+                extra.insert(
+                    "coincidence".into(),
+                    json!({"labels": c.labels, "matrix": c.matrix}),
+                );
+                let per: Map<String, Json> = c
+                    .per_category()
+                    .into_iter()
+                    .map(|(l, x)| (l, number(x)))
+                    .collect();
+                extra.insert("per_category".into(), per.into());
+            }
+            if f.field_type == FieldType::Date {
+                extra.insert("alpha_interval".into(), number(f.alpha_interval));
+            }
+            fields.insert(f.field.clone(), field);
         }
-        let mut m = s.serialize_map(Some(4))?;
+        let analysts: Map<String, Json> = a
+            .analysts_agreement
+            .iter()
+            .map(|x| {
+                let alphas: Map<String, Json> = x
+                    .alpha_with_rest
+                    .iter()
+                    .map(|(f, v)| (f.clone(), number(*v)))
+                    .collect();
+                (
+                    x.analyst.clone(),
+                    json!({"alpha_with_rest": alphas, "items": x.items}),
+                )
+            })
+            .collect();
+        let mut m = s.serialize_map(Some(6))?;
         m.serialize_entry("analysts", &a.analysts)?;
         m.serialize_entry("articles", &a.articles)?;
         m.serialize_entry("fields", &fields)?;
         m.serialize_entry("disagreements", &Spooled(&a.disagreements))?;
+        m.serialize_entry("analysts_agreement", &analysts)?;
+        m.serialize_entry(
+            "bootstrap",
+            &json!({"samples": a.options.bootstrap, "seed": a.options.seed}),
+        )?;
         m.end()
     }
+}
+
+/// A threshold as a JSON key: `0.667`, `0.8`.
+fn threshold(t: f64) -> String {
+    format!("{t}")
+}
+
+/// AC1 as JSON: `{"value", "se", "ci95": [lo, hi]}`, or null.
+fn ac1_json(a: Option<Ac1>) -> Json {
+    a.map_or(
+        Json::Null,
+        |a| json!({"value": a.value, "se": a.se, "ci95": [a.ci95.0, a.ci95.1]}),
+    )
 }
 
 /// The spooled disagreements as a JSON array, read back one at a time as they are written.

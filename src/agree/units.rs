@@ -87,6 +87,14 @@ impl FieldUnits {
         self.article.len()
     }
 
+    /// How many distinct values.
+    pub fn distinct(&self) -> usize {
+        match &self.values {
+            Values::Scalar { digests, .. } => digests.len(),
+            Values::Set(sets) => sets.len(),
+        }
+    }
+
     /// Whether there is none.
     pub fn is_empty(&self) -> bool {
         self.article.is_empty()
