@@ -272,6 +272,8 @@ pub fn agreement_table(a: &Agreement) -> String {
             "items",
             "agree",
             "alpha",
+            "95% CI",
+            "AC1",
             "fleiss",
             "cohen (min–max)",
             "disagree",
@@ -299,20 +301,81 @@ pub fn agreement_table(a: &Agreement) -> String {
             f.items.to_string(),
             percent(f.percent_agreement),
             fixed(f.alpha),
+            f.alpha_ci95
+                .map_or_else(|| "—".to_string(), |(lo, hi)| format!("{lo:.3}–{hi:.3}")),
+            fixed(f.ac1.map(|a| a.value)),
             fixed(f.fleiss_kappa),
             cohen,
             f.disagreements.to_string(),
         ]);
     }
     out.push_str(&columns(&rows));
+    out.push_str(&analysts_table(a));
     out.push_str(
         "\nitems: articles where at least two analysts reviewed the field. agree: mean share of\n\
          analyst pairs giving the same value. alpha: Krippendorff's alpha (nominal; MASI for set\n\
          fields): 1 perfect, 0 chance level; at least 0.800 to rely on a field, 0.667 for\n\
-         tentative conclusions (Krippendorff). fleiss: kappa of all analysts on the items all\n\
-         reviewed; cohen: kappa of each pair, lowest–highest (scalar fields). —: undefined (no\n\
-         items, or no variation). `--format json` lists the disagreements.\n",
+         tentative conclusions (Krippendorff). 95% CI: alpha's percentile bootstrap interval.\n\
+         AC1: Gwet's (scalar fields). fleiss: kappa of all analysts on the items all reviewed;\n\
+         cohen: kappa of each pair, lowest–highest (scalar fields). —: undefined (no items, or\n\
+         no variation). `--format json` adds AC1's interval, the coincidence matrices and the\n\
+         disagreements.\n",
     );
+    let _ = writeln!(
+        out,
+        "{}",
+        if a.options.bootstrap > 0 {
+            format!(
+                "bootstrap: {} samples of the articles, seed {} (--bootstrap N, --seed S).",
+                a.options.bootstrap, a.options.seed
+            )
+        } else {
+            "bootstrap: none (--bootstrap 0).".to_string()
+        }
+    );
+    out
+}
+
+/// Each analyst against the others: how many items they share, and their alpha with the
+/// others on the two fields where it is lowest. Left out in a team of more than
+/// [`super::EVERY_PAIR_UP_TO`] (`--format json` has them all).
+fn analysts_table(a: &Agreement) -> String {
+    if a.analysts_agreement.is_empty() || a.analysts_agreement.len() > super::EVERY_PAIR_UP_TO {
+        return String::new();
+    }
+    let mut rows = vec![
+        ["analyst", "items", "mean alpha with the others", "lowest"]
+            .map(String::from)
+            .to_vec(),
+    ];
+    for x in &a.analysts_agreement {
+        let mut defined: Vec<(&str, f64)> = x
+            .alpha_with_rest
+            .iter()
+            .filter_map(|(f, v)| v.map(|v| (f.as_str(), v)))
+            .collect();
+        let mean = (!defined.is_empty())
+            .then(|| defined.iter().map(|(_, v)| v).sum::<f64>() / defined.len() as f64);
+        defined.sort_by(|x, y| x.1.total_cmp(&y.1));
+        let lowest: Vec<String> = defined
+            .iter()
+            .take(2)
+            .map(|(f, v)| format!("{f} {v:.3}"))
+            .collect();
+        rows.push(vec![
+            sanitize_inline(&x.analyst).into_owned(),
+            x.items.to_string(),
+            fixed(mean),
+            if lowest.is_empty() {
+                "—".into()
+            } else {
+                lowest.join(", ")
+            },
+        ]);
+    }
+    let mut out =
+        String::from("\neach analyst against the others (alpha of their pairs of values):\n");
+    out.push_str(&columns(&rows));
     out
 }
 
