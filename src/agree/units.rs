@@ -512,7 +512,7 @@ fn draw(weights: &mut [u32], seed: u64, b: u64) {
     weights.fill(0);
     // Each sample's generator starts at a scrambled point: SplitMix64 streams from nearby
     // seeds would be shifted copies of each other.
-    let mut rng = SplitMix64(seed ^ SplitMix64(b).next());
+    let mut rng = SplitMix64(seed ^ SplitMix64(b).next_u64());
     let n = weights.len() as u64;
     for _ in 0..n {
         weights[rng.below(n) as usize] += 1;
@@ -692,6 +692,8 @@ mod tests {
     }
 
     #[test]
+    // `Alpha<Box<[u64]>>` hands its keys by reference.
+    #[allow(clippy::borrowed_box)]
     fn set_samples_recompute_the_expected_disagreement() {
         let set = |items: &[u64]| items.to_vec().into_boxed_slice();
         let mut units = FieldUnits::set();
