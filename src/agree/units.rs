@@ -260,7 +260,7 @@ impl FieldUnits {
                     }
                     observed += w as f64 * self.observed[i];
                     n += w * u64::from(sizes[i]);
-                    private_squares += u128::from(w * w * u64::from(private[i]));
+                    private_squares += u128::from(w * w) * u128::from(private[i]);
                     for &(s, c) in &entries[start[i] as usize..start[i + 1] as usize] {
                         totals[s as usize] += w * u64::from(c);
                     }
