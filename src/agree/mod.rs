@@ -879,7 +879,9 @@ fn measure(
         .iter()
         .enumerate()
         .map(|(f, t)| match (t, &units) {
-            (FieldTally::Set(t), Some(u)) if u[f].distinct() > units::EXACT_SETS => {
+            (FieldTally::Set(t), Some(u))
+                if options.bootstrap > 0 && u[f].distinct() > units::EXACT_SETS =>
+            {
                 t.alpha.expected_disagreement(&masi_distance)
             }
             _ => None,
@@ -949,13 +951,21 @@ fn measure(
         .collect();
     let mut analysts_agreement = Vec::new();
     if let Some(units) = units {
-        let prepared: Vec<units::Prepared> = units
-            .iter()
-            .zip(&held)
-            .map(|(u, held)| u.prepare(*held))
-            .collect();
+        let prepared: Vec<units::Prepared> = if options.bootstrap > 0 {
+            units
+                .iter()
+                .zip(&held)
+                .map(|(u, held)| u.prepare(*held))
+                .collect()
+        } else {
+            Vec::new()
+        };
         let pairs: Vec<(&FieldUnits, &units::Prepared)> = units.iter().zip(&prepared).collect();
-        let intervals = units::bootstrap(&pairs, articles, options.bootstrap, options.seed);
+        let intervals = if options.bootstrap > 0 {
+            units::bootstrap(&pairs, articles, options.bootstrap, options.seed)
+        } else {
+            vec![None; units.len()]
+        };
         for (((f, def), u), interval) in fields.iter_mut().zip(defs).zip(&units).zip(intervals) {
             if f.alpha.is_some()
                 && let Some(interval) = interval

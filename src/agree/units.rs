@@ -187,31 +187,8 @@ impl FieldUnits {
                         count += 1;
                     }
                 }
-                // Per item, laid out for the samples' loop: its size, the squares of its
-                // private values, and its shared values (no look-up by value number there).
-                let mut sizes = Vec::with_capacity(self.len());
-                let mut private = Vec::with_capacity(self.len());
-                let mut start = Vec::with_capacity(self.len() + 1);
-                let mut entries = Vec::new();
-                start.push(0);
-                for i in 0..self.len() {
-                    let (mut m, mut squares) = (0u32, 0u32);
-                    for &(v, c) in self.item(i) {
-                        m += c;
-                        match shared[v as usize] {
-                            u32::MAX => squares += c * c,
-                            s => entries.push((s, c)),
-                        }
-                    }
-                    sizes.push(m);
-                    private.push(squares);
-                    start.push(entries.len() as u32);
-                }
                 Prepared::Nominal {
-                    sizes,
-                    private,
-                    start,
-                    entries,
+                    shared,
                     count: count as usize,
                 }
             }
@@ -243,29 +220,25 @@ impl FieldUnits {
         let mut n = 0u64;
         let mut observed = 0.0;
         match prepared {
-            Prepared::Nominal {
-                sizes,
-                private,
-                start,
-                entries,
-                count,
-            } => {
+            Prepared::Nominal { shared, count } => {
                 totals.clear();
                 totals.resize(*count, 0);
-                let mut private_squares = 0u128;
+                let mut private = 0u128;
                 for i in 0..self.len() {
                     let w = u64::from(weights[self.article[i] as usize]);
                     if w == 0 {
                         continue;
                     }
                     observed += w as f64 * self.observed[i];
-                    n += w * u64::from(sizes[i]);
-                    private_squares += u128::from(w * w) * u128::from(private[i]);
-                    for &(s, c) in &entries[start[i] as usize..start[i + 1] as usize] {
-                        totals[s as usize] += w * u64::from(c);
+                    for &(v, c) in self.item(i) {
+                        let c = u64::from(c);
+                        n += w * c;
+                        match shared[v as usize] {
+                            u32::MAX => private += u128::from(w * c) * u128::from(w * c),
+                            s => totals[s as usize] += w * c,
+                        }
                     }
                 }
-                let private = private_squares;
                 let same = private
                     + totals
                         .iter()
@@ -473,16 +446,9 @@ impl FieldUnits {
 
 /// What [`FieldUnits::weighted_alpha`] needs beyond the items.
 pub enum Prepared {
-    /// Nominal distance. A value of one item only (most texts) adds `w²·n²` to `Σ n_c²`:
-    /// per item, its size `m`, the sum of `n²` of such values, and its other values numbered
-    /// among the `count` values several items share (`entries[start[i]..start[i + 1]]`).
-    Nominal {
-        sizes: Vec<u32>,
-        private: Vec<u32>,
-        start: Vec<u32>,
-        entries: Vec<(u32, u32)>,
-        count: usize,
-    },
+    /// Nominal distance: each value's number among the values several items share
+    /// (`u32::MAX` for the others), and how many those are.
+    Nominal { shared: Vec<u32>, count: usize },
     /// MASI on few distinct sets: the distances of every pair, `v × v`.
     SetExact { distance: Vec<f64>, v: usize },
     /// MASI on many: the expected disagreement on all articles, held.
