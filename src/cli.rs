@@ -43,8 +43,9 @@ enum Command {
     /// Validate the schema, the extracted files and the gold files; one problem per line,
     /// `path:line:col: message`; exit 1 when there is an error.
     Check(CorpusArgs),
-    /// How far analysts agree, field by field: percent agreement, Krippendorff's alpha,
-    /// Cohen's and Fleiss' kappa, and the items where they differ. Only `done` reviews count.
+    /// How far analysts agree, field by field: percent agreement, Krippendorff's alpha with its
+    /// bootstrap interval, Gwet's AC1, Cohen's and Fleiss' kappa, coincidence matrices, each
+    /// analyst against the others, and the items where they differ. Only `done` reviews count.
     Agree(AgreeArgs),
     /// Export the gold set as JSONL, CSV or a YAML stream, sorted by article then analyst.
     Export(ExportArgs),
