@@ -43,8 +43,9 @@ enum Command {
     /// Validate the schema, the extracted files and the gold files; one problem per line,
     /// `path:line:col: message`; exit 1 when there is an error.
     Check(CorpusArgs),
-    /// How far analysts agree, field by field: percent agreement, Krippendorff's alpha,
-    /// Cohen's and Fleiss' kappa, and the items where they differ. Only `done` reviews count.
+    /// How far analysts agree, field by field: percent agreement, Krippendorff's alpha with its
+    /// bootstrap interval, Gwet's AC1, Cohen's and Fleiss' kappa, coincidence matrices, each
+    /// analyst against the others, and the items where they differ. Only `done` reviews count.
     Agree(AgreeArgs),
     /// Export the gold set as JSONL, CSV or a YAML stream, sorted by article then analyst.
     Export(ExportArgs),
@@ -188,6 +189,12 @@ struct AgreeArgs {
     /// Only these fields (repeat the option) [default: every field of the schema].
     #[arg(long = "field", value_name = "NAME")]
     fields: Vec<String>,
+    /// Bootstrap samples for alpha's 95 % interval, articles resampled; 0: no interval.
+    #[arg(long, value_name = "N", default_value_t = crate::agree::DEFAULT_BOOTSTRAP)]
+    bootstrap: usize,
+    /// The bootstrap's seed: the same seed gives the same intervals.
+    #[arg(long, value_name = "S", default_value_t = crate::agree::DEFAULT_SEED)]
+    seed: u64,
     /// Output format.
     #[arg(long, value_enum, default_value_t = ReportFormatArg::Table)]
     format: ReportFormatArg,
@@ -974,7 +981,12 @@ fn agree(args: &AgreeArgs, ix: IndexChoice) -> Result<ExitCode> {
             list_or_none(&existing)
         );
     }
-    match crate::agree::agree(&reader, &schema, &analysts, &fields) {
+    let options = crate::agree::Options {
+        bootstrap: args.bootstrap,
+        seed: args.seed,
+        detail: true,
+    };
+    match crate::agree::agree(&reader, &schema, &analysts, &fields, options) {
         Ok(a) => print_report(
             args.format,
             || crate::agree::report::agreement_table(&a),

@@ -381,7 +381,14 @@ fn headline(reader: &Reader, schema: &Schema, analysts: &[String], seen: Seen<'_
         return Agreement::TooFewAnalysts;
     }
     let fields: Vec<_> = schema.fields.iter().collect();
-    match crate::agree::agree_seeing(reader, schema, analysts, &fields, seen) {
+    match crate::agree::agree_seeing(
+        reader,
+        schema,
+        analysts,
+        &fields,
+        crate::agree::Options::point_values(),
+        seen,
+    ) {
         Ok(a) => {
             let alphas: Vec<(&str, f64)> = a
                 .fields

@@ -384,3 +384,238 @@ fn agree_with_nothing_shared_says_so() {
     assert_eq!(j["fields"]["event_type"]["items"], 0);
     assert_eq!(j["fields"]["event_type"]["alpha"], Value::Null);
 }
+
+#[track_caller]
+fn assert_near(v: &Value, expected: f64, tolerance: f64) {
+    let x = v.as_f64().unwrap_or_else(|| panic!("{v} is not a number"));
+    assert!((x - expected).abs() <= tolerance, "{x} ≠ {expected}");
+}
+
+#[test]
+fn agree_json_has_intervals_ac1_coincidences_and_each_analyst() {
+    let j = json(
+        Path::new(CORPUS),
+        &["agree", "--annotations", "annotations", "--format", "json"],
+    );
+    assert_eq!(
+        j["bootstrap"],
+        serde_json::json!({"samples": 1000, "seed": 20070416})
+    );
+    let e = &j["fields"]["event_type"];
+    // event_type's items: a1 meeting ×3; a2 visit, visit, reception; a3 reception ×3; a4 call
+    // ×2 (karim left it out); a6 meeting ×2 (youssef's is in progress).
+    let ci = e["alpha_ci95"].as_array().unwrap();
+    let (lo, hi) = (ci[0].as_f64().unwrap(), ci[1].as_f64().unwrap());
+    assert!((lo..=hi).contains(&0.8) && hi <= 1.0, "{ci:?}");
+    let below = &e["p_alpha_below"];
+    let (p667, p8) = (
+        below["0.667"].as_f64().unwrap(),
+        below["0.8"].as_f64().unwrap(),
+    );
+    assert!(
+        (0.0..=1.0).contains(&p667) && p667 <= p8 && p8 <= 1.0,
+        "{below}"
+    );
+    // irrCAC 0.4.4, `CAC(df, digits=17).gwet()` on these five items; the interval's t quantile
+    // is exact here, SciPy's is off by 4·10⁻⁹ (see metrics' tests).
+    assert_close(&e["ac1"]["value"], 0.8252427184466018);
+    assert_close(&e["ac1"]["se"], 0.17909663589228667);
+    assert_near(&e["ac1"]["ci95"][0], 0.32799074036607007, 1e-8);
+    assert_close(&e["ac1"]["ci95"][1], 1.0);
+    // The coincidences, by hand: meeting 3·2/2 + 2 = 5; a2 pairs visit–visit 2/2, visit–reception
+    // 2·2/2; a3 reception 3; a4 call 2.
+    assert_eq!(
+        e["coincidence"],
+        serde_json::json!({
+            "labels": ["meeting", "visit", "reception", "call"],
+            "matrix": [[5.0, 0.0, 0.0, 0.0], [0.0, 1.0, 1.0, 0.0], [0.0, 1.0, 3.0, 0.0], [0.0, 0.0, 0.0, 2.0]]
+        })
+    );
+    assert_eq!(
+        e["per_category"],
+        serde_json::json!({"meeting": 1.0, "visit": 0.5, "reception": 0.75, "call": 1.0})
+    );
+    // Not a choice field: no matrix; not a date: no interval alpha.
+    assert!(j["fields"]["countries"].get("coincidence").is_none());
+    assert!(e.get("alpha_interval").is_none());
+    assert!(j["fields"]["published_at"].get("alpha_interval").is_some());
+    assert_eq!(j["fields"]["countries"]["ac1"], Value::Null, "a set field");
+    // Each analyst's pairs with the others on event_type, alpha by krippendorff 0.9.0 on them
+    // as two-coder data (amina 8 pairs, karim 7, youssef 7).
+    let each = &j["analysts_agreement"];
+    for (who, alpha) in [
+        ("amina", 0.8351648351648352),
+        ("karim", 0.7936507936507937),
+        ("youssef", 0.6176470588235294),
+    ] {
+        assert_close(&each[who]["alpha_with_rest"]["event_type"], alpha);
+    }
+    assert_eq!(each["amina"]["items"], 12);
+    assert_eq!(each.as_object().unwrap().len(), 3);
+}
+
+#[test]
+fn the_bootstrap_follows_its_seed_and_can_be_turned_off() {
+    let dir = Path::new(CORPUS);
+    let with = |extra: &[&str]| {
+        let mut args = vec!["agree", "--annotations", "annotations", "--format", "json"];
+        args.extend_from_slice(extra);
+        json(dir, &args)
+    };
+    let a = with(&["--seed", "7", "--bootstrap", "300"]);
+    let b = with(&["--seed", "7", "--bootstrap", "300"]);
+    let c = with(&["--seed", "8", "--bootstrap", "300"]);
+    assert_eq!(a, b);
+    assert_eq!(
+        a["bootstrap"],
+        serde_json::json!({"samples": 300, "seed": 7})
+    );
+    assert_ne!(
+        a["fields"]["event_type"]["p_alpha_below"],
+        c["fields"]["event_type"]["p_alpha_below"]
+    );
+    let off = with(&["--bootstrap", "0"]);
+    assert_eq!(off["fields"]["event_type"]["alpha_ci95"], Value::Null);
+    assert_eq!(off["fields"]["event_type"]["p_alpha_below"], Value::Null);
+    assert_close(&off["fields"]["event_type"]["alpha"], 0.8);
+    assert_eq!(
+        off["fields"]["event_type"]["ac1"],
+        a["fields"]["event_type"]["ac1"]
+    );
+    // A field without alpha has no interval.
+    assert_eq!(a["fields"]["source"]["alpha_ci95"], Value::Null);
+    let (code, stdout, _) = run(
+        dir,
+        &["agree", "--annotations", "annotations", "--bootstrap", "0"],
+    );
+    assert_eq!(code, Some(0));
+    assert!(stdout.contains("bootstrap: none"), "{stdout}");
+}
+
+/// A corpus with a date and a multi_choice field: 8 articles, analysts a, b, c; `.` is a field
+/// not reviewed, `~` null.
+fn dates_and_tags() -> tempfile::TempDir {
+    let days = [
+        ["2024-01-10", "2024-01-10", "2024-01-11"],
+        ["2024-02-01", "2024-02-03", "2024-02-01"],
+        ["2024-03", "2024-03-15", "2024-03-20"],
+        ["2024-04-01", "~", "2024-04-01"],
+        ["2024-05-05", "2024-05-05", "2024-05-05"],
+        ["2023-12-31", "2024-01-01", "2023-12-31"],
+        ["2024-07-07", "2024-07-17", "2024-07-07"],
+        ["2024-08-08", "2024-08-08", "."],
+    ];
+    let tags = [
+        ["war", "war", "war, aid"],
+        ["trade", "trade", "trade"],
+        ["", "aid", ""],
+        ["war, trade", "war", "trade"],
+        ["aid", "aid", "aid"],
+        ["war", "trade", "war"],
+        ["trade, aid", "trade, aid", "aid"],
+        ["war", "war", "war"],
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("annotations");
+    std::fs::create_dir_all(&root).unwrap();
+    std::fs::write(
+        root.join("schema.yaml"),
+        "version: 1\nfields:\n  - {name: day, type: date}\n  - name: tags\n    type: multi_choice\n    values: [war, trade, aid]\n",
+    )
+    .unwrap();
+    for (k, analyst) in ["a", "b", "c"].iter().enumerate() {
+        let gold = root.join("gold").join(analyst);
+        std::fs::create_dir_all(&gold).unwrap();
+        for i in 0..8 {
+            let mut text = format!(
+                "article: art{i}\nanalyst: {analyst}\nstatus: done\nreviewed_at: 2026-11-22T10:15:00Z\nfields:\n"
+            );
+            match days[i][k] {
+                "." => {}
+                "~" => text.push_str("  day: {value: null, verdict: added}\n"),
+                d => text.push_str(&format!("  day: {{value: '{d}', verdict: added}}\n")),
+            }
+            text.push_str(&format!(
+                "  tags: {{value: [{}], verdict: added}}\n",
+                tags[i][k]
+            ));
+            std::fs::write(gold.join(format!("art{i}.yaml")), text).unwrap();
+        }
+    }
+    dir
+}
+
+#[test]
+fn dates_get_interval_alpha_and_multi_choice_values_their_ac1() {
+    let dir = dates_and_tags();
+    let j = json(
+        dir.path(),
+        &["agree", "--annotations", "annotations", "--format", "json"],
+    );
+    // krippendorff 0.9.0, `alpha(level_of_measurement=...)` on the days since 1970 (a month
+    // alone its 15th, null missing) and on the dates as categories (null one of them).
+    let day = &j["fields"]["day"];
+    assert_close(&day["alpha_interval"], 0.9989850854413439);
+    assert_close(&day["alpha"], 0.41393442622950816);
+    // irrCAC 0.4.4 with each date (and null) a category.
+    assert_close(&day["ac1"]["value"], 0.4202282983806743);
+    assert_close(&day["ac1"]["se"], 0.13471691802753274);
+    assert_near(&day["ac1"]["ci95"][0], 0.10167340699140381, 1e-8);
+    assert_near(&day["ac1"]["ci95"][1], 0.7387831897699448, 1e-8);
+    assert!(day.get("coincidence").is_none());
+
+    let tags = &j["fields"]["tags"];
+    assert_eq!(tags["ac1"], Value::Null);
+    // irrCAC 0.4.4 on each value as yes/no.
+    for (value, ac1, se, lo) in [
+        (
+            "war",
+            0.6756756756756759,
+            0.22613882596452217,
+            0.14094232370496929,
+        ),
+        (
+            "trade",
+            0.5499999999999999,
+            0.263493019696104,
+            -0.07306198434534206,
+        ),
+        (
+            "aid",
+            0.6999999999999997,
+            0.2041008154249827,
+            0.21737826219510864,
+        ),
+    ] {
+        let a = &tags["ac1_per_value"][value];
+        assert_close(&a["value"], ac1);
+        assert_close(&a["se"], se);
+        assert_near(&a["ci95"][0], lo, 1e-8);
+        assert_close(&a["ci95"][1], 1.0);
+    }
+    // Each analyst's set splits its weight among its values ({war, aid}: ½ each, the empty set
+    // is "(none)"), pairs of values of different analysts counting 1/(m − 1): worked out with
+    // numpy on these sets.
+    let expected = [
+        [6.5, 2.0, 0.5, 0.0],
+        [2.0, 3.75, 0.75, 0.0],
+        [0.5, 0.75, 4.25, 1.0],
+        [0.0, 0.0, 1.0, 1.0],
+    ];
+    assert_eq!(
+        tags["coincidence"]["labels"],
+        serde_json::json!(["war", "trade", "aid", "(none)"])
+    );
+    for (row, want) in tags["coincidence"]["matrix"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(expected)
+    {
+        for (x, y) in row.as_array().unwrap().iter().zip(want) {
+            assert_close(x, y);
+        }
+    }
+    assert_close(&tags["per_category"]["war"], 6.5 / 9.0);
+    assert_close(&tags["per_category"]["(none)"], 0.5);
+}

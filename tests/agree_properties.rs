@@ -254,7 +254,7 @@ proptest! {
             .map(|f| schema.field(f).unwrap())
             .collect();
         let analysts: Vec<String> = ANALYSTS.iter().map(|a| a.to_string()).collect();
-        let Ok(measured) = tadqiq::agree::agree(&tadqiq::index::Reader::files(&store), &schema, &analysts, &fields) else {
+        let Ok(measured) = tadqiq::agree::agree(&tadqiq::index::Reader::files(&store), &schema, &analysts, &fields, OPTIONS) else {
             panic!("agree failed");
         };
 
@@ -307,5 +307,43 @@ proptest! {
         // Item digests, not the letters, are compared: MASI depends only on the sets' overlap.
         let masi = |a: &Vec<u8>, b: &Vec<u8>| metrics::masi(a, b);
         prop_assert!(same(countries.alpha, metrics::alpha(&sets, masi)), "{:?} vs {:?}", countries.alpha, metrics::alpha(&sets, masi));
+
+        // What is computed from the kept items equals the same on the table.
+        let pairable: Units<u8> = events.iter().filter(|r| r.iter().flatten().count() >= 2).cloned().collect();
+        let ac1 = metrics::gwet_ac1(&pairable);
+        prop_assert_eq!(event.ac1.is_some(), ac1.is_some());
+        if let (Some(x), Some(y)) = (event.ac1, ac1) {
+            prop_assert!((x.value - y.value).abs() < 1e-9 && (x.se - y.se).abs() < 1e-9, "{:?} vs {:?}", x, y);
+        }
+        let (labels, o) = metrics::coincidence_matrix(&events);
+        let matrix = &event.coincidence.as_ref().unwrap().matrix;
+        for (i, &c) in labels.iter().enumerate() {
+            for (j, &k) in labels.iter().enumerate() {
+                prop_assert!((matrix[usize::from(c)][usize::from(k)] - o[i][j]).abs() < 1e-9);
+            }
+        }
+        prop_assert!(event.alpha.is_none() || event.alpha_ci95.is_some());
+        // Each analyst against the others: alpha of their pairs of values, as two-coder data.
+        for (x, &a) in measured.analysts_agreement.iter().zip(&active) {
+            prop_assert_eq!(&x.analyst, ANALYSTS[a]);
+            let col = active.iter().position(|&b| b == a).unwrap();
+            let pairs: Units<u8> = events
+                .iter()
+                .filter(|r| r[col].is_some())
+                .flat_map(|r| {
+                    (0..r.len())
+                        .filter(move |&o| o != col && r[o].is_some())
+                        .map(move |o| vec![r[col], r[o]])
+                })
+                .collect();
+            prop_assert!(same(x.alpha_with_rest[0].1, metrics::alpha_nominal(&pairs)));
+        }
     }
 }
+
+/// A short bootstrap: its figures are checked in `agree::units`; here, that it runs.
+const OPTIONS: tadqiq::agree::Options = tadqiq::agree::Options {
+    bootstrap: 20,
+    seed: 1,
+    detail: true,
+};

@@ -105,6 +105,32 @@ impl Key {
     }
 }
 
+/// A date value's day number (days since 1970-01-01), for interval alpha: `YYYY-MM-DD` is its
+/// day, a month alone (`YYYY-MM`) its 15th, the middle of the month; anything else `None`.
+pub fn date_days(s: &str) -> Option<i32> {
+    let b = s.as_bytes();
+    let num = |r: std::ops::Range<usize>| -> Option<i32> {
+        let part = s.get(r)?;
+        part.bytes()
+            .all(|c| c.is_ascii_digit())
+            .then(|| part.parse().ok())?
+    };
+    let (year, month, day) = match b.len() {
+        7 if b[4] == b'-' => (num(0..4)?, num(5..7)?, 15),
+        10 if b[4] == b'-' && b[7] == b'-' => (num(0..4)?, num(5..7)?, num(8..10)?),
+        _ => return None,
+    };
+    // Validated as a calendar date, then counted with Hinnant's days_from_civil.
+    jiff::civil::Date::new(year as i16, month as i8, day as i8).ok()?;
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (month + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    Some(era * 146_097 + doe - 719_468)
+}
+
 fn digest<T: Hash + ?Sized>(t: &T) -> u64 {
     // `DefaultHasher::new()` has fixed keys: the same digest on every run.
     let mut h = DefaultHasher::new();
@@ -273,6 +299,22 @@ mod tests {
         assert_eq!(decomposed, precomposed);
         assert_eq!(precomposed, Key::Text("\u{623}حمد".into()));
         assert_ne!(key("t", Value::Null), key("t", Value::Text(String::new())));
+    }
+
+    #[test]
+    fn dates_count_in_days() {
+        assert_eq!(date_days("1970-01-01"), Some(0));
+        assert_eq!(date_days("2000-03-01"), Some(11_017));
+        assert_eq!(
+            date_days("2024-02-29").unwrap() - date_days("2024-02-28").unwrap(),
+            1
+        );
+        assert_eq!(date_days("2024-03"), date_days("2024-03-15"));
+        assert_eq!(date_days("1969-12-31"), Some(-1));
+        assert_eq!(date_days("2023-02-30"), None);
+        assert_eq!(date_days("2023-13"), None);
+        assert_eq!(date_days("soon"), None);
+        assert_eq!(date_days("٢٠٢٤-٠١-٠١"), None);
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! One article's agreement items as the corpus index keeps them: what each gold file was
 //! (status and remembered hash, for `status`), the values' digests, and the disagreements as
-//! their JSON lines. Only an article whose gold files all loaded is kept, so that nothing with
+//! their JSON lines (a date's day number beside its digest). Only an article whose gold files all loaded is kept, so that nothing with
 //! a path in it (a problem) is stored.
 //!
 //! Written with the primitives of the index's own encoding ([`crate::index::codec`]), whose
@@ -44,6 +44,11 @@ pub(super) fn encode(summaries: &Summaries, items: Option<&ArticleItems>) -> Vec
             Code::Scalar(d) => {
                 w.byte(0);
                 w.u64_fixed(*d);
+            }
+            Code::Date(d, days) => {
+                w.byte(2);
+                w.u64_fixed(*d);
+                w.u64_fixed(u64::from(*days as u32));
             }
             Code::Set(ds) => {
                 w.byte(1);
@@ -103,6 +108,7 @@ pub(super) fn decode(input: &[u8]) -> Option<(Summaries, Option<ArticleItems>)> 
                         }
                         Code::Set(ds.into_boxed_slice())
                     }
+                    2 => Code::Date(r.u64_fixed()?, u32::try_from(r.u64_fixed()?).ok()? as i32),
                     _ => return None,
                 };
                 values.push((f, a, code));
@@ -161,6 +167,8 @@ mod tests {
                 values: vec![
                     (0, 0, Code::Scalar(7)),
                     (0, 2, Code::Scalar(u64::MAX)),
+                    (1, 0, Code::Date(9, -3)),
+                    (1, 2, Code::Date(10, 20_000)),
                     (3, 0, Code::Set(vec![1, 2, 3].into_boxed_slice())),
                     (3, 2, Code::Set(Vec::new().into_boxed_slice())),
                 ],
@@ -173,6 +181,7 @@ mod tests {
     fn same(a: &ArticleItems, b: &ArticleItems) -> bool {
         let code = |c: &Code| match c {
             Code::Scalar(d) => vec![*d],
+            Code::Date(d, days) => vec![*d, *days as u64],
             Code::Set(ds) => ds.to_vec(),
         };
         a.values.len() == b.values.len()
@@ -180,7 +189,7 @@ mod tests {
                 x.0 == y.0
                     && x.1 == y.1
                     && code(&x.2) == code(&y.2)
-                    && matches!(x.2, Code::Set(_)) == matches!(y.2, Code::Set(_))
+                    && std::mem::discriminant(&x.2) == std::mem::discriminant(&y.2)
             })
             && a.disagreeing == b.disagreeing
             && a.disagreements == b.disagreements

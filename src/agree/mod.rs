@@ -3,6 +3,8 @@
 //!
 //! - [`metrics`]: the coefficients on plain reliability data (pure);
 //! - [`items`]: values reduced to comparable keys, one article's fields side by side (pure);
+//! - [`units`]: a field's items kept compactly for the figures computed at the end (the
+//!   bootstrap of alpha, AC1, the coincidence matrix, interval alpha on dates) (pure);
 //! - this module: reading the gold set into compact units and measuring each field;
 //! - [`score`]: the extractor against a reference gold set, each value judged by
 //!   [`matching`];
@@ -15,7 +17,10 @@
 //! task; each value becomes a 64-bit digest of its key ([`Key::digest`]) and goes at once into
 //! the coefficients' running counts ([`metrics`]): memory holds a count per distinct value
 //! (and per pair of analysts for Cohen's kappa), not the items, nor the texts. Disagreements,
-//! whose values are listed, go to a temporary file.
+//! whose values are listed, go to a temporary file. The bootstrap, AC1's variance and the
+//! coincidence matrices need the items: each is kept as its article's number and a tally of
+//! value numbers ([`units`]), about 30 bytes, never a text; `status`, which needs alpha only,
+//! keeps none ([`Options::point_values`]).
 //!
 //! A gold file that is not valid fails the whole run (exit 1, its problems listed as
 //! `path:line:col: message`): agreement computed while silently leaving files out would
@@ -28,6 +33,7 @@ mod memo;
 pub mod metrics;
 pub mod report;
 pub mod score;
+pub mod units;
 
 use std::collections::BTreeMap;
 
@@ -35,10 +41,11 @@ use rayon::prelude::*;
 
 pub use items::{FieldComparison, Key, Kind, compare};
 
-use metrics::{Alpha, CohenKappa, FleissKappa, NominalAlpha, PercentAgreement, tally_of};
+use metrics::{Ac1, Alpha, CohenKappa, FleissKappa, NominalAlpha, PercentAgreement, tally_of};
+use units::FieldUnits;
 
 use crate::index::Reader;
-use crate::model::{FieldDef, Gold, Schema, Severity, Status};
+use crate::model::{FieldDef, FieldType, Gold, Schema, Severity, Status};
 use crate::store::{Diagnostic, LoadError};
 
 /// Analysts' values that differ on one item.
@@ -76,6 +83,102 @@ pub struct FieldAgreement {
     pub fleiss_kappa: Option<f64>,
     /// Items where the analysts' values differ.
     pub disagreements: usize,
+    /// The field's type in the schema.
+    pub field_type: FieldType,
+    /// The percentile bootstrap's 95 % interval of `alpha` ([`units::bootstrap`]); `None`
+    /// without a bootstrap or without alpha.
+    pub alpha_ci95: Option<(f64, f64)>,
+    /// The share of bootstrap samples whose alpha is below each of
+    /// [`units::ALPHA_THRESHOLDS`]; `None` as `alpha_ci95`.
+    pub p_alpha_below: Option<[f64; 2]>,
+    /// Gwet's AC1, each distinct value a category (scalar fields).
+    pub ac1: Option<Ac1>,
+    /// Multi_choice fields: Gwet's AC1 of each of the schema's values as a yes/no judgement
+    /// (did the analyst pick it?), in schema order.
+    pub ac1_per_value: Vec<(String, Option<Ac1>)>,
+    /// Choice and multi_choice fields: Krippendorff's coincidence matrix of the values.
+    pub coincidence: Option<Coincidence>,
+    /// Date fields: interval alpha on the dates, differences in days.
+    pub alpha_interval: Option<f64>,
+}
+
+/// Krippendorff's coincidence matrix of a choice or multi_choice field: how often each value
+/// is paired with each other across analysts of the same item, each pair of analysts' values
+/// counting `1/(m − 1)` in an item of `m` values. A multi_choice set splits its weight evenly
+/// among its values; the empty set and a choice left null are [`NONE_LABEL`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct Coincidence {
+    /// The schema's values in its order, then [`NONE_LABEL`] if some item has it.
+    pub labels: Vec<String>,
+    /// Rows and columns in `labels` order.
+    pub matrix: Vec<Vec<f64>>,
+}
+
+impl Coincidence {
+    /// Each label's agreement: the share of its pairs whose other value is the same label
+    /// (`o_cc / n_c`); `None` for a label no analyst gave.
+    pub fn per_category(&self) -> Vec<(String, Option<f64>)> {
+        self.labels
+            .iter()
+            .cloned()
+            .zip(metrics::per_category_agreement(&self.matrix))
+            .collect()
+    }
+}
+
+/// The label of "no value" in a coincidence matrix: a choice left null, an empty multi_choice.
+pub const NONE_LABEL: &str = "(none)";
+
+/// How one analyst agrees with the others.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AnalystAgreement {
+    /// The analyst.
+    pub analyst: String,
+    /// Per field, in schema order: Krippendorff's alpha (nominal, MASI for set fields) of the
+    /// pairs of values this analyst and another gave on the same item, every other analyst
+    /// of the item making one pair.
+    pub alpha_with_rest: Vec<(String, Option<f64>)>,
+    /// Items (article and field) this analyst shares with at least one other.
+    pub items: usize,
+}
+
+/// What `agree` computes beyond the point values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Options {
+    /// Bootstrap samples for alpha's interval; 0: none.
+    pub bootstrap: usize,
+    /// The bootstrap's seed: the same seed, the same interval.
+    pub seed: u64,
+    /// Whether to keep the items for the bootstrap, AC1, the coincidence matrices, interval
+    /// alpha and the per-analyst figures.
+    pub detail: bool,
+}
+
+/// The bootstrap's seed unless one is given.
+pub const DEFAULT_SEED: u64 = 20_070_416;
+
+/// Bootstrap samples unless told.
+pub const DEFAULT_BOOTSTRAP: usize = 1000;
+
+impl Default for Options {
+    fn default() -> Options {
+        Options {
+            bootstrap: DEFAULT_BOOTSTRAP,
+            seed: DEFAULT_SEED,
+            detail: true,
+        }
+    }
+}
+
+impl Options {
+    /// The point values only (percent agreement, the alphas and kappas): no item is kept.
+    pub fn point_values() -> Options {
+        Options {
+            bootstrap: 0,
+            seed: DEFAULT_SEED,
+            detail: false,
+        }
+    }
 }
 
 /// Up to this many analysts compared, `cohen_kappa` lists every pair, `null` for a pair that
@@ -102,6 +205,11 @@ pub struct Agreement {
     pub fields: Vec<FieldAgreement>,
     /// Every item where the analysts differ, by article then field.
     pub disagreements: Disagreements,
+    /// Each compared analyst against the others, in name order (empty without
+    /// [`Options::detail`]).
+    pub analysts_agreement: Vec<AnalystAgreement>,
+    /// The bootstrap's samples and seed.
+    pub options: Options,
 }
 
 /// The disagreements, by article then field, kept in a temporary file as JSON lines as they
@@ -184,10 +292,31 @@ impl Disagreements {
     }
 }
 
-/// A field's values in compact form: a digest for a scalar, sorted item digests for a set.
+/// A field's values in compact form: a digest for a scalar, with its day number for a date,
+/// sorted item digests for a set.
 enum Code {
     Scalar(u64),
+    Date(u64, i32),
     Set(Box<[u64]>),
+}
+
+impl Code {
+    /// A scalar's digest and day number.
+    fn scalar(&self) -> (u64, Option<i32>) {
+        match self {
+            Code::Scalar(d) => (*d, None),
+            Code::Date(d, days) => (*d, Some(*days)),
+            Code::Set(_) => unreachable!("a scalar field holds scalar codes"),
+        }
+    }
+
+    /// A set's item digests (a scalar is the set of itself).
+    fn set(&self) -> Box<[u64]> {
+        match self {
+            Code::Set(s) => s.clone(),
+            Code::Scalar(d) | Code::Date(d, _) => Box::new([*d]),
+        }
+    }
 }
 
 /// One article's items, compact: (field, analyst, value), grouped by field, in one
@@ -208,8 +337,9 @@ pub fn agree(
     schema: &Schema,
     analysts: &[String],
     fields: &[&FieldDef],
+    options: Options,
 ) -> Result<Agreement, Vec<Diagnostic>> {
-    agree_seeing(reader, schema, analysts, fields, &|_, _| {})
+    agree_seeing(reader, schema, analysts, fields, options, &|_, _| {})
 }
 
 /// What [`agree_seeing`] shows of each article it reads: the article's id, and each of its
@@ -247,6 +377,7 @@ pub fn agree_seeing(
     schema: &Schema,
     analysts: &[String],
     fields: &[&FieldDef],
+    options: Options,
     seen: Seen<'_>,
 ) -> Result<Agreement, Vec<Diagnostic>> {
     let store = reader.store();
@@ -281,7 +412,7 @@ pub fn agree_seeing(
     // A chunk of articles at a time, read in parallel; each article's disagreements go to the
     // spool and its items into the running counts at once, so memory holds counts, not items
     // nor texts.
-    let mut tallies = Tallies::new(analysts, fields);
+    let mut tallies = Tallies::new(analysts, fields, options.detail);
     let mut spool = Spool::default();
     let spool_error = |e: std::io::Error| {
         vec![Diagnostic::file(
@@ -315,7 +446,7 @@ pub fn agree_seeing(
         problems.sort();
         return Err(problems);
     }
-    Ok(measure(analysts, fields, tallies, disagreements))
+    Ok(measure(analysts, fields, tallies, disagreements, options))
 }
 
 /// Every field's coefficients as the gold set is read: counts per distinct value (see
@@ -329,6 +460,19 @@ struct Tallies {
     /// Analysts with a value in at least one item.
     active: Vec<bool>,
     articles: usize,
+    /// Per field, the items, for the figures computed at the end; `None` for the point
+    /// values only.
+    units: Option<Vec<FieldUnits>>,
+    /// Per field, per analyst: alpha of the pairs of the analyst's value with another's.
+    with_rest: Vec<Vec<RestAlpha>>,
+    /// Per analyst: items shared with another.
+    shared_items: Vec<usize>,
+}
+
+/// One analyst's alpha against the others on one field.
+enum RestAlpha {
+    Nominal(NominalAlpha<u64>),
+    Set(Alpha<Box<[u64]>>),
 }
 
 /// One field's coefficients being accumulated.
@@ -359,6 +503,12 @@ struct SetTally {
     disagreements: usize,
 }
 
+/// The tally of an item's scalar values: (digest, day number) and count, in first-appearance
+/// order.
+fn scalar_tally(item: &[(u16, Code)]) -> Vec<((u64, Option<i32>), u64)> {
+    tally_of(item.iter().map(|(_, c)| c.scalar()))
+}
+
 /// The MASI distance of two item sets (sorted digests).
 // `Alpha<Box<[u64]>>` hands its keys by reference: `&Box` is the type it calls with.
 #[allow(clippy::borrowed_box)]
@@ -367,7 +517,7 @@ fn masi_distance(a: &Box<[u64]>, b: &Box<[u64]>) -> f64 {
 }
 
 impl Tallies {
-    fn new(analysts: &[String], fields: &[&FieldDef]) -> Tallies {
+    fn new(analysts: &[String], fields: &[&FieldDef], detail: bool) -> Tallies {
         let mut by_name: Vec<usize> = (0..analysts.len()).collect();
         by_name.sort_by(|&x, &y| analysts[x].cmp(&analysts[y]));
         let mut rank = vec![0; analysts.len()];
@@ -397,6 +547,31 @@ impl Tallies {
             rank,
             active: vec![false; analysts.len()],
             articles: 0,
+            units: detail.then(|| {
+                fields
+                    .iter()
+                    .map(|def| match Kind::of(def.kind) {
+                        Kind::Scalar => FieldUnits::scalar(),
+                        Kind::Set => FieldUnits::set(),
+                    })
+                    .collect()
+            }),
+            with_rest: if detail {
+                fields
+                    .iter()
+                    .map(|def| {
+                        (0..analysts.len())
+                            .map(|_| match Kind::of(def.kind) {
+                                Kind::Scalar => RestAlpha::Nominal(NominalAlpha::default()),
+                                Kind::Set => RestAlpha::Set(Alpha::default()),
+                            })
+                            .collect()
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            },
+            shared_items: vec![0; analysts.len()],
         }
     }
 
@@ -414,9 +589,44 @@ impl Tallies {
                 self.active[usize::from(*who)] = true;
             }
             let disagrees = a.disagreeing.contains(&f);
-            match &mut self.fields[usize::from(f)] {
+            let article = (self.articles - 1) as u32;
+            let fi = usize::from(f);
+            if item.len() >= 2 {
+                for (who, _) in &item {
+                    self.shared_items[usize::from(*who)] += 1;
+                }
+            }
+            if let Some(units) = &mut self.units {
+                add_with_rest(&mut self.with_rest[fi], &item);
+                if matches!(self.fields[fi], FieldTally::Scalar(_)) {
+                    let t: Vec<(u64, Option<i32>, u64)> = scalar_tally(&item)
+                        .into_iter()
+                        .map(|((d, days), n)| (d, days, n))
+                        .collect();
+                    units[fi].add_scalar(article, &t);
+                } else {
+                    units[fi].add_set(article, &tally_of(item.iter().map(|(_, c)| c.set())));
+                }
+            }
+            match &mut self.fields[fi] {
                 FieldTally::Scalar(t) => t.add(&item, disagrees),
                 FieldTally::Set(t) => t.add(item, disagrees),
+            }
+        }
+    }
+}
+
+/// Adds an item's pairs of values of different analysts to each analyst's alpha against the
+/// others: for analyst `a`, one unit of two values per other analyst of the item.
+fn add_with_rest(rest: &mut [RestAlpha], item: &[(u16, Code)]) {
+    for (i, (a, x)) in item.iter().enumerate() {
+        for (j, (_, y)) in item.iter().enumerate() {
+            if i == j {
+                continue;
+            }
+            match &mut rest[usize::from(*a)] {
+                RestAlpha::Nominal(alpha) => alpha.add(tally_of([x.scalar().0, y.scalar().0])),
+                RestAlpha::Set(alpha) => alpha.add(tally_of([x.set(), y.set()]), &masi_distance),
             }
         }
     }
@@ -425,10 +635,7 @@ impl Tallies {
 impl ScalarTally {
     /// Adds an item: its values in analysts' name order.
     fn add(&mut self, item: &[(u16, Code)], disagrees: bool) {
-        let digest = |c: &Code| match c {
-            Code::Scalar(d) => *d,
-            Code::Set(_) => unreachable!("a scalar field holds scalar codes"),
-        };
+        let digest = |c: &Code| c.scalar().0;
         let tally = tally_of(item.iter().map(|(_, c)| digest(c)));
         self.percent.add(&tally);
         'pairs: for (i, (x, cx)) in item.iter().enumerate() {
@@ -473,7 +680,7 @@ impl SetTally {
     fn add(&mut self, item: Vec<(u16, Code)>, disagrees: bool) {
         let tally = tally_of(item.into_iter().map(|(_, c)| match c {
             Code::Set(s) => s,
-            Code::Scalar(d) => Box::new([d]) as Box<[u64]>,
+            Code::Scalar(d) | Code::Date(d, _) => Box::new([d]) as Box<[u64]>,
         }));
         self.percent.add(&tally);
         self.alpha.add(tally, &masi_distance);
@@ -499,7 +706,8 @@ fn read_article(
         .collect();
     let paths: Vec<&std::path::Path> = paths.iter().map(|p| p.as_path()).collect();
     // The items depend on who is compared, on which fields, and in which numbering.
-    let mut context = Vec::new();
+    // The version of the memo's encoding comes first: a date's day number came with version 2.
+    let mut context = b"agree 2\0".to_vec();
     for a in analysts {
         context.extend_from_slice(a.as_bytes());
         context.push(0);
@@ -636,6 +844,13 @@ fn compute_article(
         let kind = Kind::of(def.kind);
         out.values.extend(values.into_iter().map(|(a, k)| {
             let code = match kind {
+                Kind::Scalar if def.kind == FieldType::Date => match &k {
+                    Key::Text(t) => match items::date_days(t) {
+                        Some(days) => Code::Date(k.digest(), days),
+                        None => Code::Scalar(k.digest()),
+                    },
+                    _ => Code::Scalar(k.digest()),
+                },
                 Kind::Scalar => Code::Scalar(k.digest()),
                 Kind::Set => Code::Set(k.item_digests().into_boxed_slice()),
             };
@@ -657,18 +872,36 @@ fn measure(
     fields: &[&FieldDef],
     tallies: Tallies,
     disagreements: Disagreements,
+    options: Options,
 ) -> Agreement {
+    let defs = fields;
     let Tallies {
         fields: tallies,
         active,
         articles,
+        units,
+        with_rest,
+        shared_items,
         ..
     } = tallies;
     // Names in order, so that `"a|b"` keys come out sorted.
     let mut compared: Vec<usize> = (0..analysts.len()).filter(|&i| active[i]).collect();
     compared.sort_by(|&x, &y| analysts[x].cmp(&analysts[y]));
     let names: Vec<String> = compared.iter().map(|&i| analysts[i].clone()).collect();
-    let fields = fields
+    // A set field with many distinct sets holds its expected disagreement in the bootstrap.
+    let held: Vec<Option<f64>> = tallies
+        .iter()
+        .enumerate()
+        .map(|(f, t)| match (t, &units) {
+            (FieldTally::Set(t), Some(u))
+                if options.bootstrap > 0 && u[f].distinct() > units::EXACT_SETS =>
+            {
+                t.alpha.expected_disagreement(&masi_distance)
+            }
+            _ => None,
+        })
+        .collect();
+    let mut fields: Vec<FieldAgreement> = defs
         .iter()
         .zip(tallies)
         .map(|(def, tally)| match tally {
@@ -718,25 +951,158 @@ fn measure(
                         None
                     },
                     disagreements: t.disagreements,
+                    ..FieldAgreement::point(def, Kind::Scalar)
                 }
             }
             FieldTally::Set(t) => FieldAgreement {
-                field: def.name.clone(),
-                kind: Kind::Set,
                 items: t.percent.units(),
                 percent_agreement: t.percent.value(),
                 alpha: t.alpha.value(&masi_distance),
-                cohen_kappa: Vec::new(),
-                cohen_omitted: false,
-                fleiss_kappa: None,
                 disagreements: t.disagreements,
+                ..FieldAgreement::point(def, Kind::Set)
             },
         })
         .collect();
+    let mut analysts_agreement = Vec::new();
+    if let Some(units) = units {
+        let prepared: Vec<units::Prepared> = if options.bootstrap > 0 {
+            units
+                .iter()
+                .zip(&held)
+                .map(|(u, held)| u.prepare(*held))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let pairs: Vec<(&FieldUnits, &units::Prepared)> = units.iter().zip(&prepared).collect();
+        let intervals = if options.bootstrap > 0 {
+            units::bootstrap(&pairs, articles, options.bootstrap, options.seed)
+        } else {
+            vec![None; units.len()]
+        };
+        for (((f, def), u), interval) in fields.iter_mut().zip(defs).zip(&units).zip(intervals) {
+            if f.alpha.is_some()
+                && let Some(interval) = interval
+            {
+                f.alpha_ci95 = Some(interval.ci95);
+                f.p_alpha_below = Some(interval.p_below);
+            }
+            describe(f, def, u);
+        }
+        analysts_agreement = compared
+            .iter()
+            .map(|&a| AnalystAgreement {
+                analyst: analysts[a].clone(),
+                alpha_with_rest: defs
+                    .iter()
+                    .zip(&with_rest)
+                    .map(|(def, rest)| {
+                        let alpha = match &rest[a] {
+                            RestAlpha::Nominal(alpha) => alpha.value(),
+                            RestAlpha::Set(alpha) => alpha.value(&masi_distance),
+                        };
+                        (def.name.clone(), alpha)
+                    })
+                    .collect(),
+                items: shared_items[a],
+            })
+            .collect();
+    }
     Agreement {
         analysts: names,
         articles,
         fields,
         disagreements,
+        analysts_agreement,
+        options,
     }
+}
+
+impl FieldAgreement {
+    /// A field's agreement with nothing measured yet.
+    fn point(def: &FieldDef, kind: Kind) -> FieldAgreement {
+        FieldAgreement {
+            field: def.name.clone(),
+            kind,
+            items: 0,
+            percent_agreement: None,
+            alpha: None,
+            cohen_kappa: Vec::new(),
+            cohen_omitted: false,
+            fleiss_kappa: None,
+            disagreements: 0,
+            field_type: def.kind,
+            alpha_ci95: None,
+            p_alpha_below: None,
+            ac1: None,
+            ac1_per_value: Vec::new(),
+            coincidence: None,
+            alpha_interval: None,
+        }
+    }
+}
+
+/// The figures of a field computed from its items: AC1, the coincidence matrix, interval
+/// alpha, as its type calls for.
+fn describe(f: &mut FieldAgreement, def: &FieldDef, units: &FieldUnits) {
+    let values: Vec<&str> = def.values.iter().map(|c| c.value.as_str()).collect();
+    match def.kind {
+        FieldType::Choice => {
+            let digests: Vec<u64> = values
+                .iter()
+                .map(|v| Key::Text(items::normalize(v).into_owned()).digest())
+                .collect();
+            let none = Key::None.digest();
+            f.coincidence = Some(coincidence(units, &values, |d| {
+                if d == none {
+                    Some(values.len())
+                } else {
+                    digests.iter().position(|&x| x == d)
+                }
+            }));
+        }
+        FieldType::MultiChoice => {
+            let digests: Vec<u64> = values.iter().map(|v| item_digest(v)).collect();
+            f.coincidence = Some(coincidence(units, &values, |d| {
+                digests.iter().position(|&x| x == d)
+            }));
+            f.ac1_per_value = values
+                .iter()
+                .zip(&digests)
+                .map(|(v, &d)| (v.to_string(), units.ac1_of_item(d)))
+                .collect();
+        }
+        FieldType::Date => f.alpha_interval = units.interval_alpha(),
+        _ => {}
+    }
+    if f.kind == Kind::Scalar {
+        f.ac1 = units.ac1();
+    }
+}
+
+/// The digest a set key gives one of its items.
+fn item_digest(item: &str) -> u64 {
+    Key::Set(vec![items::normalize(item).into_owned()]).item_digests()[0]
+}
+
+/// The coincidence matrix over a choice field's `values`, then [`NONE_LABEL`] (dropped when
+/// no item has it); `label` numbers a value's digest (`values.len()` for none). A value the
+/// schema does not list (a file checked against an older schema) counts as none.
+fn coincidence(
+    units: &FieldUnits,
+    values: &[&str],
+    label: impl Fn(u64) -> Option<usize>,
+) -> Coincidence {
+    let none = values.len();
+    let mut matrix = units.coincidences(none + 1, |d| label(d).unwrap_or(none), none);
+    let mut labels: Vec<String> = values.iter().map(|v| v.to_string()).collect();
+    if matrix[none].iter().all(|&x| x == 0.0) {
+        matrix.pop();
+        for row in &mut matrix {
+            row.pop();
+        }
+    } else {
+        labels.push(NONE_LABEL.to_string());
+    }
+    Coincidence { labels, matrix }
 }

@@ -8,8 +8,11 @@ use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 use serde_json::{Map, Value as Json, json};
 
 use super::matching::Counts;
+use super::metrics::Ac1;
 use super::score::{Calibration, FieldScore, Mistake, Score, Tally};
+use super::units::ALPHA_THRESHOLDS;
 use super::{Agreement, Disagreement, FieldAgreement};
+use crate::model::FieldType;
 use crate::text::sanitize::sanitize_inline;
 
 fn number(x: Option<f64>) -> Json {
@@ -19,10 +22,15 @@ fn number(x: Option<f64>) -> Json {
 /// `agree --format json`, serialized as it is written (the disagreements of a large corpus
 /// are never all built as one JSON tree):
 /// `{"analysts": [..], "articles": n, "fields": {"<field>": {"kind", "items",
-/// "percent_agreement", "alpha", "cohen_kappa": {"a|b": k}, "fleiss_kappa", "disagreements"}},
-/// "disagreements": [{"article", "field", "values": {"<analyst>": value}}]}`, with
-/// `"cohen_kappa": null` when too many pairs reviewed the field together
-/// ([`super::MAX_PAIRS`]).
+/// "percent_agreement", "alpha", "cohen_kappa": {"a|b": k}, "fleiss_kappa", "disagreements",
+/// "alpha_ci95": [lo, hi], "p_alpha_below": {"0.667": p, "0.8": p}, "ac1": {"value", "se",
+/// "ci95": [lo, hi]}}}, "disagreements": [{"article", "field", "values": {"<analyst>":
+/// value}}], "analysts_agreement": {"<analyst>": {"alpha_with_rest": {"<field>": x},
+/// "items": n}}, "bootstrap": {"samples": n, "seed": s}}`, with `"cohen_kappa": null` when too
+/// many pairs reviewed the field together ([`super::MAX_PAIRS`]); choice and multi_choice
+/// fields add `"coincidence": {"labels": [..], "matrix": [[..]]}` and `"per_category":
+/// {"<label>": x}`, multi_choice fields `"ac1_per_value": {"<value>": {"value", "se",
+/// "ci95"}}`, date fields `"alpha_interval"`.
 pub struct AgreementJson<'a>(pub &'a Agreement);
 
 impl Serialize for AgreementJson<'_> {
@@ -39,26 +47,91 @@ impl Serialize for AgreementJson<'_> {
                     .collect::<Map<String, Json>>()
                     .into()
             };
-            fields.insert(
-                f.field.clone(),
-                json!({
-                    "kind": f.kind.name(),
-                    "items": f.items,
-                    "percent_agreement": number(f.percent_agreement),
-                    "alpha": number(f.alpha),
-                    "cohen_kappa": cohen,
-                    "fleiss_kappa": number(f.fleiss_kappa),
-                    "disagreements": f.disagreements,
+            let mut field = json!({
+                "kind": f.kind.name(),
+                "items": f.items,
+                "percent_agreement": number(f.percent_agreement),
+                "alpha": number(f.alpha),
+                "cohen_kappa": cohen,
+                "fleiss_kappa": number(f.fleiss_kappa),
+                "disagreements": f.disagreements,
+                "alpha_ci95": f.alpha_ci95.map_or(Json::Null, |(lo, hi)| json!([lo, hi])),
+                "p_alpha_below": f.p_alpha_below.map_or(Json::Null, |p| {
+                    ALPHA_THRESHOLDS
+                        .iter()
+                        .zip(p)
+                        .map(|(t, p)| (threshold(*t), Json::from(p)))
+                        .collect::<Map<String, Json>>()
+                        .into()
                 }),
-            );
+                "ac1": ac1_json(f.ac1),
+            });
+            let extra = field.as_object_mut().expect("an object");
+            if f.field_type == FieldType::MultiChoice {
+                let per_value: Map<String, Json> = f
+                    .ac1_per_value
+                    .iter()
+                    .map(|(v, a)| (v.clone(), ac1_json(*a)))
+                    .collect();
+                extra.insert("ac1_per_value".into(), per_value.into());
+            }
+            if let Some(c) = &f.coincidence {
+                extra.insert(
+                    "coincidence".into(),
+                    json!({"labels": c.labels, "matrix": c.matrix}),
+                );
+                let per: Map<String, Json> = c
+                    .per_category()
+                    .into_iter()
+                    .map(|(l, x)| (l, number(x)))
+                    .collect();
+                extra.insert("per_category".into(), per.into());
+            }
+            if f.field_type == FieldType::Date {
+                extra.insert("alpha_interval".into(), number(f.alpha_interval));
+            }
+            fields.insert(f.field.clone(), field);
         }
-        let mut m = s.serialize_map(Some(4))?;
+        let analysts: Map<String, Json> = a
+            .analysts_agreement
+            .iter()
+            .map(|x| {
+                let alphas: Map<String, Json> = x
+                    .alpha_with_rest
+                    .iter()
+                    .map(|(f, v)| (f.clone(), number(*v)))
+                    .collect();
+                (
+                    x.analyst.clone(),
+                    json!({"alpha_with_rest": alphas, "items": x.items}),
+                )
+            })
+            .collect();
+        let mut m = s.serialize_map(Some(6))?;
         m.serialize_entry("analysts", &a.analysts)?;
         m.serialize_entry("articles", &a.articles)?;
         m.serialize_entry("fields", &fields)?;
         m.serialize_entry("disagreements", &Spooled(&a.disagreements))?;
+        m.serialize_entry("analysts_agreement", &analysts)?;
+        m.serialize_entry(
+            "bootstrap",
+            &json!({"samples": a.options.bootstrap, "seed": a.options.seed}),
+        )?;
         m.end()
     }
+}
+
+/// A threshold as a JSON key: `0.667`, `0.8`.
+fn threshold(t: f64) -> String {
+    format!("{t}")
+}
+
+/// AC1 as JSON: `{"value", "se", "ci95": [lo, hi]}`, or null.
+fn ac1_json(a: Option<Ac1>) -> Json {
+    a.map_or(
+        Json::Null,
+        |a| json!({"value": a.value, "se": a.se, "ci95": [a.ci95.0, a.ci95.1]}),
+    )
 }
 
 /// The spooled disagreements as a JSON array, read back one at a time as they are written.
@@ -200,6 +273,8 @@ pub fn agreement_table(a: &Agreement) -> String {
             "items",
             "agree",
             "alpha",
+            "95% CI",
+            "AC1",
             "fleiss",
             "cohen (min–max)",
             "disagree",
@@ -227,20 +302,81 @@ pub fn agreement_table(a: &Agreement) -> String {
             f.items.to_string(),
             percent(f.percent_agreement),
             fixed(f.alpha),
+            f.alpha_ci95
+                .map_or_else(|| "—".to_string(), |(lo, hi)| format!("{lo:.3}–{hi:.3}")),
+            fixed(f.ac1.map(|a| a.value)),
             fixed(f.fleiss_kappa),
             cohen,
             f.disagreements.to_string(),
         ]);
     }
     out.push_str(&columns(&rows));
+    out.push_str(&analysts_table(a));
     out.push_str(
         "\nitems: articles where at least two analysts reviewed the field. agree: mean share of\n\
          analyst pairs giving the same value. alpha: Krippendorff's alpha (nominal; MASI for set\n\
          fields): 1 perfect, 0 chance level; at least 0.800 to rely on a field, 0.667 for\n\
-         tentative conclusions (Krippendorff). fleiss: kappa of all analysts on the items all\n\
-         reviewed; cohen: kappa of each pair, lowest–highest (scalar fields). —: undefined (no\n\
-         items, or no variation). `--format json` lists the disagreements.\n",
+         tentative conclusions (Krippendorff). 95% CI: alpha's percentile bootstrap interval.\n\
+         AC1: Gwet's (scalar fields). fleiss: kappa of all analysts on the items all reviewed;\n\
+         cohen: kappa of each pair, lowest–highest (scalar fields). —: undefined (no items, or\n\
+         no variation). `--format json` adds AC1's interval, the coincidence matrices and the\n\
+         disagreements.\n",
     );
+    let _ = writeln!(
+        out,
+        "{}",
+        if a.options.bootstrap > 0 {
+            format!(
+                "bootstrap: {} samples of the articles, seed {} (--bootstrap N, --seed S).",
+                a.options.bootstrap, a.options.seed
+            )
+        } else {
+            "bootstrap: none (--bootstrap 0).".to_string()
+        }
+    );
+    out
+}
+
+/// Each analyst against the others: how many items they share, and their alpha with the
+/// others on the two fields where it is lowest. Left out in a team of more than
+/// [`super::EVERY_PAIR_UP_TO`] (`--format json` has them all).
+fn analysts_table(a: &Agreement) -> String {
+    if a.analysts_agreement.is_empty() || a.analysts_agreement.len() > super::EVERY_PAIR_UP_TO {
+        return String::new();
+    }
+    let mut rows = vec![
+        ["analyst", "items", "mean alpha with the others", "lowest"]
+            .map(String::from)
+            .to_vec(),
+    ];
+    for x in &a.analysts_agreement {
+        let mut defined: Vec<(&str, f64)> = x
+            .alpha_with_rest
+            .iter()
+            .filter_map(|(f, v)| v.map(|v| (f.as_str(), v)))
+            .collect();
+        let mean = (!defined.is_empty())
+            .then(|| defined.iter().map(|(_, v)| v).sum::<f64>() / defined.len() as f64);
+        defined.sort_by(|x, y| x.1.total_cmp(&y.1));
+        let lowest: Vec<String> = defined
+            .iter()
+            .take(2)
+            .map(|(f, v)| format!("{f} {v:.3}"))
+            .collect();
+        rows.push(vec![
+            sanitize_inline(&x.analyst).into_owned(),
+            x.items.to_string(),
+            fixed(mean),
+            if lowest.is_empty() {
+                "—".into()
+            } else {
+                lowest.join(", ")
+            },
+        ]);
+    }
+    let mut out =
+        String::from("\neach analyst against the others (alpha of their pairs of values):\n");
+    out.push_str(&columns(&rows));
     out
 }
 

@@ -347,6 +347,7 @@ impl App {
             &self.schema,
             &analysts,
             &fields,
+            crate::agree::Options::default(),
         ) {
             Ok(agreement) => self.overlay = Some(Overlay::Overview(Box::new(agreement))),
             Err(problems) => {

@@ -692,8 +692,8 @@ fn draw_list(buf: &mut Buffer, area: Rect, app: &mut App, list: &ListState) {
     }
 }
 
-/// The agreement overview: alpha per field as a bar, then Cohen's kappa per pair of analysts
-/// for the scalar fields.
+/// The agreement overview: alpha per field as a bar with its bootstrap interval, then Cohen's
+/// kappa per pair of analysts for the scalar fields.
 fn draw_overview(buf: &mut Buffer, area: Rect, app: &App, a: &crate::agree::Agreement) {
     let theme = app.theme;
     let title = format!(
@@ -705,7 +705,7 @@ fn draw_overview(buf: &mut Buffer, area: Rect, app: &App, a: &crate::agree::Agre
     let mut y = inner.y;
     let bottom = inner.bottom();
     let fmt = |v: Option<f64>| v.map_or("  —  ".to_string(), |v| format!("{v:>5.2}"));
-    let bar_width = inner.width.saturating_sub(40).clamp(5, 40) as usize;
+    let bar_width = inner.width.saturating_sub(54).clamp(5, 40) as usize;
     let line = |buf: &mut Buffer, y: &mut u16, text: &str, style: Style| {
         if *y < bottom {
             buf.set_stringn(inner.x, *y, text, inner.width as usize, style);
@@ -715,7 +715,7 @@ fn draw_overview(buf: &mut Buffer, area: Rect, app: &App, a: &crate::agree::Agre
     line(
         buf,
         &mut y,
-        "Krippendorff's alpha per field (1 = full agreement, 0 = chance)",
+        "Krippendorff's alpha per field (1 = full agreement, 0 = chance) [95% interval]",
         theme.label(),
     );
     for f in &a.fields {
@@ -723,8 +723,12 @@ fn draw_overview(buf: &mut Buffer, area: Rect, app: &App, a: &crate::agree::Agre
             (v.clamp(0.0, 1.0) * bar_width as f64).round() as usize
         });
         let bar = format!("{}{}", "█".repeat(filled), "·".repeat(bar_width - filled));
+        let interval = f.alpha_ci95.map_or_else(
+            || " ".repeat(13),
+            |(lo, hi)| format!("[{lo:>5.2}–{hi:>5.2}]"),
+        );
         let text = format!(
-            "  {:<14} {bar} {} {:>4} items",
+            "  {:<14} {bar} {} {interval} {:>4} items",
             f.field,
             fmt(f.alpha),
             f.items
