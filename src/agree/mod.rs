@@ -19,7 +19,7 @@
 //! `path:line:col: message`): agreement computed while silently leaving files out would
 //! mislead. `tadqiq check` reports every problem of the corpus.
 
-pub mod items;
+pub use crate::model::items;
 mod memo;
 pub mod metrics;
 pub mod report;
