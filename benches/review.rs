@@ -78,6 +78,7 @@ fn app(dir: &Path) -> App {
         theme: Theme { color: true },
         // What is measured here is drawing and listing, not the corpus index.
         index: IndexUse::Off,
+        queue: None,
     })
     .unwrap()
 }

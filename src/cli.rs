@@ -291,6 +291,37 @@ struct ReviewArgs {
     /// Who reorders right-to-left text.
     #[arg(long, value_enum, default_value_t = BidiArg::App)]
     bidi: BidiArg,
+    /// Follow a review queue: `n`, `p`, `d` and `s` go to its next article.
+    #[arg(long, value_enum, value_name = "QUEUE")]
+    queue: Option<QueueArg>,
+}
+
+/// A review queue (see the README).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum QueueArg {
+    /// Articles the analyst has not reviewed, in id order.
+    NotReviewed,
+    /// By the lowest extractor confidence among the fields not reviewed, lowest first.
+    LowConfidence,
+    /// Articles analysts disagree on, the most disagreements first.
+    Disagreements,
+    /// Reviewed articles that changed since, in id order.
+    Stale,
+    /// Articles with a twin (none until twins are computed).
+    Twins,
+}
+
+impl QueueArg {
+    fn queue(self) -> crate::model::summary::Queue {
+        use crate::model::summary::Queue;
+        match self {
+            QueueArg::NotReviewed => Queue::NotReviewed,
+            QueueArg::LowConfidence => Queue::LowConfidence,
+            QueueArg::Disagreements => Queue::Disagreements,
+            QueueArg::Stale => Queue::Stale,
+            QueueArg::Twins => Queue::Twins,
+        }
+    }
 }
 
 /// Where the corpus is.
@@ -450,6 +481,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 layout: LayoutArg::Rtl,
                 shape: Switch::On,
                 bidi: BidiArg::App,
+                queue: None,
             },
             ix,
         ),
@@ -497,6 +529,7 @@ fn review(args: &ReviewArgs, ix: IndexChoice) -> Result<ExitCode> {
         } else {
             crate::tui::IndexUse::CacheFolder
         },
+        queue: args.queue.map(QueueArg::queue),
     })?;
     Ok(ExitCode::SUCCESS)
 }

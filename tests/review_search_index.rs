@@ -25,6 +25,7 @@ fn indexed_app(dir: &Path, index: &Path) -> App {
         bidi: BidiMode::App,
         theme: Theme { color: false },
         index: IndexUse::Folder(index.to_path_buf()),
+        queue: None,
     })
     .unwrap();
     app.finish_scan();

@@ -25,6 +25,9 @@ const CONFIDENCES: &[f64] = &[0.2, 0.45, 0.59, 0.6, 0.9];
 const ANALYSTS: &[&str] = &["amina", "karim", "salma"];
 const STATUSES: &[&str] = &["in_progress", "done", "skipped"];
 
+/// A gold file: a status, a headline (reviewed or not) and an event type (reviewed or not).
+type GoldFile = (usize, Option<usize>, Option<usize>);
+
 #[derive(Clone, Debug)]
 struct Article {
     /// First line of the text (blank ones before it), and whether there is a `.meta.yaml`.
@@ -33,7 +36,7 @@ struct Article {
     /// Extracted: headline, source, published_at, event_type, each with a confidence.
     extracted: Option<[Option<(usize, usize)>; 4]>,
     /// Per analyst: a status, a headline (reviewed or not) and an event type.
-    gold: Vec<Option<(usize, Option<usize>, Option<usize>)>>,
+    gold: Vec<Option<GoldFile>>,
     /// Remember another article hash than the text's (the article changed since).
     stale: bool,
 }

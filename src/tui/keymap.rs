@@ -108,6 +108,16 @@ pub enum Action {
     ListPageUp,
     /// In the article list: next filter.
     ListFilter,
+    /// In the article table: sort by the next column.
+    ListSort,
+    /// In the article table: reverse the sort.
+    ListReverse,
+    /// In the article table: only articles with a low-confidence field, or all.
+    ListLowOnly,
+    /// In the article table: only articles analysts disagree on, or all.
+    ListDisagreementsOnly,
+    /// In the article table: follow the next review queue (none after the last).
+    ListQueue,
     /// In the article list: open the selected article.
     ListOpen,
     /// In the article list: delete a character of the search.
@@ -520,12 +530,37 @@ pub static DEFAULT: &[Binding] = &[
         ListFilter,
         "filter: all, not reviewed, in progress, done, skipped, stale"
     ),
+    bind!(
+        List,
+        [ctrl('o')],
+        ListSort,
+        "sort by the next column (id, status, headline, outlet, date, low, reviewed, ≠)"
+    ),
+    bind!(List, [ctrl('r')], ListReverse, "reverse the sort"),
+    bind!(
+        List,
+        [ctrl('l')],
+        ListLowOnly,
+        "only articles with a field below low_confidence (again: all)"
+    ),
+    bind!(
+        List,
+        [ctrl('d')],
+        ListDisagreementsOnly,
+        "only articles analysts disagree on (again: all)"
+    ),
+    bind!(
+        List,
+        [ctrl('n')],
+        ListQueue,
+        "follow the next queue: not-reviewed, low-confidence, disagreements, stale, twins, none"
+    ),
     bind!(List, [code(KeyCode::Enter)], ListOpen, "open the article"),
     bind!(
         List,
         [code(KeyCode::Backspace)],
         ListBackspace,
-        "other keys type a search in the ids"
+        "other keys type a filter: text (id, headline, outlet), outlet:NAME, date:FROM..TO"
     ),
     bind!(List, [code(KeyCode::Esc)], Close, "close the list"),
     bind!(

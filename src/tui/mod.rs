@@ -13,6 +13,7 @@ pub mod edit;
 pub mod indexing;
 pub mod keymap;
 pub mod scan;
+pub mod summarizing;
 pub mod terminal;
 pub mod theme;
 pub mod views;

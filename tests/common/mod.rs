@@ -45,6 +45,7 @@ pub fn app_with(dir: &Path, analyst: &str, side: Side, color: bool) -> App {
         bidi: BidiMode::App,
         theme: Theme { color },
         index: IndexUse::Off,
+        queue: None,
     })
     .unwrap();
     app.finish_scan();

@@ -9,6 +9,7 @@ mod corpus;
 mod editing;
 mod search;
 mod selection;
+mod table;
 
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
@@ -31,6 +32,10 @@ use crate::text::layout::LayoutCache;
 use crate::text::{BidiMode, DirectionPolicy, Layout, LayoutOptions};
 pub use adjudicate::{Adjudication, EXTRACTOR};
 pub use search::{Hit, Place, Search, places};
+pub use table::{QueueState, TABLE_FIRST};
+
+pub use crate::model::summary::StatusFilter as Filter;
+use crate::model::summary::{Queue, Sort};
 
 /// Where the article pane sits.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -58,6 +63,8 @@ pub struct Config {
     pub theme: Theme,
     /// Whether the article list and the search come from the corpus index.
     pub index: IndexUse,
+    /// The review queue to follow from the start (`--queue`), if any.
+    pub queue: Option<Queue>,
 }
 
 /// Which pane has the keyboard.
@@ -69,70 +76,22 @@ pub enum Focus {
     Article,
 }
 
-/// Which articles the list shows.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Filter {
-    /// Every article.
-    All,
-    /// No gold file yet.
-    NotReviewed,
-    /// Started.
-    InProgress,
-    /// Finished.
-    Done,
-    /// Set aside.
-    Skipped,
-    /// Reviewed, but the article changed since.
-    Stale,
-}
-
-impl Filter {
-    const ORDER: [Filter; 6] = [
-        Filter::All,
-        Filter::NotReviewed,
-        Filter::InProgress,
-        Filter::Done,
-        Filter::Skipped,
-        Filter::Stale,
-    ];
-
-    /// Its name in the list's title.
-    pub fn name(self) -> &'static str {
-        match self {
-            Filter::All => "all",
-            Filter::NotReviewed => "not reviewed",
-            Filter::InProgress => "in progress",
-            Filter::Done => "done",
-            Filter::Skipped => "skipped",
-            Filter::Stale => "stale",
-        }
-    }
-
-    fn next(self) -> Filter {
-        let i = Filter::ORDER.iter().position(|f| *f == self).unwrap_or(0);
-        Filter::ORDER[(i + 1) % Filter::ORDER.len()]
-    }
-
-    fn accepts(self, info: Option<&Info>) -> bool {
-        let status = info.and_then(|i| i.status);
-        match self {
-            Filter::All => true,
-            Filter::NotReviewed => status.is_none(),
-            Filter::InProgress => status == Some(Status::InProgress),
-            Filter::Done => status == Some(Status::Done),
-            Filter::Skipped => status == Some(Status::Skipped),
-            Filter::Stale => info.and_then(|i| i.stale) == Some(true),
-        }
-    }
-}
-
-/// The article list overlay.
+/// The article table overlay.
 #[derive(Clone, Debug)]
 pub struct ListState {
-    /// Which articles.
+    /// Which articles, by status.
     pub filter: Filter,
-    /// A search typed in the ids.
+    /// What is typed: a text (id, headline, outlet; folded), `outlet:`, `from:`, `to:`,
+    /// `date:FROM..TO`.
     pub query: String,
+    /// The sort column and direction.
+    pub sort: Sort,
+    /// Only articles with a field below `low_confidence`.
+    pub low_only: bool,
+    /// Only articles analysts disagree on.
+    pub disagreements_only: bool,
+    /// The rows are this queue's, in its order (filtered as the table is).
+    pub queue: Option<Queue>,
     /// Indices into `App::ids` of the articles shown.
     pub shown: Vec<usize>,
     /// The selected entry of `shown`.
@@ -311,6 +270,11 @@ pub struct App {
     pub article_width: u16,
     /// The adjudication in progress (`c`), if any.
     pub adjudication: Option<Adjudication>,
+    /// The review queue followed by `n`, `p`, `d` and `s`, if any.
+    pub queue: Option<QueueState>,
+    /// A queue chosen on the command line, waiting for the summaries to be known.
+    pending_queue: Option<Queue>,
+    summaries: table::Summaries,
     words: Option<Vec<Range<u32>>>,
     history: HashMap<String, History>,
     recovered: HashSet<String>,
@@ -438,6 +402,9 @@ impl App {
             editor_width: 40,
             article_width: 80,
             adjudication: None,
+            queue: None,
+            pending_queue: config.queue,
+            summaries: table::Summaries::default(),
             words: None,
             history: HashMap::new(),
             recovered: HashSet::new(),
@@ -452,6 +419,9 @@ impl App {
             _lock: lock,
         };
         app.open(0);
+        if app.pending_queue.is_none() && app.ids.len() > TABLE_FIRST {
+            app.open_list();
+        }
         if !recovered.is_empty() {
             app.overlay = Some(Overlay::Recovery { ids: recovered });
         }
@@ -553,7 +523,10 @@ impl App {
 
     /// Whether the background scan of review statuses is still running.
     pub fn scanning(&self) -> bool {
-        self.scan.is_some() || self.indexing.is_some()
+        self.scan.is_some()
+            || self.indexing.is_some()
+            || self.summaries.reading.is_some()
+            || self.pending_queue.is_some()
     }
 
     /// The article's layout at `width`, from the cache.
@@ -648,6 +621,7 @@ impl App {
         }
         self.check_its_place();
         self.load_reviews();
+        self.follow_queue();
     }
 
     fn restore_recovered(&mut self, id: &str) {
@@ -705,6 +679,7 @@ impl App {
                     },
                 );
                 self.reindex(&id);
+                self.summarize_saved(&id);
                 self.scanned_locally.insert(id);
                 Ok(true)
             }
@@ -834,18 +809,10 @@ impl App {
                     Focus::Article => Focus::Fields,
                 }
             }
-            Action::NextArticle => {
-                if self.index + 1 < self.ids.len() {
-                    self.go(self.index + 1);
-                } else {
-                    self.say("this is the last article", Level::Info);
-                }
-            }
-            Action::PrevArticle => {
-                if self.index > 0 {
-                    self.go(self.index - 1);
-                } else {
-                    self.say("this is the first article", Level::Info);
+            Action::NextArticle | Action::PrevArticle => {
+                match self.step(action == Action::NextArticle) {
+                    Ok(i) => self.go(i),
+                    Err(why) => self.say(why, Level::Info),
                 }
             }
             // With a word cursor in the article, the scrolling keys move it instead (the view
@@ -916,6 +883,11 @@ impl App {
             | Action::ListPageDown
             | Action::ListPageUp
             | Action::ListFilter
+            | Action::ListSort
+            | Action::ListReverse
+            | Action::ListLowOnly
+            | Action::ListDisagreementsOnly
+            | Action::ListQueue
             | Action::ListOpen
             | Action::ListBackspace => self.update_list(action),
             Action::Close => self.overlay = None,
@@ -1067,17 +1039,22 @@ impl App {
         self.remember(before);
         self.keep_for_recovery();
         match self.save() {
-            Ok(_) if self.index + 1 < self.ids.len() => {
-                let id = self.id().to_string();
-                self.open(self.index + 1);
-                if self.message.is_none() {
-                    self.say(format!("{id}: {status}"), Level::Info);
+            Ok(_) => match self.step(true) {
+                Ok(next) => {
+                    let id = self.id().to_string();
+                    self.open(next);
+                    if self.message.is_none() {
+                        self.say(format!("{id}: {status}"), Level::Info);
+                    }
                 }
-            }
-            Ok(_) => self.say(
-                format!("{status}; that was the last article (g: the list)"),
-                Level::Info,
-            ),
+                Err(why) => self.say(
+                    format!(
+                        "{status}; {} (g: the table)",
+                        why.replace("this is", "that was")
+                    ),
+                    Level::Info,
+                ),
+            },
             Err(e) => self.say(format!("not saved: {e}"), Level::Error),
         }
     }
@@ -1086,6 +1063,10 @@ impl App {
         let mut list = ListState {
             filter: Filter::All,
             query: String::new(),
+            sort: Sort::default(),
+            low_only: false,
+            disagreements_only: false,
+            queue: self.queue.as_ref().map(|q| q.queue),
             shown: Vec::new(),
             selected: 0,
         };
@@ -1096,18 +1077,6 @@ impl App {
             .position(|&i| i == self.index)
             .unwrap_or(0);
         self.overlay = Some(Overlay::List(list));
-    }
-
-    fn refilter(&self, list: &mut ListState) {
-        let q = list.query.to_lowercase();
-        list.shown = (0..self.ids.len())
-            .filter(|&i| {
-                let id = &self.ids[i];
-                list.filter.accepts(self.info.get(id))
-                    && (q.is_empty() || id.to_lowercase().contains(&q))
-            })
-            .collect();
-        list.selected = list.selected.min(list.shown.len().saturating_sub(1));
     }
 
     fn update_list(&mut self, action: Action) {
@@ -1123,6 +1092,32 @@ impl App {
             Action::ListPageUp => list.selected = list.selected.saturating_sub(page),
             Action::ListFilter => {
                 list.filter = list.filter.next();
+                self.refilter(&mut list);
+            }
+            Action::ListSort => {
+                list.sort.column = list.sort.column.next();
+                list.sort.reverse = false;
+                self.refilter(&mut list);
+            }
+            Action::ListReverse => {
+                list.sort.reverse = !list.sort.reverse;
+                self.refilter(&mut list);
+            }
+            Action::ListLowOnly => {
+                list.low_only = !list.low_only;
+                self.refilter(&mut list);
+            }
+            Action::ListDisagreementsOnly => {
+                list.disagreements_only = !list.disagreements_only;
+                self.refilter(&mut list);
+            }
+            Action::ListQueue => {
+                list.queue = Queue::next(list.queue);
+                match list.queue {
+                    Some(q) => self.choose_queue(q, false),
+                    None => self.queue = None,
+                }
+                list.selected = 0;
                 self.refilter(&mut list);
             }
             Action::ListBackspace => {
@@ -1315,7 +1310,8 @@ impl App {
     /// Takes in what the background scan found; returns whether anything changed.
     pub fn tick(&mut self) -> bool {
         let indexed = self.tick_index();
-        self.tick_scan() || indexed
+        let scanned = self.tick_scan();
+        self.tick_table() || scanned || indexed
     }
 
     /// Takes in the review statuses the background scan found; returns whether any came.

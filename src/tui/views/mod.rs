@@ -11,6 +11,7 @@ mod fields;
 mod overlay;
 mod rows;
 mod status;
+mod table;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
