@@ -182,11 +182,12 @@ impl App {
         let mut ids = self.table_ids(&filter, list.sort);
         if let Some(q) = list.queue {
             let passed: std::collections::HashSet<String> = ids.into_iter().collect();
-            ids = self
-                .queue_ids(q)
-                .into_iter()
-                .filter(|id| passed.contains(id))
-                .collect();
+            // The queue followed is shown as it was taken (the snapshot `n` follows).
+            let queue = match &self.queue {
+                Some(s) if s.queue == q => s.ids.clone(),
+                _ => self.queue_ids(q),
+            };
+            ids = queue.into_iter().filter(|id| passed.contains(id)).collect();
         }
         list.shown = ids.iter().filter_map(|id| self.position(id)).collect();
         list.selected = list.selected.min(list.shown.len().saturating_sub(1));
