@@ -157,17 +157,23 @@ impl App {
 
     /// The rows of articles `ids` (the table's visible ones), in that order.
     pub fn table_rows(&self, ids: &[String]) -> Vec<Row> {
-        if let Some(index) = &self.corpus_index
-            && let Some(rows) = summaries::rows(index, &self.analyst, ids)
-            && rows.len() == ids.len()
-        {
-            return rows;
-        }
+        let mut indexed: HashMap<String, Row> = match &self.corpus_index {
+            Some(index) => summaries::rows(index, &self.analyst, ids)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|r| (r.id.clone(), r))
+                .collect(),
+            None => HashMap::new(),
+        };
         ids.iter()
-            .map(|id| match self.summaries.map.get(id) {
-                Some(s) => s.row(&self.analyst),
-                None => self.placeholder(id),
-            })
+            .map(
+                |id| match (indexed.remove(id), self.summaries.map.get(id)) {
+                    (Some(r), _) => r,
+                    (None, Some(s)) => s.row(&self.analyst),
+                    // Not read yet (or new since the index's last pass).
+                    (None, None) => self.placeholder(id),
+                },
+            )
             .collect()
     }
 
@@ -179,6 +185,14 @@ impl App {
     /// Fills `list.shown` from its filters, sort and queue.
     pub(super) fn refilter(&self, list: &mut ListState) {
         let filter = list.table_filter();
+        if filter == TableFilter::default() && list.sort == Sort::default() && list.queue.is_none()
+        {
+            // Every article in id order: the list itself, with no query (the first frame of a
+            // large corpus opens on this).
+            list.shown = (0..self.ids.len()).collect();
+            list.selected = list.selected.min(list.shown.len().saturating_sub(1));
+            return;
+        }
         let mut ids = self.table_ids(&filter, list.sort);
         if let Some(q) = list.queue {
             let passed: std::collections::HashSet<String> = ids.into_iter().collect();
@@ -226,8 +240,11 @@ impl App {
         let first = ids[0].clone();
         self.queue = Some(QueueState { queue, ids, pos });
         if open_first && let Some(i) = self.position(&first) {
+            // Saves the open article first; stays (saying why) if that fails.
             self.go(i);
-            if let Some(q) = &mut self.queue {
+            if self.id() == first
+                && let Some(q) = &mut self.queue
+            {
                 q.pos = Some(0);
             }
         }
