@@ -36,7 +36,13 @@ pub(super) struct Summaries {
     pub reading: Option<std::sync::mpsc::Receiver<Vec<ArticleSummary>>>,
     /// Whether the reading was started.
     pub started: bool,
+    /// When the open table was last filled again with what arrived.
+    pub refreshed: Option<std::time::Instant>,
 }
+
+/// While the summaries are read, an open table is sorted and filtered again with what arrived
+/// at most this often (a sort of 100 000 rows at every batch would take the CPU).
+const REFRESH_WHILE_READING: std::time::Duration = std::time::Duration::from_secs(1);
 
 impl App {
     /// Starts reading the summaries from the files when there is no index (after the first
@@ -71,7 +77,13 @@ impl App {
                 }
             }
         }
-        if changed && matches!(self.overlay, Some(Overlay::List(_))) {
+        let due = self.summaries.reading.is_none()
+            || self
+                .summaries
+                .refreshed
+                .is_none_or(|t| t.elapsed() >= REFRESH_WHILE_READING);
+        if changed && due && matches!(self.overlay, Some(Overlay::List(_))) {
+            self.summaries.refreshed = Some(std::time::Instant::now());
             self.refresh_table();
         }
         if self.summaries_ready()
