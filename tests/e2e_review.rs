@@ -61,7 +61,7 @@ fn review_confirm_save_help_quit() {
     s.send("?");
     s.wait_for("Keys");
     let mut seen = s.contents();
-    for _ in 0..8 {
+    for _ in 0..12 {
         s.send("\x1b[6~"); // PgDn
         std::thread::sleep(Duration::from_millis(150));
         seen.push_str(&s.contents());

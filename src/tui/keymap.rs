@@ -530,18 +530,13 @@ pub static DEFAULT: &[Binding] = &[
         ListFilter,
         "filter: all, not reviewed, in progress, done, skipped, stale"
     ),
-    bind!(
-        List,
-        [ctrl('o')],
-        ListSort,
-        "sort by the next column (id, status, headline, outlet, date, low, reviewed, ≠)"
-    ),
+    bind!(List, [ctrl('o')], ListSort, "sort by the next column"),
     bind!(List, [ctrl('r')], ListReverse, "reverse the sort"),
     bind!(
         List,
         [ctrl('l')],
         ListLowOnly,
-        "only articles with a field below low_confidence (again: all)"
+        "only articles with a low-confidence field (again: all)"
     ),
     bind!(
         List,
@@ -553,14 +548,14 @@ pub static DEFAULT: &[Binding] = &[
         List,
         [ctrl('n')],
         ListQueue,
-        "follow the next queue: not-reviewed, low-confidence, disagreements, stale, twins, none"
+        "follow the next queue (after the last: none)"
     ),
     bind!(List, [code(KeyCode::Enter)], ListOpen, "open the article"),
     bind!(
         List,
         [code(KeyCode::Backspace)],
         ListBackspace,
-        "other keys type a filter: text (id, headline, outlet), outlet:NAME, date:FROM..TO"
+        "other keys type a filter: text, outlet:X, date:A..B"
     ),
     bind!(List, [code(KeyCode::Esc)], Close, "close the list"),
     bind!(
