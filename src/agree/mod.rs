@@ -2,7 +2,8 @@
 //! extractor measures up against the gold set.
 //!
 //! - [`metrics`]: the coefficients on plain reliability data (pure);
-//! - [`items`]: values reduced to comparable keys, one article's fields side by side (pure);
+//! - [`items`] (in `model`, so that the index counts disagreements with it too): values
+//!   reduced to comparable keys, one article's fields side by side (pure);
 //! - this module: reading the gold set into compact units and measuring each field;
 //! - [`score`]: the extractor against a reference gold set;
 //! - [`report`]: the table and JSON outputs.
