@@ -79,6 +79,7 @@ fn app(dir: &Path) -> App {
         // What is measured here is drawing and listing, not the corpus index.
         index: IndexUse::Off,
         keymap: Default::default(),
+        queue: None,
     })
     .unwrap()
 }

@@ -329,6 +329,37 @@ struct ReviewArgs {
     /// ~/.config/tadqiq/keys.conf, when it exists].
     #[arg(long, value_name = "FILE")]
     keys: Option<PathBuf>,
+    /// Follow a review queue: `n`, `p`, `d` and `s` go to its next article.
+    #[arg(long, value_enum, value_name = "QUEUE")]
+    queue: Option<QueueArg>,
+}
+
+/// A review queue (see the README).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum QueueArg {
+    /// Articles the analyst has not reviewed, in id order.
+    NotReviewed,
+    /// By the lowest extractor confidence among the fields not reviewed, lowest first.
+    LowConfidence,
+    /// Articles analysts disagree on, the most disagreements first.
+    Disagreements,
+    /// Reviewed articles that changed since, in id order.
+    Stale,
+    /// Articles with a twin, each group together.
+    Twins,
+}
+
+impl QueueArg {
+    fn queue(self) -> crate::model::summary::Queue {
+        use crate::model::summary::Queue;
+        match self {
+            QueueArg::NotReviewed => Queue::NotReviewed,
+            QueueArg::LowConfidence => Queue::LowConfidence,
+            QueueArg::Disagreements => Queue::Disagreements,
+            QueueArg::Stale => Queue::Stale,
+            QueueArg::Twins => Queue::Twins,
+        }
+    }
 }
 
 /// Where the corpus is.
@@ -490,6 +521,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 shape: Switch::On,
                 bidi: BidiArg::App,
                 keys: None,
+                queue: None,
             },
             ix,
         ),
@@ -556,6 +588,7 @@ fn review(args: &ReviewArgs, ix: IndexChoice) -> Result<ExitCode> {
             crate::tui::IndexUse::CacheFolder
         },
         keymap: std::sync::Arc::new(keymap),
+        queue: args.queue.map(QueueArg::queue),
     })?;
     Ok(ExitCode::SUCCESS)
 }

@@ -61,7 +61,7 @@ fn review_confirm_save_help_quit() {
     s.send("?");
     s.wait_for("Keys");
     let mut seen = s.contents();
-    for _ in 0..8 {
+    for _ in 0..12 {
         s.send("\x1b[6~"); // PgDn
         std::thread::sleep(Duration::from_millis(150));
         seen.push_str(&s.contents());
@@ -474,5 +474,54 @@ fn a_bad_keymap_file_names_its_line_and_key_and_the_review_does_not_open() {
     assert_eq!(
         stderr,
         "keys.conf:2:17: `y` is also bound on line 1 (`fields.confirm`), where this binding applies too\ntadqiq: the keymap file has problems; the review does not open\n"
+    );
+}
+
+#[test]
+fn review_queue_low_confidence_opens_the_lowest_first_and_n_follows_it() {
+    let dir = corpus();
+    let mut s = Session::start(
+        dir.path(),
+        140,
+        40,
+        "\"$TADQIQ\" review --queue low-confidence; stty -a > stty.txt; sleep 0.2",
+    );
+    // 000's published_at (0.32) is the lowest confidence of the samples; then 003's source
+    // (0.44).
+    s.wait_for("low-confidence 1/5");
+    assert!(
+        s.contents().contains(&format!("{FIRST}  1/5")),
+        "{}",
+        s.contents()
+    );
+    s.send("n");
+    s.wait_for("low-confidence 2/5");
+    assert!(
+        s.contents().contains("003_e6ed9219a86417b6  4/5"),
+        "{}",
+        s.contents()
+    );
+    // The table shows the queue in its order, the open article's row selected.
+    s.send("g");
+    s.wait_for("queue: low-confidence");
+    s.send("\x1b");
+    std::thread::sleep(Duration::from_millis(200));
+    s.send("q");
+    s.wait_success();
+    assert_terminal_restored(dir.path(), &s, "the review");
+}
+
+#[test]
+fn an_unknown_queue_is_refused_with_exit_2() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_tadqiq"))
+        .args(["review", "--queue", "lowest"])
+        .env("TADQIQ_INDEX_DIR", common::index_dir())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("invalid value 'lowest'") && err.contains("low-confidence"),
+        "{err}"
     );
 }

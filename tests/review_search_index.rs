@@ -26,6 +26,7 @@ fn indexed_app(dir: &Path, index: &Path) -> App {
         theme: Theme { color: false },
         index: IndexUse::Folder(index.to_path_buf()),
         keymap: Default::default(),
+        queue: None,
     })
     .unwrap();
     app.finish_scan();

@@ -2,7 +2,8 @@
 //! extractor measures up against the gold set.
 //!
 //! - [`metrics`]: the coefficients on plain reliability data (pure);
-//! - [`items`]: values reduced to comparable keys, one article's fields side by side (pure);
+//! - [`items`] (in `model`, so that the index counts disagreements with it too): values
+//!   reduced to comparable keys, one article's fields side by side (pure);
 //! - [`units`]: a field's items kept compactly for the figures computed at the end (the
 //!   bootstrap of alpha, AC1, the coincidence matrix, interval alpha on dates) (pure);
 //! - this module: reading the gold set into compact units and measuring each field;
@@ -27,7 +28,7 @@
 //! mislead. `tadqiq check` reports every problem of the corpus.
 
 pub mod html;
-pub mod items;
+pub use crate::model::items;
 pub mod matching;
 mod memo;
 pub mod metrics;

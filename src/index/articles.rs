@@ -41,8 +41,10 @@ use std::io;
 use rayon::prelude::*;
 use rusqlite::{OptionalExtension, Transaction, params};
 
+use super::summaries;
 use super::{Index, Inputs, Reader, Stat, now_ns};
-use crate::model::Schema;
+use crate::model::summary::ArticleSummary;
+use crate::model::{Gold, Schema};
 use crate::store::{LoadError, Store};
 use crate::text::fold::fold;
 
@@ -117,6 +119,7 @@ struct Fresh {
     id: String,
     inputs: Inputs,
     rows: Vec<Row>,
+    summary: ArticleSummary,
 }
 
 /// What [`refresh`] did.
@@ -153,13 +156,15 @@ pub fn searchable<'a>(items: impl IntoIterator<Item = &'a str>) -> String {
     out
 }
 
-/// The identity of article `id`'s files now: the text, the extracted file, and the gold files
+/// The identity of article `id`'s files now: the text, its `.meta.yaml` (the table's outlet
+/// and date), the extracted file, and the gold files
 /// of `analysts` that exist (only those, so that a new analyst's folder does not make every
 /// article be read again). Returns the indexes of the analysts with a gold file too.
 fn stat(store: &Store, context: &[u8], analysts: &[String], id: &str) -> (Inputs, Vec<usize>) {
     let stat_at_ns = now_ns();
     let mut stats = vec![
         Stat::of(&store.article_path(id)),
+        Stat::of(&store.article_meta_path(id)),
         Stat::of(&store.extracted_path(id)),
     ];
     let mut context = context.to_vec();
@@ -189,8 +194,12 @@ fn read(
 ) -> Fresh {
     let store = reader.store();
     let mut rows = Vec::new();
+    // The table's summary counts the gold files that load as `status` loads them.
+    let mut reviews: Vec<(&str, Gold)> = Vec::new();
+    let article = store.read_article(id);
+    let extracted = reader.read_extracted(id, schema).ok().flatten();
     // An article that cannot be read has no hits at all: the screen cannot show them.
-    if let Ok(article) = store.read_article(id) {
+    if let Ok(article) = &article {
         let text = searchable([article.text.as_str()]);
         if !text.is_empty() {
             rows.push(Row {
@@ -200,7 +209,6 @@ fn read(
                 text,
             });
         }
-        let extracted = reader.read_extracted(id, schema).ok().flatten();
         if let Some(extracted) = &extracted {
             for (f, def) in schema.fields.iter().enumerate() {
                 let Some(e) = extracted.field(&def.name) else {
@@ -220,7 +228,11 @@ fn read(
         for &a in gold_sets {
             let analyst = &analysts[a];
             let gold = match reader.read_gold(analyst, id, schema) {
-                Ok(g) => g,
+                Ok(Some(g)) => {
+                    reviews.push((analyst, g.clone()));
+                    Some(g)
+                }
+                Ok(None) => None,
                 // The screen shows a file whose `article:` or `analyst:` is not its place
                 // (the commands do not): read it as the screen does.
                 Err(LoadError::Invalid(_)) => store
@@ -251,11 +263,29 @@ fn read(
                 });
             }
         }
+    } else {
+        for &a in gold_sets {
+            if let Ok(Some(g)) = reader.read_gold(&analysts[a], id, schema) {
+                reviews.push((&analysts[a], g));
+            }
+        }
     }
+    let reviews: Vec<(&str, &Gold)> = reviews.iter().map(|(a, g)| (*a, g)).collect();
+    let article = article.ok();
+    let summary = ArticleSummary::of(
+        schema,
+        id,
+        article.as_ref().map(|a| a.text.as_str()),
+        article.as_ref().map(|a| a.sha256.as_str()),
+        store.read_article_meta(id).as_ref(),
+        extracted.as_ref(),
+        &reviews,
+    );
     Fresh {
         id: id.to_string(),
         inputs,
         rows,
+        summary,
     }
 }
 
@@ -453,6 +483,17 @@ fn write(index: &Index, analysts: &[String], fresh: &[Fresh], gone: &[i64]) -> O
                     r.get(0)
                 })?;
             delete_rows(tx, num)?;
+            summaries::write(tx, num, &f.summary, &mut |tx, analyst| {
+                let a = analysts.iter().position(|x| x == analyst).unwrap_or(0);
+                match sources.get(&a) {
+                    Some(s) => Ok(*s),
+                    None => {
+                        let s = gold_set(tx, analyst)?;
+                        sources.insert(a, s);
+                        Ok(s)
+                    }
+                }
+            })?;
             for row in &f.rows {
                 let source = match row.source {
                     RowSource::Text => TEXT,
@@ -481,6 +522,7 @@ fn write(index: &Index, analysts: &[String], fresh: &[Fresh], gone: &[i64]) -> O
         }
         for &num in gone {
             delete_rows(tx, num)?;
+            summaries::delete(tx, num)?;
             tx.prepare_cached("DELETE FROM article WHERE num = ?1")?
                 .execute([num])?;
         }

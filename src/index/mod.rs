@@ -36,6 +36,7 @@ pub mod articles;
 pub mod build;
 pub mod codec;
 mod reader;
+pub mod summaries;
 
 use std::fs;
 use std::hash::Hasher;
@@ -55,7 +56,7 @@ use crate::model::Schema;
 use crate::store::Store;
 
 /// What the index stores and how: an index of another format is deleted and built again.
-pub const FORMAT: i64 = 5;
+pub const FORMAT: i64 = 6;
 
 /// How long after a file's last change an entry about it must have been recorded to be
 /// trusted: more than the coarsest timestamp granularity tadqiq may meet (FAT's 2 s).
@@ -597,6 +598,7 @@ fn connect(path: &Path) -> rusqlite::Result<Connection> {
              );",
         )?;
         conn.execute_batch(articles::TABLES)?;
+        conn.execute_batch(summaries::TABLES)?;
         conn.pragma_update(None, "user_version", FORMAT)?;
         conn.execute_batch("COMMIT;")?;
     } else if version != FORMAT {

@@ -3,10 +3,12 @@
 
 pub mod annotation;
 pub mod article;
+pub mod items;
 pub mod problem;
 mod read;
 pub mod review;
 pub mod schema;
+pub mod summary;
 pub mod value;
 
 pub use annotation::{Extracted, ExtractedField, FieldReview, Gold, Status, Verdict};

@@ -131,6 +131,16 @@ pub enum Action {
     ListPageUp,
     /// In the article list: next filter.
     ListFilter,
+    /// In the article table: sort by the next column.
+    ListSort,
+    /// In the article table: reverse the sort.
+    ListReverse,
+    /// In the article table: only articles with a low-confidence field, or all.
+    ListLowOnly,
+    /// In the article table: only articles analysts disagree on, or all.
+    ListDisagreementsOnly,
+    /// In the article table: follow the next review queue (none after the last).
+    ListQueue,
     /// In the article list: open the selected article.
     ListOpen,
     /// In the article list: delete a character of the search.
@@ -627,12 +637,32 @@ pub static DEFAULT: &[Binding] = &[
         ListFilter,
         "filter: all, not reviewed, in progress, done, skipped, stale"
     ),
+    bind!(List, [ctrl('o')], ListSort, "sort by the next column"),
+    bind!(List, [ctrl('r')], ListReverse, "reverse the sort"),
+    bind!(
+        List,
+        [ctrl('l')],
+        ListLowOnly,
+        "only articles with a low-confidence field (again: all)"
+    ),
+    bind!(
+        List,
+        [ctrl('d')],
+        ListDisagreementsOnly,
+        "only articles analysts disagree on (again: all)"
+    ),
+    bind!(
+        List,
+        [ctrl('n')],
+        ListQueue,
+        "follow the next queue (after the last: none)"
+    ),
     bind!(List, [code(KeyCode::Enter)], ListOpen, "open the article"),
     bind!(
         List,
         [code(KeyCode::Backspace)],
         ListBackspace,
-        "other keys type a search in the ids"
+        "other keys type a filter: text, outlet:X, date:A..B"
     ),
     bind!(List, [code(KeyCode::Esc)], Close, "close the list"),
     bind!(

@@ -15,6 +15,7 @@ pub mod keyfile;
 pub mod keymap;
 pub mod layouts;
 pub mod scan;
+pub mod summarizing;
 pub mod terminal;
 pub mod theme;
 pub mod twins;

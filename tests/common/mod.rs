@@ -46,6 +46,7 @@ pub fn app_with(dir: &Path, analyst: &str, side: Side, color: bool) -> App {
         theme: Theme { color },
         index: IndexUse::Off,
         keymap: Default::default(),
+        queue: None,
     })
     .unwrap();
     app.finish_scan();

@@ -68,7 +68,10 @@ impl App {
         if let Some(search) = &mut self.search {
             search.article_moved(before, at);
         }
-        if let Some(Overlay::List(mut list)) = self.overlay.take() {
+        // Another overlay (a recovery question) stays as it is.
+        if matches!(self.overlay, Some(Overlay::List(_)))
+            && let Some(Overlay::List(mut list)) = self.overlay.take()
+        {
             self.refilter(&mut list);
             if let Some(listed) = listed {
                 list.selected = list

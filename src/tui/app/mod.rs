@@ -10,6 +10,7 @@ mod corpus;
 mod editing;
 mod search;
 mod selection;
+mod table;
 mod twins;
 
 use std::cell::RefCell;
@@ -33,7 +34,11 @@ use crate::text::layout::LayoutCache;
 use crate::text::{BidiMode, DirectionPolicy, Layout, LayoutOptions};
 pub use adjudicate::{Adjudication, EXTRACTOR};
 pub use search::{Hit, Place, Search, places};
+pub use table::{QueueState, TABLE_FIRST};
 pub use twins::{Suggestion, TwinState};
+
+pub use crate::model::summary::StatusFilter as Filter;
+use crate::model::summary::{Queue, Sort};
 
 /// Where the article pane sits.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -63,6 +68,8 @@ pub struct Config {
     pub index: IndexUse,
     /// The keys: the defaults, or with the analyst's keymap file applied.
     pub keymap: Arc<keymap::Keymap>,
+    /// The review queue to follow from the start (`--queue`), if any.
+    pub queue: Option<Queue>,
 }
 
 /// Which pane has the keyboard.
@@ -74,70 +81,22 @@ pub enum Focus {
     Article,
 }
 
-/// Which articles the list shows.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Filter {
-    /// Every article.
-    All,
-    /// No gold file yet.
-    NotReviewed,
-    /// Started.
-    InProgress,
-    /// Finished.
-    Done,
-    /// Set aside.
-    Skipped,
-    /// Reviewed, but the article changed since.
-    Stale,
-}
-
-impl Filter {
-    const ORDER: [Filter; 6] = [
-        Filter::All,
-        Filter::NotReviewed,
-        Filter::InProgress,
-        Filter::Done,
-        Filter::Skipped,
-        Filter::Stale,
-    ];
-
-    /// Its name in the list's title.
-    pub fn name(self) -> &'static str {
-        match self {
-            Filter::All => "all",
-            Filter::NotReviewed => "not reviewed",
-            Filter::InProgress => "in progress",
-            Filter::Done => "done",
-            Filter::Skipped => "skipped",
-            Filter::Stale => "stale",
-        }
-    }
-
-    fn next(self) -> Filter {
-        let i = Filter::ORDER.iter().position(|f| *f == self).unwrap_or(0);
-        Filter::ORDER[(i + 1) % Filter::ORDER.len()]
-    }
-
-    fn accepts(self, info: Option<&Info>) -> bool {
-        let status = info.and_then(|i| i.status);
-        match self {
-            Filter::All => true,
-            Filter::NotReviewed => status.is_none(),
-            Filter::InProgress => status == Some(Status::InProgress),
-            Filter::Done => status == Some(Status::Done),
-            Filter::Skipped => status == Some(Status::Skipped),
-            Filter::Stale => info.and_then(|i| i.stale) == Some(true),
-        }
-    }
-}
-
-/// The article list overlay.
+/// The article table overlay.
 #[derive(Clone, Debug)]
 pub struct ListState {
-    /// Which articles.
+    /// Which articles, by status.
     pub filter: Filter,
-    /// A search typed in the ids.
+    /// What is typed: a text (id, headline, outlet; folded), `outlet:`, `from:`, `to:`,
+    /// `date:FROM..TO`.
     pub query: String,
+    /// The sort column and direction.
+    pub sort: Sort,
+    /// Only articles with a field below `low_confidence`.
+    pub low_only: bool,
+    /// Only articles analysts disagree on.
+    pub disagreements_only: bool,
+    /// The rows are this queue's, in its order (filtered as the table is).
+    pub queue: Option<Queue>,
     /// Indices into `App::ids` of the articles shown.
     pub shown: Vec<usize>,
     /// The selected entry of `shown`.
@@ -318,6 +277,11 @@ pub struct App {
     pub adjudication: Option<Adjudication>,
     /// The corpus's twins and the suggestions offered from them (`T`).
     pub twins: TwinState,
+    /// The review queue followed by `n`, `p`, `d` and `s`, if any.
+    pub queue: Option<QueueState>,
+    /// A queue chosen on the command line, waiting for the summaries to be known.
+    pending_queue: Option<Queue>,
+    summaries: table::Summaries,
     words: Option<Vec<Range<u32>>>,
     history: HashMap<String, History>,
     recovered: HashSet<String>,
@@ -454,6 +418,9 @@ impl App {
             article_width: 80,
             adjudication: None,
             twins: TwinState::new(start_twins, twins),
+            queue: None,
+            pending_queue: config.queue,
+            summaries: table::Summaries::default(),
             words: None,
             history: HashMap::new(),
             recovered: HashSet::new(),
@@ -471,6 +438,9 @@ impl App {
             _lock: lock,
         };
         app.open(0);
+        if app.pending_queue.is_none() && app.ids.len() > TABLE_FIRST {
+            app.open_list();
+        }
         if !recovered.is_empty() {
             app.overlay = Some(Overlay::Recovery { ids: recovered });
         }
@@ -587,7 +557,10 @@ impl App {
 
     /// Whether the background scan of review statuses is still running.
     pub fn scanning(&self) -> bool {
-        self.scan.is_some() || self.indexing.is_some()
+        self.scan.is_some()
+            || self.indexing.is_some()
+            || self.summaries.reading.is_some()
+            || self.pending_queue.is_some()
     }
 
     /// The article's layout at `width`, from the cache.
@@ -684,6 +657,7 @@ impl App {
         }
         self.check_its_place();
         self.load_reviews();
+        self.follow_queue();
     }
 
     fn restore_recovered(&mut self, id: &str) {
@@ -745,6 +719,7 @@ impl App {
                     },
                 );
                 self.reindex(&id);
+                self.summarize_saved(&id);
                 self.scanned_locally.insert(id);
                 Ok(true)
             }
@@ -875,18 +850,10 @@ impl App {
                     Focus::Article => Focus::Fields,
                 }
             }
-            Action::NextArticle => {
-                if self.index + 1 < self.ids.len() {
-                    self.go(self.index + 1);
-                } else {
-                    self.say("this is the last article", Level::Info);
-                }
-            }
-            Action::PrevArticle => {
-                if self.index > 0 {
-                    self.go(self.index - 1);
-                } else {
-                    self.say("this is the first article", Level::Info);
+            Action::NextArticle | Action::PrevArticle => {
+                match self.step(action == Action::NextArticle) {
+                    Ok(i) => self.go(i),
+                    Err(why) => self.say(why, Level::Info),
                 }
             }
             // With a word cursor in the article, the scrolling keys move it instead (the view
@@ -958,6 +925,11 @@ impl App {
             | Action::ListPageDown
             | Action::ListPageUp
             | Action::ListFilter
+            | Action::ListSort
+            | Action::ListReverse
+            | Action::ListLowOnly
+            | Action::ListDisagreementsOnly
+            | Action::ListQueue
             | Action::ListOpen
             | Action::ListBackspace => self.update_list(action),
             Action::Close => self.overlay = None,
@@ -1111,17 +1083,22 @@ impl App {
         self.remember(before);
         self.keep_for_recovery();
         match self.save() {
-            Ok(_) if self.index + 1 < self.ids.len() => {
-                let id = self.id().to_string();
-                self.open(self.index + 1);
-                if self.message.is_none() {
-                    self.say(format!("{id}: {status}"), Level::Info);
+            Ok(_) => match self.step(true) {
+                Ok(next) => {
+                    let id = self.id().to_string();
+                    self.open(next);
+                    if self.message.is_none() {
+                        self.say(format!("{id}: {status}"), Level::Info);
+                    }
                 }
-            }
-            Ok(_) => self.say(
-                format!("{status}; that was the last article (g: the list)"),
-                Level::Info,
-            ),
+                Err(why) => self.say(
+                    format!(
+                        "{status}; {} (g: the table)",
+                        why.replace("this is", "that was")
+                    ),
+                    Level::Info,
+                ),
+            },
             Err(e) => self.say(format!("not saved: {e}"), Level::Error),
         }
     }
@@ -1130,6 +1107,10 @@ impl App {
         let mut list = ListState {
             filter: Filter::All,
             query: String::new(),
+            sort: Sort::default(),
+            low_only: false,
+            disagreements_only: false,
+            queue: self.queue.as_ref().map(|q| q.queue),
             shown: Vec::new(),
             selected: 0,
         };
@@ -1140,18 +1121,6 @@ impl App {
             .position(|&i| i == self.index)
             .unwrap_or(0);
         self.overlay = Some(Overlay::List(list));
-    }
-
-    fn refilter(&self, list: &mut ListState) {
-        let q = list.query.to_lowercase();
-        list.shown = (0..self.ids.len())
-            .filter(|&i| {
-                let id = &self.ids[i];
-                list.filter.accepts(self.info.get(id))
-                    && (q.is_empty() || id.to_lowercase().contains(&q))
-            })
-            .collect();
-        list.selected = list.selected.min(list.shown.len().saturating_sub(1));
     }
 
     fn update_list(&mut self, action: Action) {
@@ -1167,6 +1136,32 @@ impl App {
             Action::ListPageUp => list.selected = list.selected.saturating_sub(page),
             Action::ListFilter => {
                 list.filter = list.filter.next();
+                self.refilter(&mut list);
+            }
+            Action::ListSort => {
+                list.sort.column = list.sort.column.next();
+                list.sort.reverse = false;
+                self.refilter(&mut list);
+            }
+            Action::ListReverse => {
+                list.sort.reverse = !list.sort.reverse;
+                self.refilter(&mut list);
+            }
+            Action::ListLowOnly => {
+                list.low_only = !list.low_only;
+                self.refilter(&mut list);
+            }
+            Action::ListDisagreementsOnly => {
+                list.disagreements_only = !list.disagreements_only;
+                self.refilter(&mut list);
+            }
+            Action::ListQueue => {
+                list.queue = Queue::next(list.queue);
+                match list.queue {
+                    Some(q) => self.choose_queue(q, false),
+                    None => self.queue = None,
+                }
+                list.selected = 0;
                 self.refilter(&mut list);
             }
             Action::ListBackspace => {
@@ -1362,7 +1357,8 @@ impl App {
     pub fn tick(&mut self) -> bool {
         let indexed = self.tick_index();
         let twins = self.tick_twins();
-        self.tick_scan() || indexed || twins
+        let scanned = self.tick_scan();
+        self.tick_table() || scanned || indexed || twins
     }
 
     /// Takes in the review statuses the background scan found; returns whether any came.

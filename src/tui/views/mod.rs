@@ -11,6 +11,7 @@ mod fields;
 mod overlay;
 mod rows;
 mod status;
+mod table;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -78,7 +79,14 @@ pub fn draw(frame: &mut Frame<'_>, app: &mut App) {
         cursor = fields::draw(frame.buffer_mut(), fields_area, app);
     }
     cursor = status::draw(frame.buffer_mut(), bar, app).or(cursor);
-    cursor = overlay::draw(frame, centered(area), app).or(cursor);
+    // The article table takes the whole screen above the status bar: it is a screen of its
+    // own, with as many rows as fit.
+    let overlay_area = if matches!(app.overlay, Some(super::app::Overlay::List(_))) {
+        main
+    } else {
+        centered(area)
+    };
+    cursor = overlay::draw(frame, overlay_area, app).or(cursor);
     if let Some(c) = cursor {
         frame.set_cursor_position(c);
     }

@@ -1,5 +1,5 @@
 //! What is drawn over the main screen: help (generated from the keymap), a field's details,
-//! the article list, and the quit and recovery questions.
+//! the article table (drawn by `table`), and the quit and recovery questions.
 
 use ratatui::Frame;
 use ratatui::buffer::Buffer;
@@ -16,7 +16,7 @@ use crate::text::Direction;
 use crate::text::DirectionPolicy;
 use crate::text::layout::Row;
 use crate::text::sanitize::sanitize_inline;
-use crate::tui::app::{App, Filter, ListState, Overlay};
+use crate::tui::app::{App, Overlay};
 use crate::tui::edit::{Checklist, Items, LineEdit, Picker, records};
 
 /// Draws the open overlay, if any, in `area`; returns the terminal cursor when something is
@@ -43,7 +43,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &mut App) -> Option<Position
             set_scroll(app, scroll);
             draw_lines(buf, inner, &lines, scroll);
         }
-        Overlay::List(list) => draw_list(buf, area, app, &list),
+        Overlay::List(list) => super::table::draw(buf, area, app, &list),
         Overlay::Quit => {
             let text = format!(
                 "Unsaved changes to {}.\n\n  s  save and quit\n  k  quit, keeping them for recovery (offered at the next start)\n  d  discard them (deletes them for good) and quit\n  Esc  go back",
@@ -424,7 +424,7 @@ fn set_scroll(app: &mut App, value: usize) {
 }
 
 /// A cleared, bordered box; returns its inside.
-fn frame_box(buf: &mut Buffer, area: Rect, title: &str, app: &App) -> Rect {
+pub(super) fn frame_box(buf: &mut Buffer, area: Rect, title: &str, app: &App) -> Rect {
     Clear.render(area, buf);
     let block = Block::new()
         .borders(Borders::ALL)
@@ -624,72 +624,6 @@ fn detail_lines(app: &App, width: u16) -> Vec<OverlayLine> {
         )),
     }
     out
-}
-
-fn draw_list(buf: &mut Buffer, area: Rect, app: &mut App, list: &ListState) {
-    let title = format!(
-        " Articles · {} of {} · filter: {} (Tab) · search: {}▏ ",
-        list.shown.len(),
-        app.ids.len(),
-        list.filter.name(),
-        sanitize_inline(&list.query)
-    );
-    let inner = frame_box(buf, area, &title, app);
-    let height = inner.height as usize;
-    app.list_height = height;
-    let top = list.selected.saturating_sub(height.saturating_sub(1));
-    let theme = app.theme;
-    if list.shown.is_empty() {
-        let why = if app.scanning() && list.filter != Filter::All {
-            "no article matches yet (statuses are still being read)"
-        } else {
-            "no article matches"
-        };
-        buf.set_stringn(
-            inner.x + 1,
-            inner.y,
-            why,
-            inner.width as usize - 1,
-            theme.dim(),
-        );
-    }
-    for (k, &i) in list.shown.iter().enumerate().skip(top).take(height) {
-        let id = &app.ids[i];
-        let info = app.info.get(id);
-        let status = info.and_then(|x| x.status).map_or("·", |s| match s {
-            crate::model::Status::Done => "✓",
-            crate::model::Status::InProgress => "…",
-            crate::model::Status::Skipped => "↷",
-        });
-        let stale = if info.and_then(|x| x.stale) == Some(true) {
-            " stale"
-        } else {
-            ""
-        };
-        let here = if i == app.index { " ◂ open" } else { "" };
-        let line = format!(
-            " {status} {:>6}  {}{stale}{here}",
-            i + 1,
-            sanitize_inline(id)
-        );
-        let style = if k == list.selected {
-            theme.selected()
-        } else {
-            theme.text()
-        };
-        let y = inner.y + (k - top) as u16;
-        if k == list.selected {
-            buf.set_style(
-                Rect {
-                    y,
-                    height: 1,
-                    ..inner
-                },
-                style,
-            );
-        }
-        buf.set_stringn(inner.x, y, line, inner.width as usize, style);
-    }
 }
 
 /// The agreement overview: alpha per field as a bar with its bootstrap interval, then Cohen's

@@ -27,8 +27,15 @@ pub fn draw(buf: &mut Buffer, area: Rect, app: &mut App) -> Option<Position> {
     } else {
         String::new()
     };
+    // The queue followed, and the open article's place in it ("low-confidence 3/812").
+    let queue = match app.queue_position() {
+        Some((q, _, 0)) => format!("{} reading… │ ", q.name()),
+        Some((q, 0, n)) => format!("{} –/{n} │ ", q.name()),
+        Some((q, k, n)) => format!("{} {k}/{n} │ ", q.name()),
+        None => String::new(),
+    };
     let left = format!(
-        " {}  {}/{} │ {} │ this: {this}{time} │ done {done} · in progress {in_progress} · skipped {skipped}{scanning} ",
+        " {}  {}/{} │ {queue}{} │ this: {this}{time} │ done {done} · in progress {in_progress} · skipped {skipped}{scanning} ",
         sanitize_inline(app.id()),
         app.index + 1,
         app.ids.len(),
