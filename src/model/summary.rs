@@ -647,6 +647,7 @@ mod tests {
                     was: None,
                     evidence: None,
                     note: None,
+                    from_twin: None,
                 }),
             );
         }
