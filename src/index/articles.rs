@@ -46,7 +46,6 @@ use super::{Index, Inputs, Reader, Stat, now_ns};
 use crate::model::summary::ArticleSummary;
 use crate::model::{Gold, Schema};
 use crate::store::{LoadError, Store};
-use crate::text::fold::fold;
 
 /// The source of an article's text rows.
 pub const TEXT: i64 = 0;
@@ -133,28 +132,7 @@ pub struct Refreshed {
     pub removed: usize,
 }
 
-/// The text of a row: `items` folded, whitespace runs made one space, joined by a line feed.
-pub fn searchable<'a>(items: impl IntoIterator<Item = &'a str>) -> String {
-    let mut out = String::new();
-    for (k, item) in items.into_iter().enumerate() {
-        if k > 0 {
-            out.push('\n');
-        }
-        let mut in_space = false;
-        for c in fold(item).chars {
-            if c.is_whitespace() {
-                if !in_space {
-                    out.push(' ');
-                }
-                in_space = true;
-            } else {
-                out.push(c);
-                in_space = false;
-            }
-        }
-    }
-    out
-}
+pub use crate::text::fold::searchable;
 
 /// The identity of article `id`'s files now: the text, its `.meta.yaml` (the table's outlet
 /// and date), the extracted file, and the gold files

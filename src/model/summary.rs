@@ -10,7 +10,7 @@ use std::cmp::Ordering;
 
 use super::items::compare;
 use super::{ArticleMeta, Extracted, FieldDef, Gold, Schema, Status, Value};
-use crate::text::fold::{fold, fold_query};
+use crate::text::fold::fold_query;
 
 /// The schema field whose value is an article's headline, when there is one.
 pub const HEADLINE_FIELD: &str = "headline";
@@ -223,25 +223,7 @@ fn min(values: impl Iterator<Item = f64>) -> Option<f64> {
 /// (see [`crate::text::fold`]) with its whitespace runs made one space, joined by a line feed
 /// (which a folded query never holds).
 pub fn searchable(id: &str, headline: &str, outlet: &str) -> String {
-    let mut out = String::new();
-    for (k, item) in [id, headline, outlet].into_iter().enumerate() {
-        if k > 0 {
-            out.push('\n');
-        }
-        let mut in_space = false;
-        for c in fold(item).chars {
-            if c.is_whitespace() {
-                if !in_space {
-                    out.push(' ');
-                }
-                in_space = true;
-            } else {
-                out.push(c);
-                in_space = false;
-            }
-        }
-    }
-    out
+    crate::text::fold::searchable([id, headline, outlet])
 }
 
 /// Which articles the table shows, by the analyst's status.

@@ -123,6 +123,31 @@ impl Folded {
     }
 }
 
+/// The searchable text of `items`: each folded, whitespace runs made one space, joined by a line
+/// feed (so that a match never spans two items). The index's search rows and the article
+/// table's text filter are made of it.
+pub fn searchable<'a>(items: impl IntoIterator<Item = &'a str>) -> String {
+    let mut out = String::new();
+    for (k, item) in items.into_iter().enumerate() {
+        if k > 0 {
+            out.push('\n');
+        }
+        let mut in_space = false;
+        for c in fold(item).chars {
+            if c.is_whitespace() {
+                if !in_space {
+                    out.push(' ');
+                }
+                in_space = true;
+            } else {
+                out.push(c);
+                in_space = false;
+            }
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
