@@ -583,6 +583,9 @@ impl Serialize for JsonRecord<'_> {
         m.serialize_entry("status", g.status.name())?;
         m.serialize_entry("reviewed_at", &g.reviewed_at)?;
         m.serialize_entry("article_sha256", &g.article_sha256)?;
+        if let Some(seconds) = g.review_seconds {
+            m.serialize_entry("review_seconds", &seconds)?;
+        }
         if !g.sources.is_empty() {
             m.serialize_entry("sources", &Sources(&g.sources))?;
         }

@@ -367,3 +367,41 @@ fn bad_arguments_exit_2() {
         assert!(!o.stderr.is_empty());
     }
 }
+
+#[test]
+fn jsonl_carries_the_review_time_when_the_gold_file_has_one() {
+    let tmp = tempfile::tempdir().unwrap();
+    copy_dir(&fixture(), tmp.path());
+    let path = tmp.path().join("annotations/gold/amina/a1.yaml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(
+        &path,
+        text.replacen("status: done\n", "status: done\nreview_seconds: 95\n", 1),
+    )
+    .unwrap();
+    let text = stdout(&tadqiq(
+        tmp.path(),
+        &[
+            "export",
+            "--format",
+            "jsonl",
+            "--annotations",
+            "annotations",
+        ],
+    ));
+    let records: Vec<Json> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let seconds: Vec<(&str, &str, &Json)> = records
+        .iter()
+        .filter_map(|r| {
+            Some((
+                r["article"].as_str()?,
+                r["analyst"].as_str()?,
+                r.get("review_seconds")?,
+            ))
+        })
+        .collect();
+    assert_eq!(seconds, [("a1", "amina", &Json::from(95))]);
+}
