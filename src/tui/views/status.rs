@@ -122,7 +122,7 @@ pub fn draw(buf: &mut Buffer, area: Rect, app: &mut App) -> Option<Position> {
                     hint(Action::SwitchPane, "pane"),
                     hint(Action::Help, "help"),
                     hint(Action::Quit, "quit"),
-                    hint(Action::OpenList, "list"),
+                    hint(Action::OpenList, "table"),
                 ],
                 Focus::Fields => [
                     hint(Action::NextField, "field"),
@@ -132,7 +132,7 @@ pub fn draw(buf: &mut Buffer, area: Rect, app: &mut App) -> Option<Position> {
                     hint(Action::MarkDone, "done"),
                     hint(Action::Help, "help"),
                     hint(Action::Quit, "quit"),
-                    hint(Action::OpenList, "list"),
+                    hint(Action::OpenList, "table"),
                     hint(Action::SwitchPane, "article"),
                 ],
                 Focus::Article => [
@@ -143,7 +143,7 @@ pub fn draw(buf: &mut Buffer, area: Rect, app: &mut App) -> Option<Position> {
                     hint(Action::MarkDone, "done"),
                     hint(Action::Help, "help"),
                     hint(Action::Quit, "quit"),
-                    hint(Action::OpenList, "list"),
+                    hint(Action::OpenList, "table"),
                     hint(Action::Top, "top"),
                 ],
             };
