@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::mpsc::{self, Receiver, Sender};
+use std::sync::mpsc::{Receiver, Sender};
 
 use crate::index::{Index, articles};
 use crate::model::Schema;
@@ -46,21 +46,10 @@ pub enum Refreshed {
 /// Prepares the freshness pass: it starts when told on the sender (after the first frame, so
 /// as not to compete with it), and its end arrives on the receiver.
 pub fn spawn(index: Arc<Index>, store: Store, schema: Schema) -> (Sender<()>, Receiver<Refreshed>) {
-    let (go, start) = mpsc::channel();
-    let (tx, rx) = mpsc::channel();
-    std::thread::Builder::new()
-        .name("tadqiq-index".into())
-        .spawn(move || {
-            if start.recv().is_err() {
-                return; // the review ended first
-            }
-            let end = match articles::refresh(&index, &store, &schema, &|_, _| {}) {
-                Ok(r) => Refreshed::Ids(r.ids),
-                Err(e) => Refreshed::Failed(e.to_string()),
-            };
-            let _ = tx.send(end);
-        })
-        .map_err(|_| ())
-        .ok();
-    (go, rx)
+    super::background::after_first_frame("tadqiq-index", move || {
+        match articles::refresh(&index, &store, &schema, &|_, _| {}) {
+            Ok(r) => Refreshed::Ids(r.ids),
+            Err(e) => Refreshed::Failed(e.to_string()),
+        }
+    })
 }

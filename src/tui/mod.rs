@@ -5,10 +5,12 @@
 //! - [`views`]: drawing the state;
 //! - [`terminal`]: taking the terminal over and giving it back, whatever happens;
 //! - [`scan`]: reading review statuses in the background;
+//! - [`background`]: the passes over the corpus started after the first frame;
 //! - [`indexing`]: the article list and the search from the corpus index, kept fresh in the
 //!   background.
 
 pub mod app;
+pub mod background;
 pub mod edit;
 pub mod indexing;
 pub mod keyfile;

@@ -2,7 +2,7 @@
 //! the first frame never waits for a pass over the corpus.
 
 use std::sync::Arc;
-use std::sync::mpsc::{self, Receiver, Sender};
+use std::sync::mpsc::{Receiver, Sender};
 
 use crate::index::{Index, Reader};
 use crate::model::Schema;
@@ -16,24 +16,11 @@ pub fn spawn(
     schema: Schema,
     index: Option<Arc<Index>>,
 ) -> (Sender<()>, Receiver<Twins>) {
-    let (go, start) = mpsc::channel();
-    let (tx, rx) = mpsc::channel();
-    std::thread::Builder::new()
-        .name("tadqiq-twins".into())
-        .spawn(move || {
-            if start.recv().is_err() {
-                return; // the review ended first
-            }
-            let found = match store.list_articles() {
-                Ok(ids) => twins::find(&Reader::new(&store, index.as_deref()), &schema, &ids),
-                Err(e) => Twins {
-                    problems: vec![e.to_string()],
-                    ..Twins::default()
-                },
-            };
-            let _ = tx.send(found);
-        })
-        .map_err(|_| ())
-        .ok();
-    (go, rx)
+    super::background::after_first_frame("tadqiq-twins", move || match store.list_articles() {
+        Ok(ids) => twins::find(&Reader::new(&store, index.as_deref()), &schema, &ids),
+        Err(e) => Twins {
+            problems: vec![e.to_string()],
+            ..Twins::default()
+        },
+    })
 }
