@@ -1,6 +1,8 @@
 //! The corpus index's article list and search answer exactly what reading every article
 //! answers: for random small corpora and queries, and after the files change.
 
+mod common;
+
 use std::fs;
 use std::path::Path;
 
@@ -158,17 +160,7 @@ fn write_article(dir: &Path, id: &str, a: &Article) {
 }
 
 fn corpus(articles: &[Article]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    fs::create_dir_all(dir.path().join("samples")).unwrap();
-    fs::create_dir_all(dir.path().join("annotations/extracted")).unwrap();
-    for a in ANALYSTS {
-        fs::create_dir_all(dir.path().join("annotations/gold").join(a)).unwrap();
-    }
-    fs::copy(
-        "annotations/schema.yaml",
-        dir.path().join("annotations/schema.yaml"),
-    )
-    .unwrap();
+    let dir = common::empty_corpus(ANALYSTS);
     for (i, a) in articles.iter().enumerate() {
         write_article(dir.path(), &format!("a{i}"), a);
     }

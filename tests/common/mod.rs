@@ -80,6 +80,23 @@ pub fn gold_text(dir: &Path, analyst: &str, id: &str) -> Option<String> {
     std::fs::read_to_string(store(dir).gold_path(analyst, id)).ok()
 }
 
+/// A corpus with no article yet: `samples/`, `annotations/extracted/`, a gold folder for each
+/// of `analysts`, and the bundled schema.
+pub fn empty_corpus(analysts: &[&str]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("samples")).unwrap();
+    std::fs::create_dir_all(dir.path().join("annotations/extracted")).unwrap();
+    for a in analysts {
+        std::fs::create_dir_all(dir.path().join("annotations/gold").join(a)).unwrap();
+    }
+    std::fs::copy(
+        "annotations/schema.yaml",
+        dir.path().join("annotations/schema.yaml"),
+    )
+    .unwrap();
+    dir
+}
+
 /// The first and second sample.
 pub const FIRST: &str = "000_f130585a628a6cea";
 pub const SECOND: &str = "001_ac28270826723f34";
