@@ -18,7 +18,7 @@ use std::sync::Mutex;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::agree::{GoldSummary, Seen};
+use crate::agree::{GoldSummary, OwnedGoldSummary, Seen};
 use crate::index::Reader;
 use crate::model::{Schema, Severity, Status};
 use crate::store::{ADJUDICATED, Diagnostic, LoadError, Store};
@@ -142,9 +142,6 @@ pub struct TeamStatus {
     pub problems: Vec<Diagnostic>,
 }
 
-/// A gold file's status, the article hash it remembers and its review time.
-type Summary = (Status, Option<String>, Option<u64>);
-
 /// What one gold file adds to its set's counts.
 struct Outcome {
     /// Its set (an index into the sets listed).
@@ -228,7 +225,7 @@ pub fn status(reader: &Reader, schema: &Schema) -> io::Result<TeamStatus> {
         HashMap::<String, Vec<usize>>::new(),
     ));
     let seen = |id: &str, files: &[(u16, Result<Option<GoldSummary<'_>>, &LoadError>)]| {
-        let reads: Vec<(usize, Result<Summary, Diagnostic>)> = files
+        let reads: Vec<(usize, Result<OwnedGoldSummary, Diagnostic>)> = files
             .iter()
             .filter_map(|(a, read)| {
                 let set = *analyst_sets.get(usize::from(*a))?;
@@ -320,13 +317,9 @@ fn summary(
     set: &str,
     id: &str,
     read: Result<Option<GoldSummary<'_>>, &LoadError>,
-) -> Result<Summary, Diagnostic> {
+) -> Result<OwnedGoldSummary, Diagnostic> {
     match read {
-        Ok(Some(g)) => Ok((
-            g.status,
-            g.article_sha256.map(str::to_string),
-            g.review_seconds,
-        )),
+        Ok(Some(g)) => Ok(g.to_owned()),
         Ok(None) => Err(Diagnostic::file(
             &store.gold_path(set, id),
             Severity::Error,
@@ -354,12 +347,12 @@ fn outcomes(
     reader: &Reader,
     articles: &BTreeSet<String>,
     id: &str,
-    reads: Vec<(usize, Result<Summary, Diagnostic>)>,
+    reads: Vec<(usize, Result<OwnedGoldSummary, Diagnostic>)>,
 ) -> Vec<Outcome> {
     let in_corpus = articles.contains(id);
     let remembers_hash = reads
         .iter()
-        .any(|(_, r)| r.as_ref().is_ok_and(|(_, h, _)| h.is_some()));
+        .any(|(_, r)| r.as_ref().is_ok_and(|s| s.article_sha256.is_some()));
     let now = (in_corpus && remembers_hash)
         .then(|| reader.article_sha256(id))
         .flatten();
@@ -368,9 +361,9 @@ fn outcomes(
         .map(|(set, read)| Outcome {
             set,
             in_corpus,
-            read: read.map(|(status, hash, seconds)| {
-                let stale = matches!((&hash, &now), (Some(h), Some(now)) if h != now);
-                (status, stale, seconds)
+            read: read.map(|s| {
+                let stale = matches!((&s.article_sha256, &now), (Some(h), Some(now)) if h != now);
+                (s.status, stale, s.review_seconds)
             }),
         })
         .collect()

@@ -7,14 +7,14 @@
 //! reader checks every length against what is left and refuses trailing bytes: a damaged entry
 //! is `None` (the article is read again), never a panic nor a wrong count.
 
-use super::{ArticleItems, Code};
+use super::{ArticleItems, Code, OwnedGoldSummary};
 use crate::index::codec::{Reader, Writer};
 use crate::model::Status;
 
 /// What each gold file of the article was, in the order read.
 /// Per gold file of the article (by analyst number): its status, remembered article hash and
 /// `review_seconds`; `None` when the analyst has no file.
-pub(super) type Summaries = Vec<(u16, Option<(Status, Option<String>, Option<u64>)>)>;
+pub(super) type Summaries = Vec<(u16, Option<OwnedGoldSummary>)>;
 
 /// Encodes an article's summaries and items.
 pub(super) fn encode(summaries: &Summaries, items: Option<&ArticleItems>) -> Vec<u8> {
@@ -24,10 +24,10 @@ pub(super) fn encode(summaries: &Summaries, items: Option<&ArticleItems>) -> Vec
         w.varint(u64::from(*a));
         match s {
             None => w.byte(0),
-            Some((status, sha, seconds)) => {
-                w.byte(1 + status_code(*status));
-                w.opt_str(sha.as_deref());
-                w.varint(seconds.map_or(0, |s| s + 1));
+            Some(s) => {
+                w.byte(1 + status_code(s.status));
+                w.opt_str(s.article_sha256.as_deref());
+                w.varint(s.review_seconds.map_or(0, |s| s + 1));
             }
         }
     }
@@ -84,7 +84,11 @@ pub(super) fn decode(input: &[u8]) -> Option<(Summaries, Option<ArticleItems>)> 
                 let status = status_of(t - 1)?;
                 let sha = r.opt_str()?;
                 let seconds = r.varint()?.checked_sub(1);
-                Some((status, sha, seconds))
+                Some(OwnedGoldSummary {
+                    status,
+                    article_sha256: sha,
+                    review_seconds: seconds,
+                })
             }
             _ => return None,
         };
@@ -155,12 +159,23 @@ fn status_of(code: u8) -> Option<Status> {
 mod tests {
     use super::*;
 
+    fn summary(status: Status, sha: Option<String>, seconds: Option<u64>) -> OwnedGoldSummary {
+        OwnedGoldSummary {
+            status,
+            article_sha256: sha,
+            review_seconds: seconds,
+        }
+    }
+
     fn sample() -> (Summaries, ArticleItems) {
         (
             vec![
-                (0, Some((Status::Done, Some("ab".repeat(32)), Some(0)))),
-                (2, Some((Status::InProgress, None, Some(86_400)))),
-                (3, Some((Status::Skipped, None, None))),
+                (
+                    0,
+                    Some(summary(Status::Done, Some("ab".repeat(32)), Some(0))),
+                ),
+                (2, Some(summary(Status::InProgress, None, Some(86_400)))),
+                (3, Some(summary(Status::Skipped, None, None))),
                 (5, None),
             ],
             ArticleItems {

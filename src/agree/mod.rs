@@ -369,6 +369,37 @@ impl GoldSummary<'_> {
             review_seconds: gold.review_seconds,
         }
     }
+
+    /// The summary owning its hash, to be kept (in the index, in `status`'s counts).
+    pub fn to_owned(&self) -> OwnedGoldSummary {
+        OwnedGoldSummary {
+            status: self.status,
+            article_sha256: self.article_sha256.map(str::to_string),
+            review_seconds: self.review_seconds,
+        }
+    }
+}
+
+/// A [`GoldSummary`] that owns its hash.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OwnedGoldSummary {
+    /// Its status.
+    pub status: Status,
+    /// The hash of the article it remembers.
+    pub article_sha256: Option<String>,
+    /// Its active review time.
+    pub review_seconds: Option<u64>,
+}
+
+impl OwnedGoldSummary {
+    /// The summary, borrowing the hash.
+    pub fn as_summary(&self) -> GoldSummary<'_> {
+        GoldSummary {
+            status: self.status,
+            article_sha256: self.article_sha256.as_deref(),
+            review_seconds: self.review_seconds,
+        }
+    }
 }
 
 /// [`agree`], showing `seen` every gold file it loads, so that `status` counts them without
@@ -730,16 +761,7 @@ fn read_article(
             let (summaries, items) = memo::decode(bytes)?;
             let shown: Vec<(u16, Result<Option<GoldSummary<'_>>, &LoadError>)> = summaries
                 .iter()
-                .map(|(a, s)| {
-                    (
-                        *a,
-                        Ok(s.as_ref().map(|(status, sha, seconds)| GoldSummary {
-                            status: *status,
-                            article_sha256: sha.as_deref(),
-                            review_seconds: *seconds,
-                        })),
-                    )
-                })
+                .map(|(a, s)| (*a, Ok(s.as_ref().map(OwnedGoldSummary::as_summary))))
                 .collect();
             seen(id, &shown);
             Some(Ok(items))
@@ -783,16 +805,7 @@ fn compute_article(
         .iter()
         .map(|(a, r)| {
             let s = r.as_ref().ok()?;
-            Some((
-                *a,
-                s.map(|s| {
-                    (
-                        s.status,
-                        s.article_sha256.map(str::to_string),
-                        s.review_seconds,
-                    )
-                }),
-            ))
+            Some((*a, s.map(|s| s.to_owned())))
         })
         .collect();
     drop(shown);
