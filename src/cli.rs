@@ -189,9 +189,15 @@ struct AgreeArgs {
     /// Only these fields (repeat the option) [default: every field of the schema].
     #[arg(long = "field", value_name = "NAME")]
     fields: Vec<String>,
-    /// Bootstrap samples for alpha's 95 % interval, articles resampled; 0: no interval.
-    #[arg(long, value_name = "N", default_value_t = crate::agree::DEFAULT_BOOTSTRAP)]
-    bootstrap: usize,
+    /// Bootstrap samples for alpha's 95 % interval, articles resampled; 0: no interval; at
+    /// most 100 000.
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = crate::agree::DEFAULT_BOOTSTRAP as u64,
+        value_parser = clap::value_parser!(u64).range(0..=crate::agree::MAX_BOOTSTRAP)
+    )]
+    bootstrap: u64,
     /// The bootstrap's seed: the same seed gives the same intervals.
     #[arg(long, value_name = "S", default_value_t = crate::agree::DEFAULT_SEED)]
     seed: u64,
@@ -1015,7 +1021,8 @@ fn agree(args: &AgreeArgs, ix: IndexChoice) -> Result<ExitCode> {
         );
     }
     let options = crate::agree::Options {
-        bootstrap: args.bootstrap,
+        // At most MAX_BOOTSTRAP (the parser's range), so it fits.
+        bootstrap: args.bootstrap as usize,
         seed: args.seed,
         detail: true,
     };

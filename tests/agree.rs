@@ -286,6 +286,16 @@ fn bad_arguments_exit_2_with_one_clear_line() {
             "invalid value 'xml'",
         ),
         (
+            vec![
+                "agree",
+                "--annotations",
+                "annotations",
+                "--bootstrap",
+                "100001",
+            ],
+            "100001 is not in 0..=100000",
+        ),
+        (
             vec!["score", "--annotations", "annotations", "--against", "zaid"],
             "--against zaid: no folder",
         ),
