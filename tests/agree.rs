@@ -629,3 +629,33 @@ fn dates_get_interval_alpha_and_multi_choice_values_their_ac1() {
     assert_close(&tags["per_category"]["war"], 6.5 / 9.0);
     assert_close(&tags["per_category"]["(none)"], 0.5);
 }
+
+#[test]
+fn a_field_of_more_categories_than_a_matrix_can_hold_has_alpha_but_no_matrix() {
+    let dir = dates_and_tags();
+    // 501 values: the coincidence matrix would have 251 001 cells, and its size grows as the
+    // square of the schema's list.
+    let mut values = vec!["war".to_string(), "trade".into(), "aid".into()];
+    values.extend((0..498).map(|i| format!("v{i}")));
+    std::fs::write(
+        dir.path().join("annotations/schema.yaml"),
+        format!(
+            "version: 1\nfields:\n  - {{name: day, type: date}}\n  - name: tags\n    type: multi_choice\n    values: [{}]\n",
+            values.join(", ")
+        ),
+    )
+    .unwrap();
+    let j = json(
+        dir.path(),
+        &["agree", "--annotations", "annotations", "--format", "json"],
+    );
+    let tags = &j["fields"]["tags"];
+    assert!(tags["alpha"].is_number(), "{tags}");
+    for key in ["coincidence", "per_category", "ac1_per_value"] {
+        assert!(
+            tags.get(key)
+                .is_none_or(|v| v.as_object().is_some_and(|m| m.is_empty())),
+            "{key}: {tags}"
+        );
+    }
+}

@@ -1061,11 +1061,18 @@ impl FieldAgreement {
     }
 }
 
+/// The most values a choice or multi_choice field may have for its coincidence matrix,
+/// per-category agreement and per-value AC1 to be computed: the matrix is the square of the
+/// count (a schema of 50 000 values would ask for 20 GB), and each item's label is looked up
+/// among them. No guideline has that many categories; a schema that does is left without these.
+pub const MAX_CATEGORIES: usize = 500;
+
 /// The figures of a field computed from its items: AC1, the coincidence matrix, interval
 /// alpha, as its type calls for.
 fn describe(f: &mut FieldAgreement, def: &FieldDef, units: &FieldUnits) {
     let values: Vec<&str> = def.values.iter().map(|c| c.value.as_str()).collect();
     match def.kind {
+        FieldType::Choice | FieldType::MultiChoice if values.len() > MAX_CATEGORIES => {}
         FieldType::Choice => {
             let digests: Vec<u64> = values
                 .iter()
